@@ -1,0 +1,51 @@
+// Kafka's error codes, by their Kafka names. Shared by gateway and coordinator: both speak them.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace groupwire::kafka {
+
+enum class ErrorCode : std::int16_t {
+  UNKNOWN_SERVER_ERROR = -1,
+  NONE = 0,
+  CORRUPT_MESSAGE = 2,
+  UNKNOWN_TOPIC_OR_PARTITION = 3,
+  NOT_LEADER_OR_FOLLOWER = 6,
+  REQUEST_TIMED_OUT = 7,
+  OFFSET_METADATA_TOO_LARGE = 12,
+  NETWORK_EXCEPTION = 13,
+  COORDINATOR_LOAD_IN_PROGRESS = 14,
+  COORDINATOR_NOT_AVAILABLE = 15,
+  NOT_COORDINATOR = 16,
+  NOT_ENOUGH_REPLICAS = 19,
+  ILLEGAL_GENERATION = 22,
+  INCONSISTENT_GROUP_PROTOCOL = 23,
+  INVALID_GROUP_ID = 24,
+  UNKNOWN_MEMBER_ID = 25,
+  INVALID_SESSION_TIMEOUT = 26,
+  REBALANCE_IN_PROGRESS = 27,
+  INVALID_COMMIT_OFFSET_SIZE = 28,
+  TOPIC_AUTHORIZATION_FAILED = 29,
+  GROUP_AUTHORIZATION_FAILED = 30,
+  UNSUPPORTED_VERSION = 35,
+  INVALID_REQUEST = 42,
+  NON_EMPTY_GROUP = 68,
+  GROUP_ID_NOT_FOUND = 69,
+  MEMBER_ID_REQUIRED = 79,
+  GROUP_MAX_SIZE_REACHED = 81,
+  FENCED_INSTANCE_ID = 82,
+  GROUP_SUBSCRIBED_TO_TOPIC = 86,
+  UNSTABLE_OFFSET_COMMIT = 88,
+  UNKNOWN_TOPIC_ID = 100,
+  FENCED_MEMBER_EPOCH = 110,
+  UNRELEASED_INSTANCE_ID = 111,
+  UNSUPPORTED_ASSIGNOR = 112,
+  STALE_MEMBER_EPOCH = 113,
+};
+
+constexpr std::int16_t to_wire(ErrorCode e) { return static_cast<std::int16_t>(e); }
+
+std::string_view error_name(ErrorCode e);
+
+}  // namespace groupwire::kafka

@@ -1,0 +1,66 @@
+#include "handlers/find_coordinator.h"
+
+#include "kafka/error_code.h"
+
+namespace groupwire::gateway {
+
+using kafka::ErrorCode;
+using kafka::FindCoordinatorRequest;
+using kafka::FindCoordinatorResponse;
+
+namespace {
+
+constexpr std::int8_t kGroupKey = 0;
+constexpr std::int8_t kShareKey = 2;
+
+FindCoordinatorResponse::Coordinator answer(const std::string& key, std::int8_t key_type,
+                                            kafka::ApiVersion version,
+                                            const BrokerIdentity& identity) {
+  FindCoordinatorResponse::Coordinator c;
+  c.key = key;
+  ErrorCode error = ErrorCode::NONE;
+  if (key_type == kShareKey && version < 6) {
+    error = ErrorCode::INVALID_REQUEST;
+  } else if (key_type != kGroupKey) {
+    // Transactions and share groups are not coordinated here.
+    error = ErrorCode::COORDINATOR_NOT_AVAILABLE;
+  }
+  if (error != ErrorCode::NONE) {
+    c.error_code = kafka::to_wire(error);
+    c.error_message = std::string(kafka::error_name(error));
+    c.node_id = -1;
+    c.port = -1;
+    return c;
+  }
+  c.node_id = identity.node_id;
+  c.host = identity.advertised.host;
+  c.port = identity.advertised.port;
+  c.error_message = std::nullopt;
+  return c;
+}
+
+}  // namespace
+
+void add_find_coordinator_handler(Dispatcher& dispatcher, const BrokerIdentity& identity) {
+  dispatcher.add<FindCoordinatorRequest, FindCoordinatorResponse>(
+      [identity](const RequestContext& ctx, FindCoordinatorRequest req,
+                 Respond<FindCoordinatorResponse> respond) {
+        FindCoordinatorResponse resp;
+        auto version = ctx.header.api_version;
+        if (version >= 4) {
+          for (const auto& key : req.coordinator_keys) {
+            resp.coordinators.push_back(answer(key, req.key_type, version, identity));
+          }
+        } else {
+          auto c = answer(req.key, req.key_type, version, identity);
+          resp.error_code = c.error_code;
+          resp.error_message = c.error_message;
+          resp.node_id = c.node_id;
+          resp.host = c.host;
+          resp.port = c.port;
+        }
+        respond(std::move(resp));
+      });
+}
+
+}  // namespace groupwire::gateway

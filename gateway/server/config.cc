@@ -1,0 +1,113 @@
+#include "server/config.h"
+
+#include <charconv>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "logging.h"
+
+namespace groupwire::gateway {
+
+namespace po = boost::program_options;
+
+namespace {
+
+struct BadFlag {
+  std::string message;
+};
+
+HostPort host_port_flag(const po::variables_map& vm, const char* flag) {
+  auto text = vm[flag].as<std::string>();
+  auto hp = parse_host_port(text);
+  if (!hp) throw BadFlag{fmt::format("--{}: '{}' is not HOST:PORT", flag, text)};
+  return *hp;
+}
+
+template <class Int>
+Int positive_flag(const po::variables_map& vm, const char* flag) {
+  auto v = vm[flag].as<long long>();
+  if (v <= 0) throw BadFlag{fmt::format("--{}: must be positive, got {}", flag, v)};
+  return static_cast<Int>(v);
+}
+
+TopicSpec topic_flag(const std::string& text) {
+  auto colon = text.rfind(':');
+  std::int32_t partitions = 0;
+  if (colon != std::string::npos && colon > 0) {
+    const char* end = text.data() + text.size();
+    auto [p, ec] = std::from_chars(text.data() + colon + 1, end, partitions);
+    if (ec == std::errc() && p == end && partitions > 0) return {text.substr(0, colon), partitions};
+  }
+  throw BadFlag{fmt::format("--topic: '{}' is not NAME:PARTITIONS with PARTITIONS > 0", text)};
+}
+
+}  // namespace
+
+ParsedArgs parse_gateway_args(int argc, const char* const argv[]) {
+  GatewayConfig c;
+  po::options_description opts("groupwire-gateway options");
+  opts.add_options()
+      ("help", "print this help and exit")
+      ("listen", po::value<std::string>()->default_value(c.listen.to_string()),
+       "HOST:PORT to accept Kafka clients on (port 0 picks a free port)")
+      ("advertise", po::value<std::string>(),
+       "HOST:PORT that Metadata and FindCoordinator name (default: the bound listen address)")
+      ("coordinator", po::value<std::string>()->default_value(c.coordinator.to_string()),
+       "HOST:PORT of the coordinator service (gRPC)")
+      ("node-id", po::value<long long>(),
+       "broker id this gateway reports (default: derived from the advertised address)")
+      ("log-level", po::value<std::string>()->default_value("info"),
+       "trace|debug|info|warn|error|critical|off")
+      ("max-frame-bytes", po::value<long long>()->default_value(static_cast<long long>(c.max_frame_bytes)),
+       "largest request frame accepted; a larger one closes the connection")
+      ("max-connections", po::value<long long>()->default_value(static_cast<long long>(c.max_connections)),
+       "connections beyond this are closed on accept")
+      ("idle-timeout-ms", po::value<long long>()->default_value(c.idle_timeout.count()),
+       "close a connection with no request in flight after this long without bytes")
+      ("frame-timeout-ms", po::value<long long>()->default_value(c.frame_timeout.count()),
+       "close a connection whose started frame does not complete within this time")
+      ("threads", po::value<long long>()->default_value(static_cast<long long>(c.threads)),
+       "I/O threads")
+      ("topic", po::value<std::vector<std::string>>(),
+       "NAME:PARTITIONS of the topic catalog served by Metadata (repeatable)");
+
+  std::ostringstream help;
+  help << "Usage: groupwire-gateway [options]\n\n" << opts;
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) return {std::nullopt, help.str(), 0};
+
+    c.listen = host_port_flag(vm, "listen");
+    if (vm.count("advertise")) c.advertise = host_port_flag(vm, "advertise");
+    c.coordinator = host_port_flag(vm, "coordinator");
+    if (vm.count("node-id")) {
+      auto id = vm["node-id"].as<long long>();
+      if (id < 0 || id > INT32_MAX) throw BadFlag{fmt::format("--node-id: out of range: {}", id)};
+      c.node_id = static_cast<std::int32_t>(id);
+    }
+    auto level = parse_log_level(vm["log-level"].as<std::string>());
+    if (!level) {
+      throw BadFlag{fmt::format("--log-level: unknown level '{}'", vm["log-level"].as<std::string>())};
+    }
+    c.log_level = *level;
+    c.max_frame_bytes = positive_flag<std::size_t>(vm, "max-frame-bytes");
+    c.max_connections = positive_flag<std::size_t>(vm, "max-connections");
+    c.idle_timeout = std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "idle-timeout-ms"));
+    c.frame_timeout = std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "frame-timeout-ms"));
+    c.threads = positive_flag<std::size_t>(vm, "threads");
+    if (vm.count("topic")) {
+      for (const auto& t : vm["topic"].as<std::vector<std::string>>()) c.topics.push_back(topic_flag(t));
+    }
+  } catch (const BadFlag& e) {
+    return {std::nullopt, "groupwire-gateway: " + e.message + "\n", 2};
+  } catch (const po::error& e) {
+    return {std::nullopt, fmt::format("groupwire-gateway: {}\n(see --help)\n", e.what()), 2};
+  }
+  return {std::move(c), {}, 0};
+}
+
+}  // namespace groupwire::gateway

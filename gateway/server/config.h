@@ -1,0 +1,44 @@
+// The gateway's command line: the contract that tests, docs and deploy files rely on.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <spdlog/common.h>
+
+#include "host_port.h"
+
+namespace groupwire::gateway {
+
+struct TopicSpec {
+  std::string name;
+  std::int32_t partitions = 1;
+};
+
+struct GatewayConfig {
+  HostPort listen{"127.0.0.1", 9092};
+  std::optional<HostPort> advertise;  // defaults to the bound listen address
+  HostPort coordinator{"127.0.0.1", 9093};
+  std::optional<std::int32_t> node_id;  // defaults to one derived from the advertised address
+  spdlog::level::level_enum log_level = spdlog::level::info;
+  std::size_t max_frame_bytes = 100 * 1024 * 1024;  // Kafka's socket.request.max.bytes
+  std::size_t max_connections = 10000;
+  std::chrono::milliseconds idle_timeout{600000};  // Kafka's connections.max.idle.ms
+  std::chrono::milliseconds frame_timeout{30000};
+  std::size_t threads = 2;
+  std::vector<TopicSpec> topics;
+};
+
+struct ParsedArgs {
+  std::optional<GatewayConfig> config;  // empty: print `message` and exit with `exit_code`
+  std::string message;
+  int exit_code = 0;
+};
+
+ParsedArgs parse_gateway_args(int argc, const char* const argv[]);
+
+}  // namespace groupwire::gateway

@@ -1,0 +1,156 @@
+#include "server/connection.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace groupwire::gateway {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+
+Connection::Connection(asio::ip::tcp::socket socket, const Dispatcher& dispatcher,
+                       const ConnectionLimits& limits,
+                       std::shared_ptr<std::atomic<std::size_t>> open_count)
+    : socket_(std::move(socket)),
+      dispatcher_(dispatcher),
+      limits_(limits),
+      open_count_(std::move(open_count)),
+      deadline_(socket_.get_executor(), Clock::time_point::max()),
+      space_(socket_.get_executor(), Clock::time_point::max()) {
+  boost::system::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  if (!ec) {
+    peer_host_ = ep.address().to_string();
+    peer_ = peer_host_ + ":" + std::to_string(ep.port());
+  }
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+}
+
+Connection::~Connection() { open_count_->fetch_sub(1); }
+
+void Connection::start() {
+  auto self = shared_from_this();
+  asio::co_spawn(socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
+  asio::co_spawn(socket_.get_executor(), [self] { return self->watchdog(); }, asio::detached);
+}
+
+void Connection::set_deadline(Clock::time_point t) { deadline_.expires_at(t); }
+
+void Connection::close(const std::string& why) {
+  if (closed_) return;
+  closed_ = true;
+  if (!why.empty()) spdlog::warn("closing connection from {}: {}", peer_, why);
+  boost::system::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  deadline_.cancel();
+  space_.cancel();
+}
+
+asio::awaitable<void> Connection::watchdog() {
+  while (!closed_) {
+    boost::system::error_code ec;
+    co_await deadline_.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (closed_) break;
+    if (deadline_.expiry() > Clock::now()) continue;  // moved while we slept
+    if (idle_) {
+      close("idle for " + std::to_string(limits_.idle_timeout.count()) + " ms");
+    } else {
+      close("frame not completed within " + std::to_string(limits_.frame_timeout.count()) + " ms");
+    }
+  }
+}
+
+asio::awaitable<void> Connection::read_loop() {
+  auto self = shared_from_this();
+  std::string frame;
+  while (!closed_) {
+    while (pending_.size() >= limits_.max_in_flight && !closed_) {
+      boost::system::error_code ec;
+      space_.expires_at(Clock::time_point::max());
+      co_await space_.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+
+    idle_ = true;
+    set_deadline(pending_.empty() ? Clock::now() + limits_.idle_timeout : Clock::time_point::max());
+    boost::system::error_code ec;
+    co_await socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                                asio::redirect_error(use_awaitable, ec));
+    if (ec || closed_) break;
+
+    idle_ = false;
+    set_deadline(Clock::now() + limits_.frame_timeout);
+    std::uint8_t size_bytes[4];
+    co_await asio::async_read(socket_, asio::buffer(size_bytes),
+                              asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (ec != asio::error::eof && !closed_) close("read failed: " + ec.message());
+      break;
+    }
+    auto size = static_cast<std::int32_t>(std::uint32_t(size_bytes[0]) << 24 |
+                                          std::uint32_t(size_bytes[1]) << 16 |
+                                          std::uint32_t(size_bytes[2]) << 8 | size_bytes[3]);
+    if (size < 0 || static_cast<std::size_t>(size) > limits_.max_frame_bytes) {
+      close("frame size " + std::to_string(size) + " outside 0.." +
+            std::to_string(limits_.max_frame_bytes));
+      break;
+    }
+    frame.resize(static_cast<std::size_t>(size));
+    co_await asio::async_read(socket_, asio::buffer(frame), asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (!closed_) close("connection lost mid-frame: " + ec.message());
+      break;
+    }
+
+    std::uint64_t seq = first_seq_ + pending_.size();
+    pending_.emplace_back();
+    auto result = dispatcher_.dispatch(frame, peer_host_, [self, seq](std::string response) {
+      asio::post(self->socket_.get_executor(),
+                 [self, seq, r = std::move(response)]() mutable { self->complete(seq, std::move(r)); });
+    });
+    if (result.outcome != DispatchOutcome::kDispatched) {
+      close(result.reason);
+      break;
+    }
+  }
+  set_deadline(Clock::time_point::max());
+}
+
+void Connection::complete(std::uint64_t seq, std::string frame) {
+  if (closed_) return;
+  Slot& slot = pending_[seq - first_seq_];
+  slot.frame = std::move(frame);
+  slot.ready = true;
+  flush();
+}
+
+void Connection::flush() {
+  if (writing_ || closed_) return;
+  write_buffer_.clear();
+  while (!pending_.empty() && pending_.front().ready) {
+    write_buffer_ += pending_.front().frame;
+    pending_.pop_front();
+    ++first_seq_;
+  }
+  if (write_buffer_.empty()) return;
+  space_.cancel();
+  if (pending_.empty() && idle_) set_deadline(Clock::now() + limits_.idle_timeout);
+  writing_ = true;
+  asio::async_write(socket_, asio::buffer(write_buffer_),
+                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                      self->writing_ = false;
+                      if (ec) {
+                        self->close("write failed: " + ec.message());
+                        return;
+                      }
+                      self->flush();
+                    });
+}
+
+}  // namespace groupwire::gateway

@@ -1,0 +1,70 @@
+// One client connection: reads frames, hands them to the dispatcher, and writes responses back
+// in request order even when handlers finish out of order. All state lives on the socket's
+// strand; handlers answer from any thread through post().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "server/dispatcher.h"
+
+namespace groupwire::gateway {
+
+struct ConnectionLimits {
+  std::size_t max_frame_bytes;
+  std::chrono::milliseconds idle_timeout;
+  std::chrono::milliseconds frame_timeout;
+  std::size_t max_in_flight = 256;  // pipelined requests awaiting answers before reads pause
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(boost::asio::ip::tcp::socket socket, const Dispatcher& dispatcher,
+             const ConnectionLimits& limits, std::shared_ptr<std::atomic<std::size_t>> open_count);
+  ~Connection();
+
+  void start();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Slot {
+    std::string frame;
+    bool ready = false;
+  };
+
+  boost::asio::awaitable<void> read_loop();
+  boost::asio::awaitable<void> watchdog();
+  void complete(std::uint64_t seq, std::string frame);
+  void flush();
+  void set_deadline(Clock::time_point t);
+  void close(const std::string& why);
+
+  boost::asio::ip::tcp::socket socket_;
+  const Dispatcher& dispatcher_;
+  ConnectionLimits limits_;
+  std::shared_ptr<std::atomic<std::size_t>> open_count_;
+  std::string peer_;
+  std::string peer_host_;
+
+  std::deque<Slot> pending_;  // pending_[0] holds sequence number first_seq_
+  std::uint64_t first_seq_ = 0;
+  bool writing_ = false;
+  bool closed_ = false;
+  std::string write_buffer_;
+
+  bool idle_ = false;  // waiting for a new frame: the idle timeout applies if nothing is pending
+  boost::asio::steady_timer deadline_;
+  boost::asio::steady_timer space_;  // wakes the reader when in-flight slots free up
+};
+
+}  // namespace groupwire::gateway

@@ -1,0 +1,95 @@
+// Routes a request frame to the handler registered for its (api key, version), decoding the
+// body with the API's message definition and encoding the handler's answer for the same version.
+// Handlers may answer from any thread, at any later time.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "codec/codec.h"
+#include "codec/header.h"
+#include "codec/messages/all.h"
+
+namespace groupwire::gateway {
+
+struct RequestContext {
+  kafka::RequestHeader header;
+  std::string client_host;
+};
+
+// Receives a complete response frame, size prefix included.
+using FrameCallback = std::function<void(std::string frame)>;
+
+template <class Resp>
+using Respond = std::function<void(Resp)>;
+
+template <class Req, class Resp>
+using Handler = std::function<void(const RequestContext&, Req, Respond<Resp>)>;
+
+enum class DispatchOutcome {
+  kDispatched,   // the callback will be called exactly once
+  kMalformed,    // the frame does not decode: close the connection
+  kUnsupported,  // unknown API or version: close the connection, as Kafka does
+};
+
+struct DispatchResult {
+  DispatchOutcome outcome;
+  std::string reason;  // for the log line when not dispatched
+};
+
+class Dispatcher {
+ public:
+  template <kafka::TopLevelMessage Req, kafka::TopLevelMessage Resp>
+  void add(Handler<Req, Resp> handler) {
+    static_assert(Req::kApiKey == Resp::kApiKey);
+    auto& e = entries_.at(static_cast<std::size_t>(Req::kApiKey));
+    e.registered = true;
+    e.valid = Req::kValid;
+    e.flexible = Req::kFlexible;
+    e.invoke = [h = std::move(handler)](RequestContext&& ctx, kafka::Reader& body,
+                                         FrameCallback done) {
+      Req req;
+      if (!kafka::decode(body, ctx.header.api_version, req)) return false;
+      kafka::ApiVersion version = ctx.header.api_version;
+      std::int32_t correlation_id = ctx.header.correlation_id;
+      h(ctx, std::move(req), [version, correlation_id, done = std::move(done)](Resp resp) {
+        done(encode_response_frame(resp, version, correlation_id));
+      });
+      return true;
+    };
+  }
+
+  DispatchResult dispatch(std::string_view frame, std::string client_host, FrameCallback done) const;
+
+  // What ApiVersions advertises: exactly the registered APIs and their valid versions.
+  std::vector<kafka::ApiVersionsResponse::ApiVersion> advertised() const;
+
+  template <kafka::TopLevelMessage Resp>
+  static std::string encode_response_frame(const Resp& resp, kafka::ApiVersion version,
+                                           std::int32_t correlation_id) {
+    std::string frame(4, '\0');
+    bool flexible = kafka::is_flexible<Resp>(version);
+    kafka::encode_response_header(
+        correlation_id, kafka::response_header_flexible(Resp::kApiKey, flexible), frame);
+    kafka::encode(resp, version, frame);
+    patch_size(frame);
+    return frame;
+  }
+
+ private:
+  static void patch_size(std::string& frame);
+
+  struct Entry {
+    bool registered = false;
+    kafka::Versions valid;
+    kafka::Versions flexible;
+    std::function<bool(RequestContext&&, kafka::Reader&, FrameCallback)> invoke;
+  };
+  // Kafka API keys are small and dense: index by key.
+  std::array<Entry, 128> entries_;
+};
+
+}  // namespace groupwire::gateway

@@ -1,0 +1,40 @@
+// Accepts Kafka client connections and starts a Connection for each, within the connection limit.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "host_port.h"
+#include "server/connection.h"
+#include "server/dispatcher.h"
+
+namespace groupwire::gateway {
+
+class Listener {
+ public:
+  // Binds at once so that a taken port fails start-up; throws boost::system::system_error.
+  Listener(boost::asio::io_context& io, const HostPort& listen, const Dispatcher& dispatcher,
+           const ConnectionLimits& limits, std::size_t max_connections);
+
+  HostPort bound() const;
+  void start();
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+
+  boost::asio::io_context& io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  const Dispatcher& dispatcher_;
+  ConnectionLimits limits_;
+  std::size_t max_connections_;
+  std::shared_ptr<std::atomic<std::size_t>> open_count_ =
+      std::make_shared<std::atomic<std::size_t>>(0);
+};
+
+}  // namespace groupwire::gateway
