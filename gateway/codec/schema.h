@@ -22,8 +22,12 @@ struct Versions {
   constexpr bool contains(ApiVersion v) const { return v >= lo && v <= hi; }
 };
 
-constexpr Versions since(ApiVersion v) { return {v, INT16_MAX}; }
-constexpr Versions between(ApiVersion lo, ApiVersion hi) { return {lo, hi}; }
+constexpr Versions since(ApiVersion v) {
+  return {v, INT16_MAX};
+}
+constexpr Versions between(ApiVersion lo, ApiVersion hi) {
+  return {lo, hi};
+}
 inline constexpr Versions kNever{1, 0};
 
 struct Field {
@@ -48,7 +52,9 @@ struct FieldProbe {
 };
 
 template <class T>
-concept Message = requires(T& m, FieldProbe& p) { T::fields(m, p); };
+concept Message = requires(T& m, FieldProbe& p) {
+  T::fields(m, p);
+};
 
 // Properties of a top-level request or response: its API, valid and flexible versions.
 template <class T>

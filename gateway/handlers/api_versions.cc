@@ -23,8 +23,9 @@ void add_api_versions_handler(Dispatcher& dispatcher) {
       [&dispatcher](const RequestContext& ctx, ApiVersionsRequest req,
                     Respond<ApiVersionsResponse> respond) {
         ApiVersionsResponse resp;
-        if (ctx.header.api_version >= 3 && (!valid_client_software_field(req.client_software_name) ||
-                                            !valid_client_software_field(req.client_software_version))) {
+        if (ctx.header.api_version >= 3 &&
+            (!valid_client_software_field(req.client_software_name) ||
+             !valid_client_software_field(req.client_software_version))) {
           resp.error_code = kafka::to_wire(kafka::ErrorCode::INVALID_REQUEST);
         } else {
           resp.api_keys = dispatcher.advertised();

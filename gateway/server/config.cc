@@ -3,8 +3,8 @@
 #include <charconv>
 #include <sstream>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include "logging.h"
 
@@ -48,30 +48,30 @@ TopicSpec topic_flag(const std::string& text) {
 ParsedArgs parse_gateway_args(int argc, const char* const argv[]) {
   GatewayConfig c;
   po::options_description opts("groupwire-gateway options");
-  opts.add_options()
-      ("help", "print this help and exit")
-      ("listen", po::value<std::string>()->default_value(c.listen.to_string()),
-       "HOST:PORT to accept Kafka clients on (port 0 picks a free port)")
-      ("advertise", po::value<std::string>(),
-       "HOST:PORT that Metadata and FindCoordinator name (default: the bound listen address)")
-      ("coordinator", po::value<std::string>()->default_value(c.coordinator.to_string()),
-       "HOST:PORT of the coordinator service (gRPC)")
-      ("node-id", po::value<long long>(),
-       "broker id this gateway reports (default: derived from the advertised address)")
-      ("log-level", po::value<std::string>()->default_value("info"),
-       "trace|debug|info|warn|error|critical|off")
-      ("max-frame-bytes", po::value<long long>()->default_value(static_cast<long long>(c.max_frame_bytes)),
-       "largest request frame accepted; a larger one closes the connection")
-      ("max-connections", po::value<long long>()->default_value(static_cast<long long>(c.max_connections)),
-       "connections beyond this are closed on accept")
-      ("idle-timeout-ms", po::value<long long>()->default_value(c.idle_timeout.count()),
-       "close a connection with no request in flight after this long without bytes")
-      ("frame-timeout-ms", po::value<long long>()->default_value(c.frame_timeout.count()),
-       "close a connection whose started frame does not complete within this time")
-      ("threads", po::value<long long>()->default_value(static_cast<long long>(c.threads)),
-       "I/O threads")
-      ("topic", po::value<std::vector<std::string>>(),
-       "NAME:PARTITIONS of the topic catalog served by Metadata (repeatable)");
+  opts.add_options()("help", "print this help and exit")(
+      "listen", po::value<std::string>()->default_value(c.listen.to_string()),
+      "HOST:PORT to accept Kafka clients on (port 0 picks a free port)")(
+      "advertise", po::value<std::string>(),
+      "HOST:PORT that Metadata and FindCoordinator name (default: the bound listen address)")(
+      "coordinator", po::value<std::string>()->default_value(c.coordinator.to_string()),
+      "HOST:PORT of the coordinator service (gRPC)")(
+      "node-id", po::value<long long>(),
+      "broker id this gateway reports (default: derived from the advertised address)")(
+      "log-level", po::value<std::string>()->default_value("info"),
+      "trace|debug|info|warn|error|critical|off")(
+      "max-frame-bytes",
+      po::value<long long>()->default_value(static_cast<long long>(c.max_frame_bytes)),
+      "largest request frame accepted; a larger one closes the connection")(
+      "max-connections",
+      po::value<long long>()->default_value(static_cast<long long>(c.max_connections)),
+      "connections beyond this are closed on accept")(
+      "idle-timeout-ms", po::value<long long>()->default_value(c.idle_timeout.count()),
+      "close a connection with no request in flight after this long without bytes")(
+      "frame-timeout-ms", po::value<long long>()->default_value(c.frame_timeout.count()),
+      "close a connection whose started frame does not complete within this time")(
+      "threads", po::value<long long>()->default_value(static_cast<long long>(c.threads)),
+      "I/O threads")("topic", po::value<std::vector<std::string>>(),
+                     "NAME:PARTITIONS of the topic catalog served by Metadata (repeatable)");
 
   std::ostringstream help;
   help << "Usage: groupwire-gateway [options]\n\n" << opts;
@@ -91,16 +91,19 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[]) {
     }
     auto level = parse_log_level(vm["log-level"].as<std::string>());
     if (!level) {
-      throw BadFlag{fmt::format("--log-level: unknown level '{}'", vm["log-level"].as<std::string>())};
+      throw BadFlag{
+          fmt::format("--log-level: unknown level '{}'", vm["log-level"].as<std::string>())};
     }
     c.log_level = *level;
     c.max_frame_bytes = positive_flag<std::size_t>(vm, "max-frame-bytes");
     c.max_connections = positive_flag<std::size_t>(vm, "max-connections");
     c.idle_timeout = std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "idle-timeout-ms"));
-    c.frame_timeout = std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "frame-timeout-ms"));
+    c.frame_timeout =
+        std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "frame-timeout-ms"));
     c.threads = positive_flag<std::size_t>(vm, "threads");
     if (vm.count("topic")) {
-      for (const auto& t : vm["topic"].as<std::vector<std::string>>()) c.topics.push_back(topic_flag(t));
+      for (const auto& t : vm["topic"].as<std::vector<std::string>>())
+        c.topics.push_back(topic_flag(t));
     }
   } catch (const BadFlag& e) {
     return {std::nullopt, "groupwire-gateway: " + e.message + "\n", 2};

@@ -1,5 +1,6 @@
 #include "server/connection.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -7,7 +8,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 namespace groupwire::gateway {
 
@@ -32,15 +32,21 @@ Connection::Connection(asio::ip::tcp::socket socket, const Dispatcher& dispatche
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
-Connection::~Connection() { open_count_->fetch_sub(1); }
+Connection::~Connection() {
+  open_count_->fetch_sub(1);
+}
 
 void Connection::start() {
   auto self = shared_from_this();
-  asio::co_spawn(socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
-  asio::co_spawn(socket_.get_executor(), [self] { return self->watchdog(); }, asio::detached);
+  asio::co_spawn(
+      socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
+  asio::co_spawn(
+      socket_.get_executor(), [self] { return self->watchdog(); }, asio::detached);
 }
 
-void Connection::set_deadline(Clock::time_point t) { deadline_.expires_at(t); }
+void Connection::set_deadline(Clock::time_point t) {
+  deadline_.expires_at(t);
+}
 
 void Connection::close(const std::string& why) {
   if (closed_) return;
@@ -102,7 +108,8 @@ asio::awaitable<void> Connection::read_loop() {
       break;
     }
     frame.resize(static_cast<std::size_t>(size));
-    co_await asio::async_read(socket_, asio::buffer(frame), asio::redirect_error(use_awaitable, ec));
+    co_await asio::async_read(socket_, asio::buffer(frame),
+                              asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (!closed_) close("connection lost mid-frame: " + ec.message());
       break;
@@ -111,8 +118,9 @@ asio::awaitable<void> Connection::read_loop() {
     std::uint64_t seq = first_seq_ + pending_.size();
     pending_.emplace_back();
     auto result = dispatcher_.dispatch(frame, peer_host_, [self, seq](std::string response) {
-      asio::post(self->socket_.get_executor(),
-                 [self, seq, r = std::move(response)]() mutable { self->complete(seq, std::move(r)); });
+      asio::post(self->socket_.get_executor(), [self, seq, r = std::move(response)]() mutable {
+        self->complete(seq, std::move(r));
+      });
     });
     if (result.outcome != DispatchOutcome::kDispatched) {
       close(result.reason);

@@ -62,9 +62,8 @@ DispatchResult Dispatcher::dispatch(std::string_view frame, std::string client_h
     return {DispatchOutcome::kMalformed, std::string("request header: ") + r.error()};
   }
   if (!entry->invoke(std::move(ctx), r, std::move(done))) {
-    return {DispatchOutcome::kMalformed,
-            fmt::format("API key {} v{} body: {} at byte {}", key, version, r.error(),
-                        r.position())};
+    return {DispatchOutcome::kMalformed, fmt::format("API key {} v{} body: {} at byte {}", key,
+                                                     version, r.error(), r.position())};
   }
   return {DispatchOutcome::kDispatched, {}};
 }

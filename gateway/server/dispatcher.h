@@ -50,7 +50,7 @@ class Dispatcher {
     e.valid = Req::kValid;
     e.flexible = Req::kFlexible;
     e.invoke = [h = std::move(handler)](RequestContext&& ctx, kafka::Reader& body,
-                                         FrameCallback done) {
+                                        FrameCallback done) {
       Req req;
       if (!kafka::decode(body, ctx.header.api_version, req)) return false;
       kafka::ApiVersion version = ctx.header.api_version;
@@ -62,7 +62,8 @@ class Dispatcher {
     };
   }
 
-  DispatchResult dispatch(std::string_view frame, std::string client_host, FrameCallback done) const;
+  DispatchResult dispatch(std::string_view frame, std::string client_host,
+                          FrameCallback done) const;
 
   // What ApiVersions advertises: exactly the registered APIs and their valid versions.
   std::vector<kafka::ApiVersionsResponse::ApiVersion> advertised() const;
@@ -72,8 +73,8 @@ class Dispatcher {
                                            std::int32_t correlation_id) {
     std::string frame(4, '\0');
     bool flexible = kafka::is_flexible<Resp>(version);
-    kafka::encode_response_header(
-        correlation_id, kafka::response_header_flexible(Resp::kApiKey, flexible), frame);
+    kafka::encode_response_header(correlation_id,
+                                  kafka::response_header_flexible(Resp::kApiKey, flexible), frame);
     kafka::encode(resp, version, frame);
     patch_size(frame);
     return frame;

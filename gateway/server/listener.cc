@@ -1,11 +1,11 @@
 #include "server/listener.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 namespace groupwire::gateway {
 
@@ -32,7 +32,9 @@ HostPort Listener::bound() const {
   return {ep.address().to_string(), ep.port()};
 }
 
-void Listener::start() { asio::co_spawn(io_, accept_loop(), asio::detached); }
+void Listener::start() {
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+}
 
 asio::awaitable<void> Listener::accept_loop() {
   for (;;) {
