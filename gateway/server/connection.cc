@@ -1,6 +1,9 @@
 #include "server/connection.h"
 
+#include <fmt/format.h>
+
 #include <spdlog/spdlog.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -8,11 +11,20 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include "server/frame.h"
 
 namespace groupwire::gateway {
 
 namespace asio = boost::asio;
 using asio::use_awaitable;
+
+namespace {
+
+std::string hex_bytes(const std::uint8_t (&b)[4]) {
+  return fmt::format("{:02x}{:02x}{:02x}{:02x}", b[0], b[1], b[2], b[3]);
+}
+
+}  // namespace
 
 Connection::Connection(asio::ip::tcp::socket socket, const Dispatcher& dispatcher,
                        const ConnectionLimits& limits,
@@ -99,15 +111,13 @@ asio::awaitable<void> Connection::read_loop() {
       if (ec != asio::error::eof && !closed_) close("read failed: " + ec.message());
       break;
     }
-    auto size = static_cast<std::int32_t>(std::uint32_t(size_bytes[0]) << 24 |
-                                          std::uint32_t(size_bytes[1]) << 16 |
-                                          std::uint32_t(size_bytes[2]) << 8 | size_bytes[3]);
-    if (size < 0 || static_cast<std::size_t>(size) > limits_.max_frame_bytes) {
-      close("frame size " + std::to_string(size) + " outside 0.." +
-            std::to_string(limits_.max_frame_bytes));
+    auto size = frame_body_size(size_bytes, limits_.max_frame_bytes);
+    if (!size) {
+      close("frame size prefix " + hex_bytes(size_bytes) + " is negative or above " +
+            std::to_string(limits_.max_frame_bytes) + " bytes (--max-frame-bytes)");
       break;
     }
-    frame.resize(static_cast<std::size_t>(size));
+    frame.resize(*size);
     co_await asio::async_read(socket_, asio::buffer(frame),
                               asio::redirect_error(use_awaitable, ec));
     if (ec) {

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Groupwire needs, skipping what is already there.
+#   deploy/install-deps.sh build   compilers and libraries to build and run
+#   deploy/install-deps.sh test    the above plus the real Kafka clients and tools the tests use
+set -euo pipefail
+
+build=(cmake ninja-build g++ pkg-config
+  libboost-dev libboost-program-options-dev libspdlog-dev libfmt-dev
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc)
+test=(libgtest-dev libgmock-dev clang libclang-rt-14-dev
+  kcat python3 python3-kafka python3-confluent-kafka librdkafka-dev)
+
+wanted=("${build[@]}")
+[[ "${1:-build}" == test ]] && wanted+=("${test[@]}")
+command -v node >/dev/null && command -v npm >/dev/null || wanted+=(nodejs npm)
+
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds Groupwire and runs every test: unit, integration and end-to-end with real Kafka clients,
+# then a bounded libFuzzer run, then the whole suite again under ASan+UBSan.
+#   tests/run-all.sh [--quick]   --quick: skip the fuzz run and the sanitizer build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=false
+[[ "${1:-}" == --quick ]] && quick=true
+
+deploy/install-deps.sh test
+(cd tests/e2e/node && npm ci --no-audit --no-fund --loglevel=error)
+
+jobs=2
+run_suite() {  # build dir, extra cmake args...
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  ninja -C "$dir" -j"$jobs"
+  ctest --test-dir "$dir" --output-on-failure -j"$jobs" --timeout 300
+}
+
+run_suite build
+if ! $quick; then
+  echo "== fuzzing the request decoder and frame reader (60 s)"
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DGROUPWIRE_FUZZ=ON -DBUILD_TESTING=ON \
+    -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined" >/dev/null
+  ninja -C build-fuzz -j"$jobs" request_fuzzer
+  findings=$(mktemp -d)
+  build-fuzz/tests/request_fuzzer -max_total_time=60 -artifact_prefix="$findings/" \
+    "$(mktemp -d)" tests/fuzz/corpus 2>&1 | tail -n 3
+  if compgen -G "$findings/*" >/dev/null; then
+    echo "fuzzer findings in $findings: copy them to tests/fuzz/regressions" >&2
+    exit 1
+  fi
+  echo "== the whole suite under AddressSanitizer and UndefinedBehaviorSanitizer"
+  run_suite build-asan -DGROUPWIRE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+fi
