@@ -44,7 +44,9 @@ enum class ErrorCode : std::int16_t {
   STALE_MEMBER_EPOCH = 113,
 };
 
-constexpr std::int16_t to_wire(ErrorCode e) { return static_cast<std::int16_t>(e); }
+constexpr std::int16_t to_wire(ErrorCode e) {
+  return static_cast<std::int16_t>(e);
+}
 
 std::string_view error_name(ErrorCode e);
 

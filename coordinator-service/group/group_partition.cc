@@ -1,0 +1,1046 @@
+#include "group/group_partition.h"
+
+#include <algorithm>
+#include <random>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "codec/codec.h"
+#include "codec/messages/consumer_protocol.h"
+
+namespace groupwire::coordinator {
+
+namespace {
+
+using pb::ErrorCode;
+
+pb::JoinGroupResponse join_error(const std::string& member_id, ErrorCode error) {
+  pb::JoinGroupResponse r;
+  r.set_error_code(error);
+  r.set_member_id(member_id);
+  r.set_generation_id(-1);
+  return r;
+}
+
+pb::SyncGroupResponse sync_error(ErrorCode error) {
+  pb::SyncGroupResponse r;
+  r.set_error_code(error);
+  return r;
+}
+
+pb::HeartbeatResponse heartbeat_result(ErrorCode error) {
+  pb::HeartbeatResponse r;
+  r.set_error_code(error);
+  return r;
+}
+
+// Timer keys carry the group id's length so that no two (group, member) pairs collide.
+std::string heartbeat_key(const std::string& group_id, const MemberId& member_id) {
+  return fmt::format("heartbeat:{}:{}:{}", group_id.size(), group_id, member_id);
+}
+std::string join_key(const std::string& group_id) {
+  return "join:" + group_id;
+}
+std::string sync_key(const std::string& group_id) {
+  return "sync:" + group_id;
+}
+
+bool equals_ignore_case(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Kafka reads only the v0 prefix (the topic list) of each subscription, whatever its version.
+std::optional<std::vector<std::string>> subscription_topics(const std::string& metadata) {
+  kafka::Reader r(metadata.data(), metadata.size());
+  if (r.read_int<std::int16_t>() < 0 || !r.ok()) return std::nullopt;
+  kafka::ConsumerProtocolSubscription sub;
+  if (!kafka::decode_body(r, 0, false, sub)) return std::nullopt;
+  return sub.topics;
+}
+
+struct CommittedOffset {
+  std::int64_t offset = -1;
+  std::int32_t leader_epoch = -1;
+  std::string metadata;
+  std::int64_t commit_timestamp_ms = 0;
+  std::optional<std::int64_t> expire_timestamp_ms;  // only from OffsetCommit v2-4 retention
+};
+
+using TopicPartition = std::pair<std::string, std::int32_t>;
+
+}  // namespace
+
+class GroupPartition::Impl {
+ public:
+  Impl(const GroupConfig& config, Scheduler& scheduler)
+      : config_(config), scheduler_(scheduler), rng_(std::random_device{}()) {}
+
+  // ---- JoinGroup -------------------------------------------------------------------------
+
+  void join_group(const pb::JoinGroupRequest& req, Reply<pb::JoinGroupResponse> reply) {
+    if (req.group_id().empty()) return reply(join_error(req.member_id(), pb::INVALID_GROUP_ID));
+    Millis session(req.session_timeout_ms());
+    if (session < config_.min_session_timeout || session > config_.max_session_timeout) {
+      return reply(join_error(req.member_id(), pb::INVALID_SESSION_TIMEOUT));
+    }
+    bool unknown_member = req.member_id().empty();
+    ClassicGroup* group = find(req.group_id());
+    if (group == nullptr) {
+      if (!unknown_member) return reply(join_error(req.member_id(), pb::UNKNOWN_MEMBER_ID));
+      group = create_group(req.group_id());
+    }
+    if (!accept_joining_member(*group, req.member_id())) {
+      // Kafka kicks out the last members to rejoin a group above its maximum size.
+      group->remove_member(req.member_id());
+      return reply(join_error("", pb::GROUP_MAX_SIZE_REACHED));
+    }
+    if (unknown_member) {
+      join_new_member(*group, req, std::move(reply));
+    } else {
+      join_existing_member(*group, req, std::move(reply));
+    }
+  }
+
+  bool accept_joining_member(const ClassicGroup& group, const MemberId& member_id) const {
+    switch (group.state) {
+      case GroupState::Empty:
+      case GroupState::Dead:
+        return true;
+      case GroupState::PreparingRebalance: {
+        // Counting members awaiting join (not all members) lets the last rejoiners be kicked out.
+        auto it = group.members.find(member_id);
+        return (it != group.members.end() && it->second.is_awaiting_join()) ||
+               group.awaiting_join_count() < config_.max_group_size;
+      }
+      case GroupState::CompletingRebalance:
+      case GroupState::Stable:
+        return group.has_member(member_id) ||
+               static_cast<std::int64_t>(group.members.size()) < config_.max_group_size;
+    }
+    return false;
+  }
+
+  void join_new_member(ClassicGroup& group, const pb::JoinGroupRequest& req,
+                       Reply<pb::JoinGroupResponse> reply) {
+    if (group.is(GroupState::Dead)) return reply(join_error("", pb::COORDINATOR_NOT_AVAILABLE));
+    if (!group.supports_protocols(req.protocol_type(), req)) {
+      return reply(join_error("", pb::INCONSISTENT_GROUP_PROTOCOL));
+    }
+    MemberId new_id =
+        (req.has_group_instance_id() ? req.group_instance_id() : req.client_id()) + "-" + uuid();
+    if (req.has_group_instance_id()) {
+      if (const MemberId* existing = group.static_member_id(req.group_instance_id())) {
+        MemberId old_id = *existing;
+        spdlog::info("group {}: static member {} rejoins in {}; replacing member {} with {}",
+                     group.group_id, req.group_instance_id(), state_name(group.state), old_id,
+                     new_id);
+        return replace_static_member(group, req, old_id, new_id, std::move(reply));
+      }
+      return add_member_then_rebalance(group, req, new_id, std::move(reply));
+    }
+    if (req.require_known_member_id()) {
+      // JoinGroup v4+: the member must come back with the id we hand out now.
+      group.pending_join_members.insert(new_id);
+      std::string group_id = group.group_id;
+      scheduler_.schedule(heartbeat_key(group_id, new_id), Millis(req.session_timeout_ms()),
+                          [this, group_id, new_id] { expire_heartbeat(group_id, new_id); });
+      return reply(join_error(new_id, pb::MEMBER_ID_REQUIRED));
+    }
+    add_member_then_rebalance(group, req, new_id, std::move(reply));
+  }
+
+  void join_existing_member(ClassicGroup& group, const pb::JoinGroupRequest& req,
+                            Reply<pb::JoinGroupResponse> reply) {
+    const MemberId& member_id = req.member_id();
+    if (group.is(GroupState::Dead)) {
+      return reply(join_error(member_id, pb::COORDINATOR_NOT_AVAILABLE));
+    }
+    if (!group.supports_protocols(req.protocol_type(), req)) {
+      return reply(join_error(member_id, pb::INCONSISTENT_GROUP_PROTOCOL));
+    }
+    if (group.pending_join_members.count(member_id)) {
+      // Pending members are dynamic by construction.
+      if (req.has_group_instance_id())
+        return reply(join_error(member_id, pb::UNKNOWN_SERVER_ERROR));
+      return add_member_then_rebalance(group, req, member_id, std::move(reply));
+    }
+    if (auto error = validate_member(group, member_id, instance_of(req)); error != pb::NONE) {
+      return reply(join_error(member_id, error));
+    }
+    ClassicGroupMember& member = group.members.at(member_id);
+    switch (group.state) {
+      case GroupState::PreparingRebalance:
+        return update_member_then_rebalance(group, member, req, std::move(reply));
+      case GroupState::CompletingRebalance:
+        // Same metadata: the member probably missed its JoinGroup response; resend it.
+        if (member.matches(req)) {
+          return reply(current_generation(group, member_id, group.is_leader(member_id)));
+        }
+        return update_member_then_rebalance(group, member, req, std::move(reply));
+      case GroupState::Stable:
+        // A rejoining leader always rebalances: it may have seen metadata change.
+        if (group.is_leader(member_id) || !member.matches(req)) {
+          return update_member_then_rebalance(group, member, req, std::move(reply));
+        }
+        return reply(current_generation(group, member_id, false));
+      case GroupState::Empty:
+      case GroupState::Dead:
+        return reply(join_error(member_id, pb::UNKNOWN_MEMBER_ID));
+    }
+  }
+
+  void add_member_then_rebalance(ClassicGroup& group, const pb::JoinGroupRequest& req,
+                                 const MemberId& member_id, Reply<pb::JoinGroupResponse> reply) {
+    ClassicGroupMember member;
+    member.member_id = member_id;
+    member.group_instance_id = instance_of(req);
+    member.client_id = req.client_id();
+    member.client_host = req.client_host();
+    member.protocol_type = req.protocol_type();
+    member.supports_skip_assignment = req.supports_skip_assignment();
+    member.is_new = true;
+    member.awaiting_join = std::move(reply);
+    if (group.is(GroupState::PreparingRebalance) && group.previous_state == GroupState::Empty) {
+      group.new_member_added = true;  // extends the delayed initial rebalance
+    }
+    group.add_member(std::move(member));
+    ClassicGroupMember& added = group.members.at(member_id);
+    group.update_member_protocols(added, req);
+    // New members cannot heartbeat while parked in JoinGroup; a long fixed timeout removes
+    // those whose clients went away.
+    schedule_heartbeat(group, member_id, config_.new_member_join_timeout);
+    spdlog::info("group {}: member {} joins ({} members)", group.group_id, member_id,
+                 group.members.size());
+    maybe_prepare_rebalance_or_complete_join(group);
+  }
+
+  void update_member_then_rebalance(ClassicGroup& group, ClassicGroupMember& member,
+                                    const pb::JoinGroupRequest& req,
+                                    Reply<pb::JoinGroupResponse> reply) {
+    group.update_member_protocols(member, req);
+    member.supports_skip_assignment = req.supports_skip_assignment();
+    park_join(member, std::move(reply));
+    maybe_prepare_rebalance_or_complete_join(group);
+  }
+
+  // A parked call that is superseded still gets an answer: every long-poll finishes exactly once.
+  static void park_join(ClassicGroupMember& member, Reply<pb::JoinGroupResponse> reply) {
+    if (member.awaiting_join) {
+      std::exchange(member.awaiting_join,
+                    nullptr)(join_error(member.member_id, pb::REBALANCE_IN_PROGRESS));
+    }
+    member.awaiting_join = std::move(reply);
+  }
+
+  void replace_static_member(ClassicGroup& group, const pb::JoinGroupRequest& req,
+                             const MemberId& old_id, const MemberId& new_id,
+                             Reply<pb::JoinGroupResponse> reply) {
+    std::optional<MemberId> leader_before = group.leader_id;
+    ClassicGroupMember old_member = std::move(group.members.at(old_id));
+    group.members.erase(old_id);
+    // The old incarnation's parked calls are fenced at once.
+    if (old_member.awaiting_join) {
+      std::exchange(old_member.awaiting_join, nullptr)(join_error(old_id, pb::FENCED_INSTANCE_ID));
+    }
+    if (old_member.awaiting_sync) {
+      std::exchange(old_member.awaiting_sync, nullptr)(sync_error(pb::FENCED_INSTANCE_ID));
+    }
+    scheduler_.cancel(heartbeat_key(group.group_id, old_id));
+    ClassicGroupMember& member = group.members[new_id];
+    member = std::move(old_member);
+    member.member_id = new_id;
+    if (group.is_leader(old_id)) group.leader_id = new_id;
+    if (group.pending_sync_members.erase(old_id)) group.pending_sync_members.insert(new_id);
+    group.static_members[req.group_instance_id()] = new_id;
+    schedule_heartbeat(group, new_id, member.session_timeout);
+
+    group.update_member_protocols(member, req);
+    member.supports_skip_assignment = req.supports_skip_assignment();
+    member.awaiting_join = std::move(reply);
+
+    if (group.is(GroupState::Stable)) {
+      if (group.protocol_name.value_or("") == group.select_protocol()) {
+        // Nothing the assignment depends on changed: no rebalance, just the current generation.
+        bool is_leader = group.is_leader(new_id);
+        pb::JoinGroupResponse resp;
+        if (member.supports_skip_assignment) {
+          resp = current_generation(group, new_id, is_leader);
+          resp.set_skip_assignment(is_leader);
+        } else {
+          // Older clients get the leader id from before the swap, so a rejoined static leader
+          // does not believe it must assign.
+          resp = current_generation(group, new_id, false);
+          resp.set_leader(leader_before.value_or(""));
+        }
+        std::exchange(member.awaiting_join, nullptr)(std::move(resp));
+        return;
+      }
+      return maybe_prepare_rebalance_or_complete_join(group);
+    }
+    if (group.is(GroupState::CompletingRebalance)) {
+      // The leader may already have assigned to the old id: assign again.
+      return prepare_rebalance(group);
+    }
+    maybe_complete_join_phase(group);
+  }
+
+  pb::JoinGroupResponse current_generation(const ClassicGroup& group, const MemberId& member_id,
+                                           bool with_members) const {
+    pb::JoinGroupResponse r;
+    r.set_error_code(pb::NONE);
+    r.set_generation_id(group.generation_id);
+    if (group.protocol_type) r.set_protocol_type(*group.protocol_type);
+    if (group.protocol_name) r.set_protocol_name(*group.protocol_name);
+    r.set_leader(group.leader_id.value_or(""));
+    r.set_member_id(member_id);
+    if (with_members) {
+      for (const auto& [id, m] : group.members) {
+        auto* out = r.add_members();
+        out->set_member_id(id);
+        if (m.group_instance_id) out->set_group_instance_id(*m.group_instance_id);
+        if (const std::string* meta = m.metadata(group.protocol_name.value_or(""))) {
+          out->set_metadata(*meta);
+        }
+      }
+    }
+    return r;
+  }
+
+  // ---- Rebalance ---------------------------------------------------------------------------
+
+  void maybe_prepare_rebalance_or_complete_join(ClassicGroup& group) {
+    if (group.can_rebalance()) {
+      prepare_rebalance(group);
+    } else {
+      maybe_complete_join_phase(group);
+    }
+  }
+
+  void prepare_rebalance(ClassicGroup& group) {
+    if (group.is(GroupState::CompletingRebalance)) {
+      reset_and_propagate_assignment_error(group, pb::REBALANCE_IN_PROGRESS);
+    }
+    scheduler_.cancel(sync_key(group.group_id));
+    bool initial = group.is(GroupState::Empty);
+    std::string group_id = group.group_id;
+    if (initial) {
+      // A new group waits a little for more members before the first generation.
+      Millis delay = config_.initial_rebalance_delay;
+      Millis remaining = std::max(group.rebalance_timeout() - delay, Millis(0));
+      scheduler_.schedule(join_key(group_id), delay, [this, group_id, remaining] {
+        try_complete_initial_rebalance(group_id, remaining);
+      });
+    }
+    group.transition_to(GroupState::PreparingRebalance, scheduler_.wall_clock_ms());
+    spdlog::info("group {}: preparing rebalance (generation {})", group_id, group.generation_id);
+    if (!initial) {
+      scheduler_.schedule(join_key(group_id), group.rebalance_timeout(),
+                          [this, group_id] { complete_join(group_id); });
+      maybe_complete_join_phase(group);
+    }
+  }
+
+  // Each member that joins during the initial delay extends it, up to the rebalance timeout.
+  void try_complete_initial_rebalance(const std::string& group_id, Millis remaining) {
+    ClassicGroup* group = find(group_id);
+    if (group == nullptr) return;
+    if (group->new_member_added && remaining > Millis(0)) {
+      group->new_member_added = false;
+      Millis next_delay = std::min(config_.initial_rebalance_delay, remaining);
+      Millis next_remaining = std::max(remaining - config_.initial_rebalance_delay, Millis(0));
+      scheduler_.schedule(join_key(group_id), next_delay, [this, group_id, next_remaining] {
+        try_complete_initial_rebalance(group_id, next_remaining);
+      });
+      return;
+    }
+    complete_join(*group);
+  }
+
+  void maybe_complete_join_phase(ClassicGroup& group) {
+    // The initial rebalance never completes early: its delay exists to gather members.
+    if (group.is(GroupState::PreparingRebalance) && group.all_members_joined() &&
+        group.previous_state != GroupState::Empty) {
+      complete_join(group);
+    }
+  }
+
+  void complete_join(const std::string& group_id) {
+    if (ClassicGroup* group = find(group_id)) complete_join(*group);
+  }
+
+  void complete_join(ClassicGroup& group) {
+    scheduler_.cancel(join_key(group.group_id));
+    if (!group.is(GroupState::PreparingRebalance)) return;
+    std::vector<MemberId> not_rejoined;
+    for (const auto& [id, m] : group.members) {
+      if (!m.is_awaiting_join() && !m.is_static()) not_rejoined.push_back(id);
+    }
+    for (const auto& id : not_rejoined) {
+      spdlog::info("group {}: removing member {} that did not rejoin", group.group_id, id);
+      drop_member(group, id);
+    }
+    if (!maybe_elect_joined_leader(group) && !group.members.empty()) {
+      // Only static members that have not rejoined remain: wait for them, or for their
+      // session timeouts to remove them.
+      std::string group_id = group.group_id;
+      scheduler_.schedule(join_key(group_id), group.rebalance_timeout(),
+                          [this, group_id] { complete_join(group_id); });
+      return;
+    }
+    init_next_generation(group);
+    if (group.is(GroupState::Empty)) {
+      spdlog::info("group {}: generation {} is empty", group.group_id, group.generation_id);
+      return;
+    }
+    spdlog::info("group {}: generation {} formed with {} members, protocol {}", group.group_id,
+                 group.generation_id, group.members.size(), group.protocol_name.value_or(""));
+    std::vector<std::pair<Reply<pb::JoinGroupResponse>, pb::JoinGroupResponse>> replies;
+    for (auto& [id, m] : group.members) {
+      replies.emplace_back(std::exchange(m.awaiting_join, nullptr),
+                           current_generation(group, id, group.is_leader(id)));
+      schedule_heartbeat(group, id, m.session_timeout);
+      m.is_new = false;
+      group.pending_sync_members.insert(id);
+    }
+    std::string group_id = group.group_id;
+    std::int32_t generation = group.generation_id;
+    scheduler_.schedule(
+        sync_key(group_id), group.rebalance_timeout(),
+        [this, group_id, generation] { expire_pending_sync(group_id, generation); });
+    for (auto& [reply, resp] : replies) {
+      if (reply) reply(std::move(resp));
+    }
+  }
+
+  static bool maybe_elect_joined_leader(ClassicGroup& group) {
+    if (!group.leader_id) return false;
+    if (group.members.at(*group.leader_id).is_awaiting_join()) return true;
+    for (const auto& [id, m] : group.members) {
+      if (m.is_awaiting_join()) {
+        group.leader_id = id;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void init_next_generation(ClassicGroup& group) {
+    ++group.generation_id;
+    if (group.members.empty()) {
+      group.protocol_name.reset();
+      group.transition_to(GroupState::Empty, scheduler_.wall_clock_ms());
+    } else {
+      group.protocol_name = group.select_protocol();
+      group.transition_to(GroupState::CompletingRebalance, scheduler_.wall_clock_ms());
+    }
+    compute_subscribed_topics(group);
+    group.pending_sync_members.clear();
+  }
+
+  static void compute_subscribed_topics(ClassicGroup& group) {
+    group.subscribed_topics_unknown = false;
+    group.subscribed_topics.reset();
+    if (!group.uses_consumer_protocol()) return;
+    std::set<std::string> topics;
+    if (!group.members.empty()) {
+      if (!group.protocol_name) return;
+      for (const auto& [id, m] : group.members) {
+        const std::string* meta = m.metadata(*group.protocol_name);
+        auto parsed = meta ? subscription_topics(*meta) : std::nullopt;
+        if (!parsed) {
+          group.subscribed_topics_unknown = true;
+          return;
+        }
+        topics.insert(parsed->begin(), parsed->end());
+      }
+    }
+    group.subscribed_topics = std::move(topics);
+  }
+
+  void expire_pending_sync(const std::string& group_id, std::int32_t generation) {
+    ClassicGroup* group = find(group_id);
+    if (group == nullptr || group->generation_id != generation) return;
+    if (!group->is(GroupState::CompletingRebalance) && !group->is(GroupState::Stable)) return;
+    if (group->pending_sync_members.empty()) return;
+    std::vector<MemberId> late(group->pending_sync_members.begin(),
+                               group->pending_sync_members.end());
+    for (const auto& id : late) {
+      spdlog::info("group {}: removing member {}: no SyncGroup within the rebalance timeout",
+                   group_id, id);
+      drop_member(*group, id);
+    }
+    prepare_rebalance(*group);
+  }
+
+  // ---- SyncGroup ---------------------------------------------------------------------------
+
+  void sync_group(const pb::SyncGroupRequest& req, Reply<pb::SyncGroupResponse> reply) {
+    if (req.group_id().empty()) return reply(sync_error(pb::INVALID_GROUP_ID));
+    ClassicGroup* group = find(req.group_id());
+    if (group == nullptr) return reply(sync_error(pb::UNKNOWN_MEMBER_ID));
+    if (auto error = validate_sync(*group, req); error != pb::NONE) return reply(sync_error(error));
+    const MemberId& member_id = req.member_id();
+    switch (group->state) {
+      case GroupState::Empty:
+      case GroupState::Dead:
+        return reply(sync_error(pb::UNKNOWN_MEMBER_ID));
+      case GroupState::PreparingRebalance:
+        return reply(sync_error(pb::REBALANCE_IN_PROGRESS));
+      case GroupState::CompletingRebalance: {
+        ClassicGroupMember& member = group->members.at(member_id);
+        if (member.awaiting_sync) {
+          std::exchange(member.awaiting_sync, nullptr)(sync_error(pb::REBALANCE_IN_PROGRESS));
+        }
+        member.awaiting_sync = std::move(reply);
+        group->pending_sync_members.erase(member_id);
+        if (group->is_leader(member_id)) {
+          std::map<MemberId, std::string> assignment;
+          for (const auto& a : req.assignments()) assignment[a.member_id()] = a.assignment();
+          for (const auto& [id, m] : group->members) assignment.try_emplace(id);  // empty
+          complete_assignment(*group, std::move(assignment));
+        }
+        return;
+      }
+      case GroupState::Stable: {
+        group->pending_sync_members.erase(member_id);
+        pb::SyncGroupResponse r = assignment_response(*group, group->members.at(member_id));
+        return reply(std::move(r));
+      }
+    }
+  }
+
+  ErrorCode validate_sync(const ClassicGroup& group, const pb::SyncGroupRequest& req) const {
+    if (group.is(GroupState::Dead)) return pb::COORDINATOR_NOT_AVAILABLE;
+    if (auto error = validate_member(group, req.member_id(), instance_of(req)); error != pb::NONE) {
+      return error;
+    }
+    if (req.generation_id() != group.generation_id) return pb::ILLEGAL_GENERATION;
+    auto inconsistent = [](bool has, const std::string& value,
+                           const std::optional<std::string>& current) {
+      return has && current && *current != value;
+    };
+    if (inconsistent(req.has_protocol_type(), req.protocol_type(), group.protocol_type) ||
+        inconsistent(req.has_protocol_name(), req.protocol_name(), group.protocol_name)) {
+      return pb::INCONSISTENT_GROUP_PROTOCOL;
+    }
+    return pb::NONE;
+  }
+
+  // The leader's assignment becomes the group's; Kafka persists it first (the store, later).
+  void complete_assignment(ClassicGroup& group, std::map<MemberId, std::string> assignment) {
+    for (auto& [id, m] : group.members) m.assignment = std::move(assignment[id]);
+    group.transition_to(GroupState::Stable, scheduler_.wall_clock_ms());
+    spdlog::info("group {}: generation {} is stable", group.group_id, group.generation_id);
+    std::vector<std::pair<Reply<pb::SyncGroupResponse>, pb::SyncGroupResponse>> replies;
+    for (auto& [id, m] : group.members) {
+      if (!m.awaiting_sync) continue;
+      replies.emplace_back(std::exchange(m.awaiting_sync, nullptr), assignment_response(group, m));
+      schedule_heartbeat(group, id, m.session_timeout);
+    }
+    for (auto& [reply, resp] : replies) reply(std::move(resp));
+  }
+
+  static pb::SyncGroupResponse assignment_response(const ClassicGroup& group,
+                                                   const ClassicGroupMember& member) {
+    pb::SyncGroupResponse r;
+    r.set_error_code(pb::NONE);
+    if (group.protocol_type) r.set_protocol_type(*group.protocol_type);
+    if (group.protocol_name) r.set_protocol_name(*group.protocol_name);
+    r.set_assignment(member.assignment);
+    return r;
+  }
+
+  void reset_and_propagate_assignment_error(ClassicGroup& group, ErrorCode error) {
+    std::vector<Reply<pb::SyncGroupResponse>> replies;
+    for (auto& [id, m] : group.members) {
+      m.assignment.clear();
+      if (m.awaiting_sync) replies.push_back(std::exchange(m.awaiting_sync, nullptr));
+    }
+    for (auto& reply : replies) reply(sync_error(error));
+  }
+
+  // ---- Heartbeat, LeaveGroup, session expiry -------------------------------------------------
+
+  void heartbeat(const pb::HeartbeatRequest& req, Reply<pb::HeartbeatResponse> reply) {
+    if (req.group_id().empty()) return reply(heartbeat_result(pb::INVALID_GROUP_ID));
+    ClassicGroup* group = find(req.group_id());
+    if (group == nullptr) return reply(heartbeat_result(pb::UNKNOWN_MEMBER_ID));
+    if (group->is(GroupState::Dead)) return reply(heartbeat_result(pb::COORDINATOR_NOT_AVAILABLE));
+    if (auto error = validate_member(*group, req.member_id(), instance_of(req));
+        error != pb::NONE) {
+      return reply(heartbeat_result(error));
+    }
+    // Generation before state: a stale member mid-rebalance learns it is stale.
+    if (req.generation_id() != group->generation_id) {
+      return reply(heartbeat_result(pb::ILLEGAL_GENERATION));
+    }
+    switch (group->state) {
+      case GroupState::Empty:
+      case GroupState::Dead:
+        return reply(heartbeat_result(pb::UNKNOWN_MEMBER_ID));
+      case GroupState::PreparingRebalance:
+        reschedule_heartbeat(*group, req.member_id());
+        return reply(heartbeat_result(pb::REBALANCE_IN_PROGRESS));
+      case GroupState::CompletingRebalance:
+      case GroupState::Stable:
+        reschedule_heartbeat(*group, req.member_id());
+        return reply(heartbeat_result(pb::NONE));
+    }
+  }
+
+  void leave_group(const pb::LeaveGroupRequest& req, Reply<pb::LeaveGroupResponse> reply) {
+    pb::LeaveGroupResponse resp;
+    if (req.group_id().empty()) {
+      resp.set_error_code(pb::INVALID_GROUP_ID);
+      return reply(std::move(resp));
+    }
+    ClassicGroup* group = find(req.group_id());
+    if (group != nullptr && group->is(GroupState::Dead)) {
+      resp.set_error_code(pb::COORDINATOR_NOT_AVAILABLE);
+      return reply(std::move(resp));
+    }
+    bool any_left = false;
+    for (const auto& identity : req.members()) {
+      auto* out = resp.add_members();
+      out->set_member_id(identity.member_id());
+      if (identity.has_group_instance_id())
+        out->set_group_instance_id(identity.group_instance_id());
+      ErrorCode error = group == nullptr ? pb::UNKNOWN_MEMBER_ID : leave_one(*group, identity);
+      out->set_error_code(error);
+      any_left |= error == pb::NONE;
+    }
+    if (any_left) {
+      if (group->is(GroupState::Stable) || group->is(GroupState::CompletingRebalance)) {
+        maybe_prepare_rebalance_or_complete_join(*group);
+      } else if (group->is(GroupState::PreparingRebalance)) {
+        maybe_complete_join_phase(*group);
+      }
+    }
+    reply(std::move(resp));
+  }
+
+  ErrorCode leave_one(ClassicGroup& group, const pb::LeaveGroupMember& identity) {
+    const MemberId& member_id = identity.member_id();
+    if (member_id.empty()) {
+      // Admin tools remove static members by instance id alone.
+      const MemberId* id = identity.has_group_instance_id()
+                               ? group.static_member_id(identity.group_instance_id())
+                               : nullptr;
+      if (id == nullptr) return pb::UNKNOWN_MEMBER_ID;
+      spdlog::info("group {}: static member {} removed by LeaveGroup", group.group_id,
+                   identity.group_instance_id());
+      drop_member(group, MemberId(*id));
+      return pb::NONE;
+    }
+    if (group.pending_join_members.erase(member_id)) {
+      scheduler_.cancel(heartbeat_key(group.group_id, member_id));
+      return pb::NONE;
+    }
+    std::optional<GroupInstanceId> instance;
+    if (identity.has_group_instance_id()) instance = identity.group_instance_id();
+    if (auto error = validate_member(group, member_id, instance); error != pb::NONE) return error;
+    spdlog::info("group {}: member {} leaves ({})", group.group_id, member_id,
+                 identity.has_reason() ? identity.reason() : "no reason given");
+    drop_member(group, member_id);
+    return pb::NONE;
+  }
+
+  // Removes a member, answering whatever it has parked, and stops its heartbeat timer.
+  void drop_member(ClassicGroup& group, const MemberId& member_id) {
+    auto it = group.members.find(member_id);
+    if (it != group.members.end()) {
+      auto join = std::exchange(it->second.awaiting_join, nullptr);
+      auto sync = std::exchange(it->second.awaiting_sync, nullptr);
+      group.remove_member(member_id);
+      scheduler_.cancel(heartbeat_key(group.group_id, member_id));
+      // Answer after the removal: the member must already be gone if the callback looks.
+      if (join) join(join_error("", pb::UNKNOWN_MEMBER_ID));
+      if (sync) sync(sync_error(pb::UNKNOWN_MEMBER_ID));
+      return;
+    }
+    group.remove_member(member_id);
+    scheduler_.cancel(heartbeat_key(group.group_id, member_id));
+  }
+
+  void expire_heartbeat(const std::string& group_id, const MemberId& member_id) {
+    ClassicGroup* group = find(group_id);
+    if (group == nullptr || group->is(GroupState::Dead)) return;
+    if (group->pending_join_members.erase(member_id)) {
+      spdlog::info("group {}: pending member {} expired before rejoining", group_id, member_id);
+      if (group->is(GroupState::PreparingRebalance)) maybe_complete_join_phase(*group);
+      return;
+    }
+    auto it = group->members.find(member_id);
+    if (it == group->members.end()) return;
+    const ClassicGroupMember& m = it->second;
+    // A known member parked in JoinGroup or SyncGroup is waiting on us, not gone.
+    bool satisfied = !m.is_new && (m.is_awaiting_join() || m.is_awaiting_sync());
+    if (satisfied) return;
+    spdlog::info("group {}: member {} expired: no heartbeat within its session timeout", group_id,
+                 member_id);
+    drop_member(*group, member_id);
+    if (group->is(GroupState::Stable) || group->is(GroupState::CompletingRebalance)) {
+      maybe_prepare_rebalance_or_complete_join(*group);
+    } else if (group->is(GroupState::PreparingRebalance) && group->all_members_joined()) {
+      complete_join(*group);
+    }
+  }
+
+  void schedule_heartbeat(const ClassicGroup& group, const MemberId& member_id, Millis timeout) {
+    std::string group_id = group.group_id;
+    scheduler_.schedule(heartbeat_key(group_id, member_id), timeout,
+                        [this, group_id, member_id] { expire_heartbeat(group_id, member_id); });
+  }
+
+  void reschedule_heartbeat(const ClassicGroup& group, const MemberId& member_id) {
+    schedule_heartbeat(group, member_id, group.members.at(member_id).session_timeout);
+  }
+
+  // ---- Offsets -----------------------------------------------------------------------------
+
+  void offset_commit(const pb::OffsetCommitRequest& req, Reply<pb::OffsetCommitResponse> reply) {
+    ClassicGroup* group = find(req.group_id());
+    ErrorCode error = pb::NONE;
+    if (group == nullptr) {
+      if (req.generation_id() < 0) {
+        group = create_group(req.group_id());  // a simple group: commits only, no protocol
+      } else {
+        error = req.unknown_group_is_not_found() ? pb::GROUP_ID_NOT_FOUND : pb::ILLEGAL_GENERATION;
+      }
+    }
+    if (error == pb::NONE) error = validate_offset_commit(*group, req);
+    pb::OffsetCommitResponse resp;
+    if (error == pb::NONE &&
+        (group->is(GroupState::Stable) || group->is(GroupState::PreparingRebalance))) {
+      reschedule_heartbeat(*group, req.member_id());  // commits keep a classic session alive
+    }
+    std::int64_t now = scheduler_.wall_clock_ms();
+    std::optional<std::int64_t> expire;
+    if (req.retention_time_ms() != -1) expire = now + req.retention_time_ms();
+    for (const auto& topic : req.topics()) {
+      auto* out_topic = resp.add_topics();
+      out_topic->set_name(topic.name());
+      for (const auto& p : topic.partitions()) {
+        auto* out = out_topic->add_partitions();
+        out->set_partition_index(p.partition_index());
+        ErrorCode partition_error = error;
+        if (error == pb::NONE && p.has_committed_metadata() &&
+            p.committed_metadata().size() > config_.offset_metadata_max_bytes) {
+          partition_error = pb::OFFSET_METADATA_TOO_LARGE;
+        }
+        out->set_error_code(partition_error);
+        if (partition_error != pb::NONE) continue;
+        offsets_[req.group_id()][{topic.name(), p.partition_index()}] = CommittedOffset{
+            p.committed_offset(), p.committed_leader_epoch(), p.committed_metadata(), now, expire};
+      }
+    }
+    reply(std::move(resp));
+  }
+
+  ErrorCode validate_offset_commit(const ClassicGroup& group,
+                                   const pb::OffsetCommitRequest& req) const {
+    if (group.is(GroupState::Dead)) return pb::COORDINATOR_NOT_AVAILABLE;
+    // Admin tools and standalone consumers commit with generation -1 to an empty group.
+    if (req.generation_id() < 0 && group.is(GroupState::Empty)) return pb::NONE;
+    if (req.generation_id() >= 0 || !req.member_id().empty() || req.has_group_instance_id()) {
+      if (auto error = validate_member(group, req.member_id(), instance_of(req));
+          error != pb::NONE) {
+        return error;
+      }
+      if (req.generation_id() != group.generation_id) return pb::ILLEGAL_GENERATION;
+    } else if (!group.is(GroupState::Empty)) {
+      return pb::UNKNOWN_MEMBER_ID;
+    }
+    if (group.is(GroupState::CompletingRebalance)) return pb::REBALANCE_IN_PROGRESS;
+    return pb::NONE;
+  }
+
+  pb::OffsetFetchGroupResponse offset_fetch(const pb::OffsetFetchGroup& req) const {
+    pb::OffsetFetchGroupResponse resp;
+    resp.set_group_id(req.group_id());
+    const ClassicGroup* group = find(req.group_id());
+    auto it = offsets_.find(req.group_id());
+    const std::map<TopicPartition, CommittedOffset>* committed =
+        group != nullptr && !group->is(GroupState::Dead) && it != offsets_.end() ? &it->second
+                                                                                 : nullptr;
+    auto fill = [](pb::OffsetFetchPartition* out, std::int32_t partition,
+                   const CommittedOffset* c) {
+      out->set_partition_index(partition);
+      out->set_committed_offset(c ? c->offset : -1);
+      out->set_committed_leader_epoch(c ? c->leader_epoch : -1);
+      out->set_metadata(c ? c->metadata : "");
+      out->set_error_code(pb::NONE);
+    };
+    if (req.all_topics()) {
+      if (committed == nullptr) return resp;
+      pb::OffsetFetchTopic* topic = nullptr;
+      for (const auto& [tp, c] : *committed) {
+        if (topic == nullptr || topic->name() != tp.first) {
+          topic = resp.add_topics();
+          topic->set_name(tp.first);
+        }
+        fill(topic->add_partitions(), tp.second, &c);
+      }
+      return resp;
+    }
+    for (const auto& t : req.topics()) {
+      auto* topic = resp.add_topics();
+      topic->set_name(t.name());
+      for (std::int32_t partition : t.partition_indexes()) {
+        const CommittedOffset* c = nullptr;
+        if (committed != nullptr) {
+          auto found = committed->find({t.name(), partition});
+          if (found != committed->end()) c = &found->second;
+        }
+        fill(topic->add_partitions(), partition, c);
+      }
+    }
+    return resp;
+  }
+
+  void offset_delete(const pb::OffsetDeleteRequest& req, Reply<pb::OffsetDeleteResponse> reply) {
+    pb::OffsetDeleteResponse resp;
+    ClassicGroup* group = find(req.group_id());
+    ErrorCode error = pb::NONE;
+    if (req.group_id().empty()) {
+      error = pb::INVALID_GROUP_ID;
+    } else if (group == nullptr || group->is(GroupState::Dead)) {
+      error = pb::GROUP_ID_NOT_FOUND;
+    } else if (!group->is(GroupState::Empty) && !group->uses_consumer_protocol()) {
+      error = pb::NON_EMPTY_GROUP;
+    }
+    resp.set_error_code(error);
+    if (error != pb::NONE) return reply(std::move(resp));
+    auto& committed = offsets_[req.group_id()];
+    for (const auto& t : req.topics()) {
+      auto* topic = resp.add_topics();
+      topic->set_name(t.name());
+      bool subscribed = group->is_subscribed_to(t.name());
+      for (std::int32_t partition : t.partition_indexes()) {
+        auto* out = topic->add_partitions();
+        out->set_partition_index(partition);
+        out->set_error_code(subscribed ? pb::GROUP_SUBSCRIBED_TO_TOPIC : pb::NONE);
+        if (!subscribed) committed.erase({t.name(), partition});
+      }
+    }
+    if (committed.empty()) offsets_.erase(req.group_id());
+    reply(std::move(resp));
+  }
+
+  void expire_offsets() {
+    std::int64_t now = scheduler_.wall_clock_ms();
+    std::vector<std::string> deletable;
+    for (auto& [group_id, group] : groups_) {
+      auto it = offsets_.find(group_id);
+      if (it != offsets_.end()) {
+        expire_group_offsets(group, it->second, now);
+        if (it->second.empty()) offsets_.erase(it);
+      }
+      if (group.is(GroupState::Empty) && offsets_.count(group_id) == 0 &&
+          group.pending_join_members.empty()) {
+        deletable.push_back(group_id);
+      }
+    }
+    for (const auto& id : deletable) {
+      spdlog::info("group {}: empty with no offsets left: deleted", id);
+      groups_.erase(id);
+    }
+  }
+
+  // Kafka's rules (KIP-211): which clock an offset's retention counts from depends on the group.
+  void expire_group_offsets(const ClassicGroup& group,
+                            std::map<TopicPartition, CommittedOffset>& committed,
+                            std::int64_t now) const {
+    bool since_empty = false;
+    if (group.protocol_type) {
+      if (group.is(GroupState::Empty)) {
+        since_empty = true;
+      } else if (!(group.uses_consumer_protocol() && group.subscribed_topics &&
+                   group.is(GroupState::Stable))) {
+        return;
+      }
+    }
+    for (auto it = committed.begin(); it != committed.end();) {
+      const CommittedOffset& c = it->second;
+      std::int64_t base = since_empty && group.current_state_timestamp_ms >= 0
+                              ? group.current_state_timestamp_ms
+                              : c.commit_timestamp_ms;
+      bool expired = c.expire_timestamp_ms ? now >= *c.expire_timestamp_ms
+                                           : now - base >= config_.offsets_retention.count();
+      if (expired && !group.is_subscribed_to(it->first.first)) {
+        it = committed.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  // ---- Admin --------------------------------------------------------------------------------
+
+  pb::DescribedGroup describe_group(const std::string& group_id) const {
+    pb::DescribedGroup d;
+    d.set_error_code(pb::NONE);
+    d.set_group_id(group_id);
+    const ClassicGroup* group = find(group_id);
+    if (group == nullptr) {
+      d.set_group_state(state_name(GroupState::Dead));
+      return d;
+    }
+    d.set_group_state(state_name(group->state));
+    d.set_protocol_type(group->protocol_type.value_or(""));
+    bool stable = group->is(GroupState::Stable);
+    if (stable) d.set_protocol_data(group->protocol_name.value_or(""));
+    for (const auto& [id, m] : group->members) {
+      auto* out = d.add_members();
+      out->set_member_id(id);
+      if (m.group_instance_id) out->set_group_instance_id(*m.group_instance_id);
+      out->set_client_id(m.client_id);
+      out->set_client_host(m.client_host);
+      // Metadata and assignment mean something only for a stable generation.
+      if (stable) {
+        if (const std::string* meta = m.metadata(group->protocol_name.value_or(""))) {
+          out->set_member_metadata(*meta);
+        }
+        out->set_member_assignment(m.assignment);
+      }
+    }
+    return d;
+  }
+
+  void list_groups(const pb::ListGroupsRequest& req, std::vector<pb::ListedGroup>& out) const {
+    auto matches = [](const auto& filter, const std::string& value) {
+      if (filter.empty()) return true;
+      return std::any_of(filter.begin(), filter.end(),
+                         [&](const std::string& f) { return equals_ignore_case(f, value); });
+    };
+    for (const auto& [id, group] : groups_) {
+      if (group.is(GroupState::Dead)) continue;
+      std::string state = state_name(group.state);
+      if (!matches(req.states_filter(), state) || !matches(req.types_filter(), "classic")) continue;
+      pb::ListedGroup g;
+      g.set_group_id(id);
+      g.set_protocol_type(group.protocol_type.value_or(""));
+      g.set_group_state(state);
+      g.set_group_type("classic");
+      out.push_back(std::move(g));
+    }
+  }
+
+  void delete_group(const std::string& group_id, Reply<ErrorCode> reply) {
+    ClassicGroup* group = find(group_id);
+    if (group == nullptr || group->is(GroupState::Dead)) return reply(pb::GROUP_ID_NOT_FOUND);
+    if (!group->is(GroupState::Empty)) return reply(pb::NON_EMPTY_GROUP);
+    for (const auto& id : group->pending_join_members) {
+      scheduler_.cancel(heartbeat_key(group_id, id));
+    }
+    scheduler_.cancel(join_key(group_id));
+    scheduler_.cancel(sync_key(group_id));
+    offsets_.erase(group_id);
+    groups_.erase(group_id);
+    spdlog::info("group {}: deleted", group_id);
+    reply(pb::NONE);
+  }
+
+  // ---- Shared -------------------------------------------------------------------------------
+
+  ErrorCode validate_member(const ClassicGroup& group, const MemberId& member_id,
+                            const std::optional<GroupInstanceId>& instance) const {
+    if (instance) {
+      const MemberId* mapped = group.static_member_id(*instance);
+      if (mapped == nullptr) return pb::UNKNOWN_MEMBER_ID;
+      if (*mapped != member_id) return pb::FENCED_INSTANCE_ID;
+    }
+    return group.has_member(member_id) ? pb::NONE : pb::UNKNOWN_MEMBER_ID;
+  }
+
+  template <class Req>
+  static std::optional<GroupInstanceId> instance_of(const Req& req) {
+    if (!req.has_group_instance_id()) return std::nullopt;
+    return req.group_instance_id();
+  }
+
+  ClassicGroup* find(const std::string& group_id) {
+    auto it = groups_.find(group_id);
+    return it == groups_.end() ? nullptr : &it->second;
+  }
+  const ClassicGroup* find(const std::string& group_id) const {
+    auto it = groups_.find(group_id);
+    return it == groups_.end() ? nullptr : &it->second;
+  }
+
+  ClassicGroup* create_group(const std::string& group_id) {
+    ClassicGroup& g = groups_[group_id];
+    g.group_id = group_id;
+    g.current_state_timestamp_ms = scheduler_.wall_clock_ms();
+    return &g;
+  }
+
+  std::string uuid() {
+    std::uint64_t hi = rng_(), lo = rng_();
+    hi = (hi & 0xffffffffffff0fffull) | 0x4000ull;              // version 4
+    lo = (lo & 0x3fffffffffffffffull) | 0x8000000000000000ull;  // variant 1
+    return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff,
+                       hi & 0xffff, lo >> 48, lo & 0xffffffffffffull);
+  }
+
+  GroupConfig config_;
+  Scheduler& scheduler_;
+  std::map<std::string, ClassicGroup> groups_;
+  std::map<std::string, std::map<TopicPartition, CommittedOffset>> offsets_;
+  std::mt19937_64 rng_;
+};
+
+GroupPartition::GroupPartition(const GroupConfig& config, Scheduler& scheduler)
+    : impl_(std::make_unique<Impl>(config, scheduler)) {}
+
+GroupPartition::~GroupPartition() = default;
+
+void GroupPartition::join_group(const pb::JoinGroupRequest& req,
+                                Reply<pb::JoinGroupResponse> reply) {
+  impl_->join_group(req, std::move(reply));
+}
+void GroupPartition::sync_group(const pb::SyncGroupRequest& req,
+                                Reply<pb::SyncGroupResponse> reply) {
+  impl_->sync_group(req, std::move(reply));
+}
+void GroupPartition::heartbeat(const pb::HeartbeatRequest& req,
+                               Reply<pb::HeartbeatResponse> reply) {
+  impl_->heartbeat(req, std::move(reply));
+}
+void GroupPartition::leave_group(const pb::LeaveGroupRequest& req,
+                                 Reply<pb::LeaveGroupResponse> reply) {
+  impl_->leave_group(req, std::move(reply));
+}
+void GroupPartition::offset_commit(const pb::OffsetCommitRequest& req,
+                                   Reply<pb::OffsetCommitResponse> reply) {
+  impl_->offset_commit(req, std::move(reply));
+}
+void GroupPartition::delete_group(const std::string& group_id, Reply<pb::ErrorCode> reply) {
+  impl_->delete_group(group_id, std::move(reply));
+}
+void GroupPartition::offset_delete(const pb::OffsetDeleteRequest& req,
+                                   Reply<pb::OffsetDeleteResponse> reply) {
+  impl_->offset_delete(req, std::move(reply));
+}
+pb::OffsetFetchGroupResponse GroupPartition::offset_fetch(const pb::OffsetFetchGroup& req) const {
+  return impl_->offset_fetch(req);
+}
+pb::DescribedGroup GroupPartition::describe_group(const std::string& group_id) const {
+  return impl_->describe_group(group_id);
+}
+void GroupPartition::list_groups(const pb::ListGroupsRequest& req,
+                                 std::vector<pb::ListedGroup>& out) const {
+  impl_->list_groups(req, out);
+}
+void GroupPartition::expire_offsets() {
+  impl_->expire_offsets();
+}
+const ClassicGroup* GroupPartition::find_group(const std::string& group_id) const {
+  return impl_->find(group_id);
+}
+
+}  // namespace groupwire::coordinator

@@ -1,0 +1,54 @@
+// One group partition: every classic group whose id hashes here, and their committed offsets.
+// Kafka's GroupMetadataManager and OffsetMetadataManager for the classic protocol. All calls
+// and all timer callbacks run on the partition's single thread, so nothing here takes a lock.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "group/classic_group.h"
+#include "group/group_config.h"
+#include "group/scheduler.h"
+#include "groupwire/coordinator/v1/coordinator.pb.h"
+
+namespace groupwire::coordinator {
+
+namespace pb = groupwire::coordinator::v1;
+
+template <class T>
+using Reply = std::function<void(T)>;
+
+class GroupPartition {
+ public:
+  GroupPartition(const GroupConfig& config, Scheduler& scheduler);
+  ~GroupPartition();
+
+  // Long-polls: the reply comes when the rebalance step completes (or at once on error).
+  void join_group(const pb::JoinGroupRequest& req, Reply<pb::JoinGroupResponse> reply);
+  void sync_group(const pb::SyncGroupRequest& req, Reply<pb::SyncGroupResponse> reply);
+
+  void heartbeat(const pb::HeartbeatRequest& req, Reply<pb::HeartbeatResponse> reply);
+  void leave_group(const pb::LeaveGroupRequest& req, Reply<pb::LeaveGroupResponse> reply);
+  void offset_commit(const pb::OffsetCommitRequest& req, Reply<pb::OffsetCommitResponse> reply);
+  void delete_group(const std::string& group_id, Reply<pb::ErrorCode> reply);
+  void offset_delete(const pb::OffsetDeleteRequest& req, Reply<pb::OffsetDeleteResponse> reply);
+
+  pb::OffsetFetchGroupResponse offset_fetch(const pb::OffsetFetchGroup& req) const;
+  pb::DescribedGroup describe_group(const std::string& group_id) const;
+  // Appends the groups that pass the filters.
+  void list_groups(const pb::ListGroupsRequest& req, std::vector<pb::ListedGroup>& out) const;
+
+  // Removes expired offsets and groups left with nothing (Kafka's periodic cleanup).
+  void expire_offsets();
+
+  const ClassicGroup* find_group(const std::string& group_id) const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace groupwire::coordinator

@@ -1,0 +1,117 @@
+#include "server/config.h"
+
+#include <cstdint>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <boost/program_options.hpp>
+
+#include "logging.h"
+
+namespace groupwire::coordinator {
+
+namespace po = boost::program_options;
+
+namespace {
+
+struct BadFlag {
+  std::string message;
+};
+
+long long int_flag(const po::variables_map& vm, const char* flag, long long min, long long max) {
+  auto v = vm[flag].as<long long>();
+  if (v < min || v > max) {
+    throw BadFlag{fmt::format("--{}: must be in [{}, {}], got {}", flag, min, max, v)};
+  }
+  return v;
+}
+
+Millis millis_flag(const po::variables_map& vm, const char* flag, long long min, long long max) {
+  return Millis(int_flag(vm, flag, min, max));
+}
+
+}  // namespace
+
+ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
+  CoordinatorConfig c;
+  const GroupConfig& g = c.group;
+  po::options_description opts("groupwire-coordinator options");
+  opts.add_options()("help", "print this help and exit")(
+      "listen", po::value<std::string>()->default_value(c.listen.to_string()),
+      "HOST:PORT to serve gRPC on (port 0 picks a free port)")(
+      "group-partitions",
+      po::value<long long>()->default_value(static_cast<long long>(c.group_partitions)),
+      "group partitions, like offsets.topic.num.partitions")(
+      "threads", po::value<long long>()->default_value(static_cast<long long>(c.threads)),
+      "worker threads the group partitions are spread over")(
+      "log-level", po::value<std::string>()->default_value("info"),
+      "trace|debug|info|warn|error|critical|off")(
+      "initial-rebalance-delay-ms",
+      po::value<long long>()->default_value(g.initial_rebalance_delay.count()),
+      "group.initial.rebalance.delay.ms: how long a new group waits for more members")(
+      "min-session-timeout-ms",
+      po::value<long long>()->default_value(g.min_session_timeout.count()),
+      "group.min.session.timeout.ms: smallest session timeout a member may ask for")(
+      "max-session-timeout-ms",
+      po::value<long long>()->default_value(g.max_session_timeout.count()),
+      "group.max.session.timeout.ms: largest session timeout a member may ask for")(
+      "max-group-size", po::value<long long>()->default_value(g.max_group_size),
+      "group.max.size: members a group may have")(
+      "offset-metadata-max-bytes",
+      po::value<long long>()->default_value(static_cast<long long>(g.offset_metadata_max_bytes)),
+      "offset.metadata.max.bytes: largest metadata string of a committed offset")(
+      "offsets-retention-minutes",
+      po::value<long long>()->default_value(g.offsets_retention.count() / 60000),
+      "offsets.retention.minutes: how long committed offsets of an empty group are kept")(
+      "offsets-retention-check-interval-ms",
+      po::value<long long>()->default_value(g.offsets_retention_check_interval.count()),
+      "offsets.retention.check.interval.ms: how often expired offsets are removed");
+
+  std::ostringstream help;
+  help << "Usage: groupwire-coordinator [options]\n\n" << opts;
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) return {std::nullopt, help.str(), 0};
+
+    auto listen = vm["listen"].as<std::string>();
+    auto hp = parse_host_port(listen);
+    if (!hp) throw BadFlag{fmt::format("--listen: '{}' is not HOST:PORT", listen)};
+    c.listen = *hp;
+    // Partition numbers are Kafka's int32 hash modulo the count.
+    c.group_partitions = static_cast<std::size_t>(int_flag(vm, "group-partitions", 1, INT32_MAX));
+    c.threads = static_cast<std::size_t>(int_flag(vm, "threads", 1, 1024));
+    auto level = parse_log_level(vm["log-level"].as<std::string>());
+    if (!level) {
+      throw BadFlag{
+          fmt::format("--log-level: unknown level '{}'", vm["log-level"].as<std::string>())};
+    }
+    c.log_level = *level;
+
+    // Ranges follow Kafka's config definitions (INT settings, and their validators). The check
+    // interval is a LONG in Kafka; capped here so it converts to a steady_clock duration safely.
+    GroupConfig& gc = c.group;
+    gc.initial_rebalance_delay = millis_flag(vm, "initial-rebalance-delay-ms", 0, INT32_MAX);
+    gc.min_session_timeout = millis_flag(vm, "min-session-timeout-ms", 0, INT32_MAX);
+    gc.max_session_timeout = millis_flag(vm, "max-session-timeout-ms", 0, INT32_MAX);
+    if (gc.min_session_timeout > gc.max_session_timeout) {
+      throw BadFlag{fmt::format("--min-session-timeout-ms: {} is above --max-session-timeout-ms {}",
+                                gc.min_session_timeout.count(), gc.max_session_timeout.count())};
+    }
+    gc.max_group_size = static_cast<std::int32_t>(int_flag(vm, "max-group-size", 1, INT32_MAX));
+    gc.offset_metadata_max_bytes =
+        static_cast<std::size_t>(int_flag(vm, "offset-metadata-max-bytes", 0, INT32_MAX));
+    gc.offsets_retention =
+        Millis(int_flag(vm, "offsets-retention-minutes", 1, INT32_MAX) * 60 * 1000);
+    gc.offsets_retention_check_interval =
+        millis_flag(vm, "offsets-retention-check-interval-ms", 1, INT32_MAX);
+  } catch (const BadFlag& e) {
+    return {std::nullopt, "groupwire-coordinator: " + e.message + "\n", 2};
+  } catch (const po::error& e) {
+    return {std::nullopt, fmt::format("groupwire-coordinator: {}\n(see --help)\n", e.what()), 2};
+  }
+  return {std::move(c), {}, 0};
+}
+
+}  // namespace groupwire::coordinator

@@ -1,0 +1,31 @@
+// The coordinator's command line: the contract that tests, docs and deploy files rely on.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include <spdlog/common.h>
+
+#include "group/group_config.h"
+#include "host_port.h"
+
+namespace groupwire::coordinator {
+
+struct CoordinatorConfig {
+  HostPort listen{"127.0.0.1", 9093};
+  std::size_t group_partitions = 50;  // Kafka's offsets.topic.num.partitions
+  std::size_t threads = 2;            // workers the partitions are spread over
+  spdlog::level::level_enum log_level = spdlog::level::info;
+  GroupConfig group;
+};
+
+struct ParsedArgs {
+  std::optional<CoordinatorConfig> config;  // empty: print `message` and exit with `exit_code`
+  std::string message;
+  int exit_code = 0;
+};
+
+ParsedArgs parse_coordinator_args(int argc, const char* const argv[]);
+
+}  // namespace groupwire::coordinator

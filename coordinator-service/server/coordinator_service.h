@@ -1,0 +1,51 @@
+// The Coordinator gRPC service: each RPC runs on its group's partition thread. Uses the callback
+// API, so a parked JoinGroup or SyncGroup holds no thread while it waits.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include "groupwire/coordinator/v1/coordinator.grpc.pb.h"
+#include "server/partitions.h"
+
+namespace groupwire::coordinator {
+
+class CoordinatorService final : public pb::Coordinator::CallbackService {
+ public:
+  explicit CoordinatorService(Partitions& partitions) : partitions_(partitions) {}
+
+  grpc::ServerUnaryReactor* JoinGroup(grpc::CallbackServerContext* ctx,
+                                      const pb::JoinGroupRequest* req,
+                                      pb::JoinGroupResponse* resp) override;
+  grpc::ServerUnaryReactor* SyncGroup(grpc::CallbackServerContext* ctx,
+                                      const pb::SyncGroupRequest* req,
+                                      pb::SyncGroupResponse* resp) override;
+  grpc::ServerUnaryReactor* Heartbeat(grpc::CallbackServerContext* ctx,
+                                      const pb::HeartbeatRequest* req,
+                                      pb::HeartbeatResponse* resp) override;
+  grpc::ServerUnaryReactor* LeaveGroup(grpc::CallbackServerContext* ctx,
+                                       const pb::LeaveGroupRequest* req,
+                                       pb::LeaveGroupResponse* resp) override;
+  grpc::ServerUnaryReactor* OffsetCommit(grpc::CallbackServerContext* ctx,
+                                         const pb::OffsetCommitRequest* req,
+                                         pb::OffsetCommitResponse* resp) override;
+  grpc::ServerUnaryReactor* OffsetFetch(grpc::CallbackServerContext* ctx,
+                                        const pb::OffsetFetchRequest* req,
+                                        pb::OffsetFetchResponse* resp) override;
+  grpc::ServerUnaryReactor* DescribeGroups(grpc::CallbackServerContext* ctx,
+                                           const pb::DescribeGroupsRequest* req,
+                                           pb::DescribeGroupsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListGroups(grpc::CallbackServerContext* ctx,
+                                       const pb::ListGroupsRequest* req,
+                                       pb::ListGroupsResponse* resp) override;
+  grpc::ServerUnaryReactor* DeleteGroups(grpc::CallbackServerContext* ctx,
+                                         const pb::DeleteGroupsRequest* req,
+                                         pb::DeleteGroupsResponse* resp) override;
+  grpc::ServerUnaryReactor* OffsetDelete(grpc::CallbackServerContext* ctx,
+                                         const pb::OffsetDeleteRequest* req,
+                                         pb::OffsetDeleteResponse* resp) override;
+
+ private:
+  Partitions& partitions_;
+};
+
+}  // namespace groupwire::coordinator

@@ -1,0 +1,77 @@
+// The group partitions and the worker threads they live on. Kafka spreads groups over the
+// partitions of __consumer_offsets; here a partition is a GroupPartition pinned to one thread,
+// so every group's state is touched by exactly one thread and needs no lock.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "group/group_config.h"
+#include "group/group_partition.h"
+#include "server/asio_scheduler.h"
+
+namespace groupwire::coordinator {
+
+// Java's String.hashCode of the UTF-16 form of a UTF-8 string (malformed bytes decode to
+// U+FFFD, as Java's decoder does).
+std::int32_t java_string_hash(std::string_view utf8);
+
+// Kafka's partitionFor: Utils.abs(groupId.hashCode()) % partitions.
+std::size_t partition_for(std::string_view group_id, std::size_t partitions);
+
+class Partitions {
+ public:
+  // Starts `threads` workers (at most one per partition); partition p runs on worker p % threads.
+  Partitions(const GroupConfig& config, std::size_t partitions, std::size_t threads);
+  ~Partitions();  // stop()
+  Partitions(const Partitions&) = delete;
+  Partitions& operator=(const Partitions&) = delete;
+
+  std::size_t size() const { return partitions_.size(); }
+  std::size_t threads() const { return workers_.size(); }
+  std::size_t partition_for(std::string_view group_id) const {
+    return coordinator::partition_for(group_id, size());
+  }
+
+  // Runs fn with the partition's state machine on the partition's thread. Dropped once the
+  // partitions are stopped, so stop only after nothing (the gRPC server) posts any more.
+  void post(std::size_t partition, std::function<void(GroupPartition&)> fn);
+  boost::asio::any_io_executor executor(std::size_t partition) const;
+
+  // Destroys every partition's state on its own thread, then joins the workers. Idempotent.
+  void stop();
+
+ private:
+  struct Worker {
+    boost::asio::io_context io{1};
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
+        io.get_executor()};
+    std::thread thread;
+  };
+  struct Partition {
+    Partition(const boost::asio::any_io_executor& ex, const GroupConfig& config)
+        : scheduler(ex), group(std::make_unique<GroupPartition>(config, scheduler)), expiry(ex) {}
+    AsioScheduler scheduler;  // before group: the state machine holds a reference to it
+    std::unique_ptr<GroupPartition> group;
+    boost::asio::steady_timer expiry;  // the periodic expire_offsets()
+  };
+
+  void arm_expiry(Partition& p);
+
+  GroupConfig config_;
+  // Workers before partitions: timers must be destroyed before their io_context.
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<Partition>> partitions_;
+  bool stopped_ = false;
+};
+
+}  // namespace groupwire::coordinator

@@ -1,0 +1,121 @@
+// The coordinator command line: Kafka's defaults, every flag, and a message naming a bad flag.
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+
+namespace groupwire::coordinator {
+namespace {
+
+ParsedArgs parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "groupwire-coordinator");
+  return parse_coordinator_args(static_cast<int>(args.size()), args.data());
+}
+
+TEST(CoordinatorConfig, Defaults) {
+  auto p = parse({});
+  ASSERT_TRUE(p.config) << p.message;
+  const auto& c = *p.config;
+  EXPECT_EQ(c.listen, (HostPort{"127.0.0.1", 9093}));
+  EXPECT_EQ(c.group_partitions, 50u);
+  EXPECT_EQ(c.threads, 2u);
+  EXPECT_EQ(c.log_level, spdlog::level::info);
+  EXPECT_EQ(c.group.initial_rebalance_delay.count(), 3000);
+  EXPECT_EQ(c.group.min_session_timeout.count(), 6000);
+  EXPECT_EQ(c.group.max_session_timeout.count(), 1800000);
+  EXPECT_EQ(c.group.max_group_size, 2147483647);
+  EXPECT_EQ(c.group.offset_metadata_max_bytes, 4096u);
+  EXPECT_EQ(c.group.offsets_retention.count(), 10080LL * 60 * 1000);
+  EXPECT_EQ(c.group.offsets_retention_check_interval.count(), 600000);
+}
+
+TEST(CoordinatorConfig, EveryFlag) {
+  auto p = parse({"--listen",
+                  "[::1]:0",
+                  "--group-partitions",
+                  "7",
+                  "--threads",
+                  "3",
+                  "--log-level",
+                  "debug",
+                  "--initial-rebalance-delay-ms",
+                  "0",
+                  "--min-session-timeout-ms",
+                  "100",
+                  "--max-session-timeout-ms",
+                  "200",
+                  "--max-group-size",
+                  "5",
+                  "--offset-metadata-max-bytes",
+                  "10",
+                  "--offsets-retention-minutes",
+                  "2",
+                  "--offsets-retention-check-interval-ms",
+                  "1000"});
+  ASSERT_TRUE(p.config) << p.message;
+  const auto& c = *p.config;
+  EXPECT_EQ(c.listen, (HostPort{"::1", 0}));
+  EXPECT_EQ(c.group_partitions, 7u);
+  EXPECT_EQ(c.threads, 3u);
+  EXPECT_EQ(c.log_level, spdlog::level::debug);
+  EXPECT_EQ(c.group.initial_rebalance_delay.count(), 0);
+  EXPECT_EQ(c.group.min_session_timeout.count(), 100);
+  EXPECT_EQ(c.group.max_session_timeout.count(), 200);
+  EXPECT_EQ(c.group.max_group_size, 5);
+  EXPECT_EQ(c.group.offset_metadata_max_bytes, 10u);
+  EXPECT_EQ(c.group.offsets_retention.count(), 2 * 60 * 1000);
+  EXPECT_EQ(c.group.offsets_retention_check_interval.count(), 1000);
+}
+
+TEST(CoordinatorConfig, EqualSessionTimeoutsAreFine) {
+  auto p = parse({"--min-session-timeout-ms", "500", "--max-session-timeout-ms", "500"});
+  ASSERT_TRUE(p.config) << p.message;
+}
+
+TEST(CoordinatorConfig, BadFlagsNameTheFlag) {
+  struct Case {
+    std::vector<const char*> args;
+    const char* flag;
+  };
+  for (const auto& c : std::vector<Case>{
+           {{"--listen", "nope"}, "--listen"},
+           {{"--listen", "host:70000"}, "--listen"},
+           {{"--bogus"}, "--bogus"},
+           {{"--group-partitions", "0"}, "--group-partitions"},
+           {{"--group-partitions", "x"}, "--group-partitions"},
+           {{"--threads", "0"}, "--threads"},
+           {{"--log-level", "loud"}, "--log-level"},
+           {{"--initial-rebalance-delay-ms", "-1"}, "--initial-rebalance-delay-ms"},
+           {{"--min-session-timeout-ms", "-5"}, "--min-session-timeout-ms"},
+           {{"--max-session-timeout-ms", "3000000000"}, "--max-session-timeout-ms"},
+           {{"--min-session-timeout-ms", "7000", "--max-session-timeout-ms", "6999"},
+            "--min-session-timeout-ms"},
+           {{"--max-group-size", "0"}, "--max-group-size"},
+           {{"--offset-metadata-max-bytes", "-1"}, "--offset-metadata-max-bytes"},
+           {{"--offsets-retention-minutes", "0"}, "--offsets-retention-minutes"},
+           {{"--offsets-retention-check-interval-ms", "0"},
+            "--offsets-retention-check-interval-ms"},
+           {{"--offsets-retention-check-interval-ms", "99999999999999999999999"},
+            "--offsets-retention-check-interval-ms"},
+       }) {
+    auto p = parse(c.args);
+    EXPECT_FALSE(p.config) << c.flag;
+    EXPECT_EQ(p.exit_code, 2) << c.flag;
+    EXPECT_NE(p.message.find(c.flag + 2), std::string::npos) << p.message;
+  }
+}
+
+TEST(CoordinatorConfig, HelpListsEveryFlag) {
+  auto p = parse({"--help"});
+  EXPECT_FALSE(p.config);
+  EXPECT_EQ(p.exit_code, 0);
+  for (const char* flag :
+       {"--listen", "--group-partitions", "--threads", "--log-level",
+        "--initial-rebalance-delay-ms", "--min-session-timeout-ms", "--max-session-timeout-ms",
+        "--max-group-size", "--offset-metadata-max-bytes", "--offsets-retention-minutes",
+        "--offsets-retention-check-interval-ms", "--help"}) {
+    EXPECT_NE(p.message.find(flag), std::string::npos) << flag;
+  }
+}
+
+}  // namespace
+}  // namespace groupwire::coordinator

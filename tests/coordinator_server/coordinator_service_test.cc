@@ -1,0 +1,342 @@
+// The real CoordinatorService on 127.0.0.1:0 with a gRPC client: RPCs reach the group's partition,
+// long-polls park and complete, multi-group calls gather in request order, and parked calls do
+// not hold up shutdown.
+#include "server/coordinator_service.h"
+
+#include <chrono>
+#include <functional>
+#include <future>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "server/partitions.h"
+
+namespace groupwire::coordinator {
+namespace {
+
+using Stub = pb::Coordinator::Stub;
+using namespace std::chrono_literals;
+
+template <class Req, class Resp>
+using Method = grpc::Status (Stub::*)(grpc::ClientContext*, const Req&, Resp*);
+
+// A consumer-protocol subscription (v0) to one topic, so the group knows what it subscribes to.
+std::string subscription(const std::string& topic) {
+  std::string s("\x00\x00\x00\x00\x00\x01", 6);  // version 0, one topic
+  s += static_cast<char>(topic.size() >> 8);
+  s += static_cast<char>(topic.size() & 0xff);
+  s += topic;
+  s += std::string("\xff\xff\xff\xff", 4);  // null user data
+  return s;
+}
+
+pb::JoinGroupRequest join_request(const std::string& group, const std::string& member) {
+  pb::JoinGroupRequest r;
+  r.set_group_id(group);
+  r.set_member_id(member);
+  r.set_client_id("client");
+  r.set_client_host("/127.0.0.1");
+  r.set_session_timeout_ms(30000);
+  r.set_rebalance_timeout_ms(30000);
+  r.set_protocol_type("consumer");
+  auto* p = r.add_protocols();
+  p->set_name("range");
+  p->set_metadata(subscription("orders"));
+  return r;
+}
+
+pb::SyncGroupRequest sync_request(const std::string& group, const pb::JoinGroupResponse& joined) {
+  pb::SyncGroupRequest r;
+  r.set_group_id(group);
+  r.set_generation_id(joined.generation_id());
+  r.set_member_id(joined.member_id());
+  r.set_protocol_type("consumer");
+  r.set_protocol_name(joined.protocol_name());
+  return r;
+}
+
+class CoordinatorServer : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    GroupConfig config;
+    config.initial_rebalance_delay = Millis(0);
+    partitions_.emplace(config, 4, 2);
+    service_.emplace(*partitions_);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&*service_);
+    server_ = builder.BuildAndStart();
+    ASSERT_TRUE(server_);
+    ASSERT_NE(port, 0);
+    stub_ = pb::Coordinator::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                                         grpc::InsecureChannelCredentials()));
+  }
+
+  void TearDown() override {
+    // The server first: its parked calls finish on the partition threads.
+    if (server_) server_->Shutdown(std::chrono::system_clock::now() + 1s);
+    if (partitions_) partitions_->stop();
+  }
+
+  template <class Req, class Resp>
+  grpc::Status rpc(Method<Req, Resp> method, const Req& req, Resp& resp,
+                   grpc::ClientContext* ctx = nullptr) {
+    grpc::ClientContext own;
+    if (ctx == nullptr) ctx = &own;
+    ctx->set_deadline(std::chrono::system_clock::now() + 20s);
+    return (stub_.get()->*method)(ctx, req, &resp);
+  }
+
+  template <class Req, class Resp>
+  Resp call(Method<Req, Resp> method, const Req& req) {
+    Resp resp;
+    grpc::Status s = rpc(method, req, resp);
+    EXPECT_TRUE(s.ok()) << s.error_code() << ": " << s.error_message();
+    return resp;
+  }
+
+  template <class Req, class Resp>
+  std::future<Resp> call_async(Method<Req, Resp> method, const Req& req) {
+    return std::async(std::launch::async, [this, method, req] { return call(method, req); });
+  }
+
+  // Asks the group's partition, on its thread, until pred holds: a parked call is observed where
+  // it parks instead of guessing with sleeps.
+  void await_group(const std::string& group_id, std::function<bool(const ClassicGroup&)> pred) {
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::promise<bool> holds;
+      partitions_->post(partitions_->partition_for(group_id), [&](GroupPartition& g) {
+        const ClassicGroup* group = g.find_group(group_id);
+        holds.set_value(group != nullptr && pred(*group));
+      });
+      if (holds.get_future().get()) return;
+      std::this_thread::yield();
+    }
+    FAIL() << "group " << group_id << " never reached the awaited state";
+  }
+
+  // One member alone: joins, syncs as leader, and the group is Stable at generation 1.
+  pb::JoinGroupResponse form_group(const std::string& group) {
+    auto joined = call(&Stub::JoinGroup, join_request(group, ""));
+    EXPECT_EQ(joined.error_code(), pb::NONE);
+    EXPECT_EQ(joined.leader(), joined.member_id());
+    auto sync = sync_request(group, joined);
+    auto* a = sync.add_assignments();
+    a->set_member_id(joined.member_id());
+    a->set_assignment("all");
+    auto synced = call(&Stub::SyncGroup, sync);
+    EXPECT_EQ(synced.error_code(), pb::NONE);
+    EXPECT_EQ(synced.assignment(), "all");
+    return joined;
+  }
+
+  std::optional<Partitions> partitions_;
+  std::optional<CoordinatorService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<Stub> stub_;
+};
+
+TEST_F(CoordinatorServer, TwoMembersRebalanceSyncDescribeListCommitFetch) {
+  const std::string group = "orders-app";
+  auto first = form_group(group);
+
+  // A second member parks the group in PreparingRebalance until the first rejoins.
+  auto second_join = call_async(&Stub::JoinGroup, join_request(group, ""));
+  await_group(group, [](const ClassicGroup& g) {
+    return g.is(GroupState::PreparingRebalance) && g.members.size() == 2;
+  });
+  auto a = call(&Stub::JoinGroup, join_request(group, first.member_id()));
+  auto b = second_join.get();
+  ASSERT_EQ(a.error_code(), pb::NONE);
+  ASSERT_EQ(b.error_code(), pb::NONE);
+  EXPECT_EQ(a.generation_id(), b.generation_id());
+  EXPECT_GT(a.generation_id(), first.generation_id());
+  EXPECT_EQ(a.leader(), b.leader());
+  EXPECT_EQ(a.protocol_name(), "range");
+  ASSERT_NE((a.leader() == a.member_id()), (b.leader() == b.member_id())) << "one leader";
+  const auto& leader = a.leader() == a.member_id() ? a : b;
+  const auto& follower = a.leader() == a.member_id() ? b : a;
+  EXPECT_EQ(leader.members_size(), 2);
+  EXPECT_EQ(follower.members_size(), 0);
+
+  // The follower's SyncGroup parks until the leader's assignment arrives.
+  auto follower_sync = call_async(&Stub::SyncGroup, sync_request(group, follower));
+  await_group(group, [id = follower.member_id()](const ClassicGroup& g) {
+    return g.has_member(id) && g.members.at(id).is_awaiting_sync();
+  });
+  auto sync = sync_request(group, leader);
+  for (const auto* m : {&leader, &follower}) {
+    auto* assignment = sync.add_assignments();
+    assignment->set_member_id(m->member_id());
+    assignment->set_assignment(m == &leader ? "to-leader" : "to-follower");
+  }
+  auto leader_synced = call(&Stub::SyncGroup, sync);
+  EXPECT_EQ(leader_synced.error_code(), pb::NONE);
+  EXPECT_EQ(leader_synced.assignment(), "to-leader");
+  auto follower_synced = follower_sync.get();
+  EXPECT_EQ(follower_synced.error_code(), pb::NONE);
+  EXPECT_EQ(follower_synced.assignment(), "to-follower");
+
+  // DescribeGroups keeps request order across partitions.
+  pb::DescribeGroupsRequest describe;
+  for (const char* id : {"nobody-a", "orders-app", "nobody-b", "nobody-c"}) {
+    describe.add_group_ids(id);
+  }
+  auto described = call(&Stub::DescribeGroups, describe);
+  ASSERT_EQ(described.groups_size(), 4);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(described.groups(i).group_id(), describe.group_ids(i));
+  EXPECT_EQ(described.groups(1).group_state(), "Stable");
+  EXPECT_EQ(described.groups(1).protocol_type(), "consumer");
+  EXPECT_EQ(described.groups(1).protocol_data(), "range");
+  EXPECT_EQ(described.groups(1).members_size(), 2);
+
+  auto listed = call(&Stub::ListGroups, pb::ListGroupsRequest{});
+  EXPECT_EQ(listed.error_code(), pb::NONE);
+  ASSERT_EQ(listed.groups_size(), 1);
+  EXPECT_EQ(listed.groups(0).group_id(), group);
+  EXPECT_EQ(listed.groups(0).group_state(), "Stable");
+  EXPECT_EQ(listed.groups(0).protocol_type(), "consumer");
+
+  pb::OffsetCommitRequest commit;
+  commit.set_group_id(group);
+  commit.set_generation_id(leader.generation_id());
+  commit.set_member_id(leader.member_id());
+  commit.set_retention_time_ms(-1);
+  auto* topic = commit.add_topics();
+  topic->set_name("orders");
+  auto* p = topic->add_partitions();
+  p->set_partition_index(3);
+  p->set_committed_offset(42);
+  p->set_committed_leader_epoch(7);
+  p->set_committed_metadata("meta");
+  auto committed = call(&Stub::OffsetCommit, commit);
+  ASSERT_EQ(committed.topics_size(), 1);
+  ASSERT_EQ(committed.topics(0).partitions_size(), 1);
+  EXPECT_EQ(committed.topics(0).partitions(0).error_code(), pb::NONE);
+
+  pb::OffsetFetchRequest fetch;
+  for (const char* id : {"nobody-a", "orders-app", "nobody-b"}) {
+    auto* g = fetch.add_groups();
+    g->set_group_id(id);
+    auto* t = g->add_topics();
+    t->set_name("orders");
+    t->add_partition_indexes(3);
+  }
+  auto fetched = call(&Stub::OffsetFetch, fetch);
+  ASSERT_EQ(fetched.groups_size(), 3);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(fetched.groups(i).group_id(), fetch.groups(i).group_id());
+  const auto& mine = fetched.groups(1);
+  EXPECT_EQ(mine.error_code(), pb::NONE);
+  ASSERT_EQ(mine.topics_size(), 1);
+  ASSERT_EQ(mine.topics(0).partitions_size(), 1);
+  EXPECT_EQ(mine.topics(0).partitions(0).committed_offset(), 42);
+  EXPECT_EQ(mine.topics(0).partitions(0).committed_leader_epoch(), 7);
+  EXPECT_EQ(mine.topics(0).partitions(0).metadata(), "meta");
+  EXPECT_EQ(fetched.groups(0).topics(0).partitions(0).committed_offset(), -1);
+}
+
+TEST_F(CoordinatorServer, GroupsSpreadOverPartitionsAllListed) {
+  // Enough groups to land on every partition; ListGroups gathers all of them.
+  std::set<std::size_t> used;
+  std::set<std::string> ids;
+  for (int i = 0; used.size() < partitions_->size(); ++i) {
+    std::string id = "g" + std::to_string(i);
+    used.insert(partitions_->partition_for(id));
+    ids.insert(id);
+    form_group(id);
+  }
+  auto listed = call(&Stub::ListGroups, pb::ListGroupsRequest{});
+  std::set<std::string> seen;
+  for (const auto& g : listed.groups()) seen.insert(g.group_id());
+  EXPECT_EQ(seen, ids);
+}
+
+TEST_F(CoordinatorServer, EmptyGroupIdIsAnsweredByTheStateMachine) {
+  auto joined = call(&Stub::JoinGroup, join_request("", ""));
+  EXPECT_EQ(joined.error_code(), pb::INVALID_GROUP_ID);
+  pb::HeartbeatRequest hb;
+  hb.set_generation_id(1);
+  hb.set_member_id("m");
+  EXPECT_EQ(call(&Stub::Heartbeat, hb).error_code(), pb::INVALID_GROUP_ID);
+}
+
+TEST_F(CoordinatorServer, DeleteGroupsAnswersEachIdOnceInOrder) {
+  // A simple (generation -1) commit creates an Empty group with offsets.
+  pb::OffsetCommitRequest commit;
+  commit.set_group_id("deletable");
+  commit.set_generation_id(-1);
+  commit.set_retention_time_ms(-1);
+  auto* t = commit.add_topics();
+  t->set_name("orders");
+  t->add_partitions()->set_committed_offset(1);
+  EXPECT_EQ(call(&Stub::OffsetCommit, commit).topics(0).partitions(0).error_code(), pb::NONE);
+  form_group("busy");
+
+  pb::DeleteGroupsRequest del;
+  for (const char* id : {"deletable", "missing", "busy", "deletable", "missing", ""}) {
+    del.add_group_ids(id);
+  }
+  auto deleted = call(&Stub::DeleteGroups, del);
+  ASSERT_EQ(deleted.results_size(), 4);
+  EXPECT_EQ(deleted.results(0).group_id(), "deletable");
+  EXPECT_EQ(deleted.results(0).error_code(), pb::NONE);
+  EXPECT_EQ(deleted.results(1).group_id(), "missing");
+  EXPECT_EQ(deleted.results(1).error_code(), pb::GROUP_ID_NOT_FOUND);
+  EXPECT_EQ(deleted.results(2).group_id(), "busy");
+  EXPECT_EQ(deleted.results(2).error_code(), pb::NON_EMPTY_GROUP);
+  // Kafka accepts the empty id here (backwards compatibility): it is just a group that is absent.
+  EXPECT_EQ(deleted.results(3).group_id(), "");
+  EXPECT_EQ(deleted.results(3).error_code(), pb::GROUP_ID_NOT_FOUND);
+
+  EXPECT_EQ(call(&Stub::DeleteGroups, pb::DeleteGroupsRequest{}).results_size(), 0);
+  EXPECT_EQ(call(&Stub::OffsetFetch, pb::OffsetFetchRequest{}).groups_size(), 0);
+  EXPECT_EQ(call(&Stub::DescribeGroups, pb::DescribeGroupsRequest{}).groups_size(), 0);
+}
+
+TEST_F(CoordinatorServer, CancelledLongPollIgnoresItsLateAnswer) {
+  const std::string group = "cancel-me";
+  auto first = form_group(group);
+  grpc::ClientContext ctx;
+  auto parked = std::async(std::launch::async, [&] {
+    pb::JoinGroupResponse resp;
+    return rpc(&Stub::JoinGroup, join_request(group, ""), resp, &ctx);
+  });
+  await_group(group, [](const ClassicGroup& g) {
+    return g.is(GroupState::PreparingRebalance) && g.members.size() == 2;
+  });
+  ctx.TryCancel();
+  EXPECT_EQ(parked.get().error_code(), grpc::StatusCode::CANCELLED);
+  // The rebalance completes and answers the cancelled call too: that answer must go nowhere.
+  auto rejoined = call(&Stub::JoinGroup, join_request(group, first.member_id()));
+  EXPECT_EQ(rejoined.error_code(), pb::NONE);
+  EXPECT_GT(rejoined.generation_id(), first.generation_id());
+  pb::DescribeGroupsRequest describe;
+  describe.add_group_ids(group);
+  EXPECT_EQ(call(&Stub::DescribeGroups, describe).groups(0).group_id(), group);
+}
+
+TEST_F(CoordinatorServer, ShutdownFinishesParkedLongPolls) {
+  const std::string group = "parked";
+  form_group(group);
+  auto parked = std::async(std::launch::async, [&] {
+    pb::JoinGroupResponse resp;
+    return rpc(&Stub::JoinGroup, join_request(group, ""), resp);
+  });
+  await_group(group, [](const ClassicGroup& g) {
+    return g.is(GroupState::PreparingRebalance) && g.members.size() == 2;
+  });
+  // The rebalance would wait 30 s for the first member; shutdown must not.
+  auto started = std::chrono::steady_clock::now();
+  server_->Shutdown(std::chrono::system_clock::now() + 200ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+  EXPECT_FALSE(parked.get().ok());
+}
+
+}  // namespace
+}  // namespace groupwire::coordinator
