@@ -8,9 +8,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "coordinator_client/coordinator_client.h"
 #include "handlers/api_versions.h"
 #include "handlers/broker_identity.h"
+#include "handlers/fetch.h"
 #include "handlers/find_coordinator.h"
+#include "handlers/group_handlers.h"
+#include "handlers/list_offsets.h"
 #include "handlers/metadata.h"
 #include "logging.h"
 #include "server/config.h"
@@ -43,13 +47,23 @@ int main(int argc, char** argv) {
   identity.advertised = config.advertise.value_or(listener->bound());
   identity.node_id = config.node_id.value_or(derive_node_id(identity.advertised));
 
-  add_metadata_handler(dispatcher, identity, TopicCatalog(config.topics));
+  // Destroyed before the io_context: its destructor completes the calls still in flight.
+  CoordinatorClient coordinator({config.coordinator, config.coordinator_timeout});
+  TopicCatalog catalog(config.topics);
+  add_metadata_handler(dispatcher, identity, catalog);
   add_find_coordinator_handler(dispatcher, identity);
+  add_group_handlers(dispatcher, coordinator, catalog);
+  // No upstream cluster (the only mode so far): the catalog's topics exist and are empty, so
+  // consumers in a group can list offsets and fetch without being disconnected. Parked Fetches
+  // time out on the io_context that runs the connections.
+  add_list_offsets_handler(dispatcher, catalog);
+  add_fetch_handler(dispatcher, catalog, io.get_executor());
   add_api_versions_handler(dispatcher);
 
   listener->start();
-  spdlog::info("listening on {} (advertised as {}, node id {})", listener->bound().to_string(),
-               identity.advertised.to_string(), identity.node_id);
+  spdlog::info("listening on {} (advertised as {}, node id {}), coordinator {}",
+               listener->bound().to_string(), identity.advertised.to_string(), identity.node_id,
+               config.coordinator.to_string());
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {

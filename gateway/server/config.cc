@@ -55,6 +55,10 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[]) {
       "HOST:PORT that Metadata and FindCoordinator name (default: the bound listen address)")(
       "coordinator", po::value<std::string>()->default_value(c.coordinator.to_string()),
       "HOST:PORT of the coordinator service (gRPC)")(
+      "coordinator-timeout-ms",
+      po::value<long long>()->default_value(c.coordinator_timeout.count()),
+      "deadline of coordinator calls (JoinGroup adds it to the rebalance timeout; SyncGroup "
+      "waits at least 5 minutes)")(
       "node-id", po::value<long long>(),
       "broker id this gateway reports (default: derived from the advertised address)")(
       "log-level", po::value<std::string>()->default_value("info"),
@@ -84,6 +88,8 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[]) {
     c.listen = host_port_flag(vm, "listen");
     if (vm.count("advertise")) c.advertise = host_port_flag(vm, "advertise");
     c.coordinator = host_port_flag(vm, "coordinator");
+    c.coordinator_timeout =
+        std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "coordinator-timeout-ms"));
     if (vm.count("node-id")) {
       auto id = vm["node-id"].as<long long>();
       if (id < 0 || id > INT32_MAX) throw BadFlag{fmt::format("--node-id: out of range: {}", id)};

@@ -23,6 +23,8 @@ struct GatewayConfig {
   HostPort listen{"127.0.0.1", 9092};
   std::optional<HostPort> advertise;  // defaults to the bound listen address
   HostPort coordinator{"127.0.0.1", 9093};
+  // Deadline of coordinator calls other than the JoinGroup and SyncGroup long-polls.
+  std::chrono::milliseconds coordinator_timeout{5000};
   std::optional<std::int32_t> node_id;  // defaults to one derived from the advertised address
   spdlog::level::level_enum log_level = spdlog::level::info;
   std::size_t max_frame_bytes = 100 * 1024 * 1024;  // Kafka's socket.request.max.bytes

@@ -20,13 +20,19 @@ Deliberately skipped kafka-python classes (they do not match Kafka's schema):
   - ListGroupsRequest_v2: its API_VERSION is 1, so it encodes a v1 request.
   - DescribeGroupsResponse_v3: a misplaced parenthesis makes the schema drop
     Groups[].AuthorizedOperations, so it encodes a v2 layout.
+  - OffsetRequest_v4 / _v5 (ListOffsets v4/v5 request): current_leader_epoch
+    is an Int64 there, Kafka's CurrentLeaderEpoch is an int32.
+
+Encoded empty because kafka-python cannot encode anything else:
+  - FetchRequest_v7+ forgotten_topics_data: its topic field is the String
+    class rather than an instance, so a non-empty list raises TypeError.
 """
 import struct
 import sys
 
 import kafka
 from kafka.protocol.api import RequestHeader
-from kafka.protocol import admin, commit, group, metadata
+from kafka.protocol import admin, commit, fetch, group, metadata, offset
 from kafka.coordinator.protocol import (ConsumerProtocolMemberAssignment,
                                         ConsumerProtocolMemberMetadata)
 
@@ -432,6 +438,170 @@ def delete_groups():
                          "results": [{"group_id": g, "error_code": e} for g, e in res]}))
 
 
+# --- ListOffsets (2) --------------------------------------------------------
+def list_offsets():
+    # (partition, current_leader_epoch, timestamp, max_num_offsets): latest, earliest, a time.
+    parts = {TOPIC: [(0, 5, -1, 1), (2, 5, -2, 1)], TOPIC2: [(1, 9, 1700000000000, 3)]}
+    for v, req in enumerate(offset.OffsetRequest):
+        if v >= 4:
+            continue  # OffsetRequest_v4/_v5 are skipped: see module docstring.
+        tl = []
+        td = []
+        for t, ps in parts.items():
+            pl = []
+            pd = []
+            for p, epoch, ts, n in ps:
+                if v == 0:
+                    pl.append((p, ts, n))
+                    pd.append({"partition_index": p, "timestamp": ts, "max_num_offsets": n})
+                else:
+                    pl.append((p, ts))
+                    pd.append({"partition_index": p, "timestamp": ts})
+            tl.append((t, pl))
+            td.append({"name": t, "partitions": pd})
+        d = {"replica_id": -1}
+        args = [-1]
+        if v >= 2:
+            d["isolation_level"] = 1
+            args.append(1)
+        d["topics"] = td
+        args.append(tl)
+        emit_request("ListOffsets", req(*args), f(d))
+    for v, resp in enumerate(offset.OffsetResponse):
+        # (partition, error, timestamp, offset, leader_epoch, v0 offsets)
+        rt = [(TOPIC, [(0, 0, 1700000000123, 4242, 5, [4242, 17, 0]), (2, 0, -1, 0, 5, [])]),
+              (TOPIC2, [(1, 3, -1, -1, -1, [])])]
+        tl = []
+        td = []
+        for t, ps in rt:
+            pl = []
+            pd = []
+            for p, err, ts, off, epoch, olds in ps:
+                if v == 0:
+                    pl.append((p, err, olds))
+                    pd.append({"partition_index": p, "error_code": err,
+                               "old_style_offsets": olds})
+                elif v < 4:
+                    pl.append((p, err, ts, off))
+                    pd.append({"partition_index": p, "error_code": err, "timestamp": ts,
+                               "offset": off})
+                else:
+                    pl.append((p, err, ts, off, epoch))
+                    pd.append({"partition_index": p, "error_code": err, "timestamp": ts,
+                               "offset": off, "leader_epoch": epoch})
+            tl.append((t, pl))
+            td.append({"name": t, "partitions": pd})
+        d = {}
+        args = []
+        if v >= 2:
+            d["throttle_time_ms"] = 133
+            args.append(133)
+        d["topics"] = td
+        args.append(tl)
+        emit_response("ListOffsets", resp(*args), f(d))
+
+
+# --- Fetch (1) ---------------------------------------------------------------
+# Opaque to the codec: a few bytes standing in for a record batch.
+RECORDS = b"\x00\x00\x00\x00\x00\x00\x00\x2agolden-records"
+
+
+def fetch_():
+    # (partition, current_leader_epoch, fetch_offset, log_start_offset, partition_max_bytes)
+    parts = {TOPIC: [(0, 5, 42, 0, 1048576), (2, 5, 0, -1, 65536)],
+             TOPIC2: [(1, -1, 1234567890123, 7, 1)]}
+    for v, req in enumerate(fetch.FetchRequest):
+        tl = []
+        td = []
+        for t, ps in parts.items():
+            pl = []
+            pd = []
+            for p, epoch, off, lso, pmax in ps:
+                e = {"partition": p}
+                row = [p]
+                if v >= 9:
+                    e["current_leader_epoch"] = epoch
+                    row.append(epoch)
+                e["fetch_offset"] = off
+                row.append(off)
+                if v >= 5:
+                    e["log_start_offset"] = lso
+                    row.append(lso)
+                e["partition_max_bytes"] = pmax
+                row.append(pmax)
+                pl.append(tuple(row))
+                pd.append(e)
+            tl.append((t, pl))
+            td.append({"topic": t, "partitions": pd})
+        d = {"replica_id": -1, "max_wait_ms": 500, "min_bytes": 1}
+        args = [-1, 500, 1]
+        if v >= 3:
+            d["max_bytes"] = 52428800
+            args.append(52428800)
+        if v >= 4:
+            d["isolation_level"] = 1
+            args.append(1)
+        if v >= 7:
+            d["session_id"] = 0x1234
+            d["session_epoch"] = 3
+            args += [0x1234, 3]
+        d["topics"] = td
+        args.append(tl)
+        if v >= 7:
+            args.append([])  # forgotten_topics_data: see module docstring
+        if v >= 11:
+            d["rack_id"] = "rack-a"
+            args.append("rack-a")
+        emit_request("Fetch", req(*args), f(d))
+    for v, resp in enumerate(fetch.FetchResponse):
+        # (partition, error, high_watermark, last_stable, log_start, aborted, preferred, records)
+        rt = [(TOPIC, [(0, 0, 100, 90, 3, [(77, 50), (78, 60)], 2, RECORDS),
+                       (2, 0, 0, 0, 0, None, -1, b"")]),
+              (TOPIC2, [(1, 3, -1, -1, -1, [], -1, None)])]
+        tl = []
+        td = []
+        for t, ps in rt:
+            pl = []
+            pd = []
+            for p, err, hw, lst, lso, aborted, pref, records in ps:
+                e = {"partition_index": p, "error_code": err, "high_watermark": hw}
+                row = [p, err, hw]
+                if v >= 4:
+                    e["last_stable_offset"] = lst
+                    row.append(lst)
+                if v >= 5:
+                    e["log_start_offset"] = lso
+                    row.append(lso)
+                if v >= 4:
+                    if aborted is None:
+                        e["aborted_transactions"] = None
+                    else:
+                        e["aborted_transactions"] = [
+                            {"producer_id": pid, "first_offset": fo} for pid, fo in aborted]
+                    row.append(aborted)
+                if v >= 11:
+                    e["preferred_read_replica"] = pref
+                    row.append(pref)
+                e["records"] = records
+                row.append(records)
+                pl.append(tuple(row))
+                pd.append(e)
+            tl.append((t, pl))
+            td.append({"topic": t, "partitions": pd})
+        d = {}
+        args = []
+        if v >= 1:
+            d["throttle_time_ms"] = 144
+            args.append(144)
+        if v >= 7:
+            d["error_code"] = 0
+            d["session_id"] = 0x1234
+            args += [0, 0x1234]
+        d["responses"] = td
+        args.append(tl)
+        emit_response("Fetch", resp(*args), f(d))
+
+
 # --- embedded consumer protocol ----------------------------------------------
 def consumer_protocol():
     write_golden("ConsumerProtocolSubscription_embedded_v0_%s" % SHORT,
@@ -459,6 +629,8 @@ def main():
     describe_groups()
     list_groups()
     delete_groups()
+    list_offsets()
+    fetch_()
     consumer_protocol()
 
 

@@ -34,7 +34,9 @@ inline constexpr auto kApis =
                     Api<DescribeGroupsRequest, DescribeGroupsResponse>{"DescribeGroups"},
                     Api<ListGroupsRequest, ListGroupsResponse>{"ListGroups"},
                     Api<DeleteGroupsRequest, DeleteGroupsResponse>{"DeleteGroups"},
-                    Api<OffsetDeleteRequest, OffsetDeleteResponse>{"OffsetDelete"});
+                    Api<OffsetDeleteRequest, OffsetDeleteResponse>{"OffsetDelete"},
+                    Api<ListOffsetsRequest, ListOffsetsResponse>{"ListOffsets"},
+                    Api<FetchRequest, FetchResponse>{"Fetch"});
 
 template <class F>
 void for_each_api(F&& f) {

@@ -18,6 +18,7 @@ TEST(GatewayConfig, Defaults) {
   EXPECT_EQ(p.config->coordinator, (HostPort{"127.0.0.1", 9093}));
   EXPECT_FALSE(p.config->advertise);
   EXPECT_EQ(p.config->max_frame_bytes, 100u * 1024 * 1024);
+  EXPECT_EQ(p.config->coordinator_timeout.count(), 5000);
 }
 
 TEST(GatewayConfig, AllFlags) {
@@ -66,6 +67,7 @@ TEST(GatewayConfig, BadFlagsNameTheFlag) {
            {{"--topic", "t:0"}, "--topic"},
            {{"--log-level", "loud"}, "--log-level"},
            {{"--coordinator", "host:70000"}, "--coordinator"},
+           {{"--coordinator-timeout-ms", "0"}, "--coordinator-timeout-ms"},
        }) {
     auto p = parse(c.args);
     EXPECT_FALSE(p.config) << c.flag;
@@ -77,9 +79,10 @@ TEST(GatewayConfig, BadFlagsNameTheFlag) {
 TEST(GatewayConfig, HelpListsEveryFlag) {
   auto p = parse({"--help"});
   EXPECT_EQ(p.exit_code, 0);
-  for (const char* flag : {"--listen", "--advertise", "--coordinator", "--log-level",
-                           "--max-frame-bytes", "--max-connections", "--idle-timeout-ms",
-                           "--frame-timeout-ms", "--topic", "--node-id", "--threads"}) {
+  for (const char* flag :
+       {"--listen", "--advertise", "--coordinator", "--log-level", "--max-frame-bytes",
+        "--max-connections", "--idle-timeout-ms", "--frame-timeout-ms", "--topic", "--node-id",
+        "--threads", "--coordinator-timeout-ms"}) {
     EXPECT_NE(p.message.find(flag), std::string::npos) << flag;
   }
 }

@@ -7,11 +7,13 @@
 #include "codec/messages/consumer_protocol.h"
 #include "codec/messages/delete_groups.h"
 #include "codec/messages/describe_groups.h"
+#include "codec/messages/fetch.h"
 #include "codec/messages/find_coordinator.h"
 #include "codec/messages/heartbeat.h"
 #include "codec/messages/join_group.h"
 #include "codec/messages/leave_group.h"
 #include "codec/messages/list_groups.h"
+#include "codec/messages/list_offsets.h"
 #include "codec/messages/metadata.h"
 #include "codec/messages/offset_commit.h"
 #include "codec/messages/offset_delete.h"
@@ -27,6 +29,7 @@ using AllTopLevelMessages =
                HeartbeatRequest, HeartbeatResponse, LeaveGroupRequest, LeaveGroupResponse,
                SyncGroupRequest, SyncGroupResponse, DescribeGroupsRequest, DescribeGroupsResponse,
                ListGroupsRequest, ListGroupsResponse, DeleteGroupsRequest, DeleteGroupsResponse,
-               OffsetDeleteRequest, OffsetDeleteResponse>;
+               OffsetDeleteRequest, OffsetDeleteResponse, ListOffsetsRequest, ListOffsetsResponse,
+               FetchRequest, FetchResponse>;
 
 }  // namespace groupwire::kafka

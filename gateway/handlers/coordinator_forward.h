@@ -1,0 +1,90 @@
+// What every forwarded group API shares: send the translated request to the coordinator and
+// answer with the translated reply, and the small conversions between Kafka structs and protos.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "coordinator_client/coordinator_client.h"
+#include "handlers/topic_catalog.h"
+#include "kafka/error_code.h"
+#include "server/dispatcher.h"
+
+namespace groupwire::gateway {
+
+// The proto enum carries Kafka's own numbers.
+inline std::int16_t kafka_error(pb::ErrorCode e) {
+  return static_cast<std::int16_t>(e);
+}
+inline pb::ErrorCode proto_error(kafka::ErrorCode e) {
+  return static_cast<pb::ErrorCode>(kafka::to_wire(e));
+}
+constexpr auto kUnavailable = kafka::ErrorCode::COORDINATOR_NOT_AVAILABLE;
+
+inline std::optional<std::string> nullable(bool present, const std::string& value) {
+  if (!present) return std::nullopt;
+  return value;
+}
+
+// Sends `request` and answers translate(reply). When the call fails (coordinator unreachable,
+// deadline exceeded, ...) the reply is unavailable(request): the coordinator's answer had it
+// been up but not serving, COORDINATOR_NOT_AVAILABLE wherever the API carries group errors.
+// That code is retriable, so Kafka clients rediscover the coordinator and try again.
+template <class KafkaResp, class PbReq, class PbResp, class Translate>
+void forward(CoordinatorClient& client, PbReq request, std::chrono::milliseconds timeout,
+             Respond<KafkaResp> respond, PbResp (*unavailable)(const PbReq&), Translate translate) {
+  client.call(std::move(request), timeout,
+              [respond = std::move(respond), unavailable, translate = std::move(translate)](
+                  const grpc::Status& status, const PbReq& sent, PbResp& reply) mutable {
+                if (!status.ok()) reply = unavailable(sent);
+                respond(translate(reply));
+              });
+}
+
+// Whether a partition is in the gateway's topic catalog: what KafkaApis checks against its
+// metadata before OffsetCommit and OffsetDelete reach the coordinator.
+inline bool known_partition(const TopicCatalog& catalog, const std::string& topic,
+                            std::int32_t partition) {
+  auto count = catalog.partitions(topic);
+  return count && partition >= 0 && partition < *count;
+}
+
+// Per-partition errors grouped by topic in first-seen order, like Kafka's OffsetCommit and
+// OffsetDelete response builders: the gateway's own rejections first, then the coordinator's
+// results merged in (a topic already present gets the new partitions appended).
+template <class Topic>
+class PartitionErrors {
+ public:
+  void add(const std::string& topic, std::int32_t partition, std::int16_t error) {
+    auto& t = topic_named(topic);
+    t.partitions.emplace_back();
+    t.partitions.back().partition_index = partition;
+    t.partitions.back().error_code = error;
+  }
+  void merge(const google::protobuf::RepeatedPtrField<pb::TopicPartitionErrors>& topics) {
+    for (const auto& t : topics) {
+      for (const auto& p : t.partitions())
+        add(t.name(), p.partition_index(), kafka_error(p.error_code()));
+    }
+  }
+  std::vector<Topic> take() { return std::move(topics_); }
+
+ private:
+  Topic& topic_named(const std::string& name) {
+    auto [it, inserted] = index_.try_emplace(name, topics_.size());
+    if (inserted) {
+      topics_.emplace_back();
+      topics_.back().name = name;
+    }
+    return topics_[it->second];
+  }
+  std::vector<Topic> topics_;
+  std::unordered_map<std::string, std::size_t> index_;
+};
+
+}  // namespace groupwire::gateway

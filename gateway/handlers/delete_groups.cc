@@ -1,0 +1,53 @@
+// DeleteGroups: deletes empty groups with their offsets.
+#include <unordered_set>
+
+#include "handlers/coordinator_forward.h"
+#include "handlers/group_handlers.h"
+
+namespace groupwire::gateway {
+
+using kafka::DeleteGroupsRequest;
+using kafka::DeleteGroupsResponse;
+
+namespace {
+
+pb::DeleteGroupsRequest to_proto(DeleteGroupsRequest& req) {
+  // KafkaApis collapses duplicate names: each group gets one result.
+  pb::DeleteGroupsRequest out;
+  std::unordered_set<std::string> seen;
+  for (auto& g : req.groups_names) {
+    if (seen.insert(g).second) out.add_group_ids(std::move(g));
+  }
+  return out;
+}
+
+pb::DeleteGroupsResponse unavailable(const pb::DeleteGroupsRequest& req) {
+  pb::DeleteGroupsResponse out;
+  for (const auto& id : req.group_ids()) {
+    auto* result = out.add_results();
+    result->set_group_id(id);
+    result->set_error_code(proto_error(kUnavailable));
+  }
+  return out;
+}
+
+DeleteGroupsResponse to_kafka(const pb::DeleteGroupsResponse& r) {
+  DeleteGroupsResponse out;
+  for (const auto& result : r.results()) {
+    out.results.push_back({result.group_id(), kafka_error(result.error_code())});
+  }
+  return out;
+}
+
+}  // namespace
+
+void add_delete_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
+  dispatcher.add<DeleteGroupsRequest, DeleteGroupsResponse>(
+      [&client](const RequestContext&, DeleteGroupsRequest req,
+                Respond<DeleteGroupsResponse> respond) {
+        forward(client, to_proto(req), client.call_timeout(), std::move(respond), &unavailable,
+                &to_kafka);
+      });
+}
+
+}  // namespace groupwire::gateway

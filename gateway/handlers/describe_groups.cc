@@ -1,0 +1,63 @@
+// DescribeGroups: state, protocol and members of each named group.
+#include "handlers/coordinator_forward.h"
+#include "handlers/group_handlers.h"
+
+namespace groupwire::gateway {
+
+using kafka::DescribeGroupsRequest;
+using kafka::DescribeGroupsResponse;
+
+namespace {
+
+pb::DescribeGroupsRequest to_proto(DescribeGroupsRequest& req) {
+  pb::DescribeGroupsRequest out;
+  for (auto& g : req.groups) out.add_group_ids(std::move(g));
+  return out;
+}
+
+pb::DescribeGroupsResponse unavailable(const pb::DescribeGroupsRequest& req) {
+  // Kafka's error entries leave state, protocol type and protocol data empty.
+  pb::DescribeGroupsResponse out;
+  for (const auto& id : req.group_ids()) {
+    auto* group = out.add_groups();
+    group->set_group_id(id);
+    group->set_error_code(proto_error(kUnavailable));
+  }
+  return out;
+}
+
+DescribeGroupsResponse to_kafka(const pb::DescribeGroupsResponse& r) {
+  DescribeGroupsResponse out;
+  for (const auto& g : r.groups()) {
+    DescribeGroupsResponse::DescribedGroup group;
+    group.error_code = kafka_error(g.error_code());
+    group.group_id = g.group_id();
+    group.group_state = g.group_state();
+    group.protocol_type = g.protocol_type();
+    group.protocol_data = g.protocol_data();
+    for (const auto& m : g.members()) {
+      group.members.push_back({m.member_id(),
+                               nullable(m.has_group_instance_id(), m.group_instance_id()),
+                               m.client_id(),
+                               m.client_host(),
+                               {m.member_metadata()},
+                               {m.member_assignment()}});
+    }
+    // authorized_operations keeps Kafka's "not provided" default: the gateway has no ACLs.
+    out.groups.push_back(std::move(group));
+  }
+  return out;
+}
+
+}  // namespace
+
+void add_describe_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
+  dispatcher.add<DescribeGroupsRequest, DescribeGroupsResponse>(
+      [&client](const RequestContext&, DescribeGroupsRequest req,
+                Respond<DescribeGroupsResponse> respond) {
+        forward(client, to_proto(req), client.call_timeout(), std::move(respond), &unavailable,
+                &to_kafka);
+      });
+}
+
+}  // namespace groupwire::gateway

@@ -1,0 +1,78 @@
+#include "handlers/fetch.h"
+
+#include <algorithm>
+#include <memory>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "kafka/error_code.h"
+
+namespace groupwire::gateway {
+
+using kafka::FetchRequest;
+using kafka::FetchResponse;
+
+namespace {
+
+// Fills the answer for one requested partition; returns false for an unknown one.
+bool answer(const TopicCatalog& catalog, const std::string& topic, std::int32_t partition,
+            FetchResponse::Partition& out) {
+  out.partition_index = partition;
+  // Empty but not null records: some clients treat null records as a malformed response.
+  out.records = kafka::Bytes{};
+  auto count = catalog.partitions(topic);
+  if (!count || partition < 0 || partition >= *count) {
+    // Kafka's error partition: no high watermark; last stable and log start offsets keep -1.
+    out.error_code = kafka::to_wire(kafka::ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
+    out.high_watermark = -1;
+    return false;
+  }
+  out.high_watermark = 0;
+  out.last_stable_offset = 0;
+  out.log_start_offset = 0;
+  return true;
+}
+
+}  // namespace
+
+void add_fetch_handler(Dispatcher& dispatcher, TopicCatalog catalog,
+                       boost::asio::any_io_executor executor,
+                       std::chrono::milliseconds max_wait_cap) {
+  dispatcher.add<FetchRequest, FetchResponse>(
+      [catalog = std::move(catalog), executor = std::move(executor), max_wait_cap](
+          const RequestContext&, FetchRequest req, Respond<FetchResponse> respond) {
+        FetchResponse resp;
+        // Sessions (v7+) are not supported: session id 0 is Kafka's "no session created"
+        // answer, after which clients keep sending full fetch requests.
+        resp.session_id = 0;
+        bool any_partition = false;
+        bool any_error = false;
+        for (const auto& t : req.topics) {
+          FetchResponse::Topic& out = resp.responses.emplace_back();
+          out.topic = t.topic;
+          for (const auto& p : t.partitions) {
+            any_partition = true;
+            if (!answer(catalog, t.topic, p.partition, out.partitions.emplace_back())) {
+              any_error = true;
+            }
+          }
+        }
+        // Kafka answers at once when the request cannot wait (no wait, no minimum, nothing to
+        // fetch) or a partition failed; otherwise it waits for min_bytes, which never arrive.
+        bool wait = req.max_wait_ms > 0 && req.min_bytes > 0 && any_partition && !any_error;
+        if (!wait) {
+          respond(std::move(resp));
+          return;
+        }
+        auto delay = std::min(std::chrono::milliseconds(req.max_wait_ms), max_wait_cap);
+        // A timer rather than a blocked thread: the connection's later answers wait behind
+        // this one anyway (response order), but other connections are unaffected.
+        auto timer = std::make_shared<boost::asio::steady_timer>(executor, delay);
+        timer->async_wait([timer, respond = std::move(respond),
+                           resp = std::move(resp)](const boost::system::error_code&) mutable {
+          respond(std::move(resp));
+        });
+      });
+}
+
+}  // namespace groupwire::gateway

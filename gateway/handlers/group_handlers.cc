@@ -1,0 +1,20 @@
+#include "handlers/group_handlers.h"
+
+namespace groupwire::gateway {
+
+void add_group_handlers(Dispatcher& dispatcher, CoordinatorClient& client,
+                        const TopicCatalog& catalog) {
+  auto shared_catalog = std::make_shared<const TopicCatalog>(catalog);
+  add_join_group_handler(dispatcher, client);
+  add_sync_group_handler(dispatcher, client);
+  add_heartbeat_handler(dispatcher, client);
+  add_leave_group_handler(dispatcher, client);
+  add_offset_commit_handler(dispatcher, client, shared_catalog);
+  add_offset_fetch_handler(dispatcher, client);
+  add_describe_groups_handler(dispatcher, client);
+  add_list_groups_handler(dispatcher, client);
+  add_delete_groups_handler(dispatcher, client);
+  add_offset_delete_handler(dispatcher, client, shared_catalog);
+}
+
+}  // namespace groupwire::gateway

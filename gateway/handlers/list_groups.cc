@@ -1,0 +1,46 @@
+// ListGroups: every group the coordinator knows, optionally filtered by state (v4+) and type (v5+).
+#include "handlers/coordinator_forward.h"
+#include "handlers/group_handlers.h"
+
+namespace groupwire::gateway {
+
+using kafka::ListGroupsRequest;
+using kafka::ListGroupsResponse;
+
+namespace {
+
+// The filters decode as empty (no filtering) in versions that lack them.
+pb::ListGroupsRequest to_proto(ListGroupsRequest& req) {
+  pb::ListGroupsRequest out;
+  for (auto& s : req.states_filter) out.add_states_filter(std::move(s));
+  for (auto& t : req.types_filter) out.add_types_filter(std::move(t));
+  return out;
+}
+
+pb::ListGroupsResponse unavailable(const pb::ListGroupsRequest&) {
+  pb::ListGroupsResponse out;
+  out.set_error_code(proto_error(kUnavailable));
+  return out;
+}
+
+// group_state (v4+) and group_type (v5+) are only encoded in the versions that carry them.
+ListGroupsResponse to_kafka(const pb::ListGroupsResponse& r) {
+  ListGroupsResponse out;
+  out.error_code = kafka_error(r.error_code());
+  for (const auto& g : r.groups()) {
+    out.groups.push_back({g.group_id(), g.protocol_type(), g.group_state(), g.group_type()});
+  }
+  return out;
+}
+
+}  // namespace
+
+void add_list_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
+  dispatcher.add<ListGroupsRequest, ListGroupsResponse>(
+      [&client](const RequestContext&, ListGroupsRequest req, Respond<ListGroupsResponse> respond) {
+        forward(client, to_proto(req), client.call_timeout(), std::move(respond), &unavailable,
+                &to_kafka);
+      });
+}
+
+}  // namespace groupwire::gateway
