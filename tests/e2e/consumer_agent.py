@@ -1,0 +1,331 @@
+"""A real Kafka consumer (confluent-kafka or kafka-python) in its own process, driven by a test.
+
+Running each consumer in a child process lets a test SIGKILL it (a member that vanishes without
+LeaveGroup) and keeps librdkafka's and kafka-python's threads out of the test process.
+
+The child (this file run as a script) subscribes, then polls in a loop. It reports on stdout,
+one JSON object per line:
+    {"event": "assign", "partitions": [[topic, p], ...], "generation": g}   rebalance callback
+    {"event": "revoke", "partitions": [...]}                                 rebalance callback
+    {"event": "assignment", "partitions": [...]}    consumer.assignment() changed (after a poll)
+    {"event": "error", "message": "..."}            client error callback / poll error
+    {"event": "reply", "id": n, "result": ..., "error": "..."}   answer to a command
+It reads commands on stdin, one JSON object per line, and runs them between two polls (the
+clients are not thread-safe): commit (synchronous, explicit offsets), committed, close.
+"generation" is only known for kafka-python (from its coordinator's private state); None else.
+
+The parent side is ConsumerAgent.
+"""
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from typing import Any, Callable
+
+# -- child ------------------------------------------------------------------------------------
+
+
+def _emit(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def _tps(partitions) -> list[list]:
+    return sorted([tp.topic, tp.partition] for tp in partitions)
+
+
+class _Confluent:
+    def __init__(self, spec: dict):
+        import confluent_kafka
+        self.ck = confluent_kafka
+        config = {
+            "bootstrap.servers": spec["bootstrap"],
+            "group.id": spec["group"],
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+            "error_cb": lambda err: _emit({"event": "error", "message": str(err)}),
+            **spec.get("config", {}),
+        }
+        self.consumer = confluent_kafka.Consumer(config)
+        self.consumer.subscribe(spec["topics"], on_assign=self._on_assign,
+                                on_revoke=self._on_revoke)
+
+    def _on_assign(self, consumer, partitions):
+        _emit({"event": "assign", "partitions": _tps(partitions), "generation": None})
+
+    def _on_revoke(self, consumer, partitions):
+        _emit({"event": "revoke", "partitions": _tps(partitions)})
+
+    def poll(self) -> None:
+        msg = self.consumer.poll(0.1)
+        if msg is not None and msg.error() is not None:
+            _emit({"event": "error", "message": str(msg.error())})
+
+    def assignment(self) -> list[list]:
+        return _tps(self.consumer.assignment())
+
+    def commit(self, offsets: list[list]) -> Any:
+        tps = [self.ck.TopicPartition(t, p, o) for t, p, o in offsets]
+        done = self.consumer.commit(offsets=tps, asynchronous=False)
+        return [[tp.topic, tp.partition, tp.offset, str(tp.error) if tp.error else None]
+                for tp in done]
+
+    def committed(self, partitions: list[list]) -> Any:
+        tps = [self.ck.TopicPartition(t, p) for t, p in partitions]
+        got = self.consumer.committed(tps, timeout=10)
+        return [[tp.topic, tp.partition, tp.offset] for tp in got]
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
+class _KafkaPython:
+    def __init__(self, spec: dict):
+        import kafka
+        self.kafka = kafka
+        config = {
+            "bootstrap_servers": spec["bootstrap"],
+            "group_id": spec["group"],
+            "enable_auto_commit": False,
+            "auto_offset_reset": "earliest",
+            **spec.get("config", {}),
+        }
+        self.consumer = kafka.KafkaConsumer(**config)
+        agent = self
+
+        class Listener(kafka.ConsumerRebalanceListener):
+            def on_partitions_revoked(self, revoked):
+                _emit({"event": "revoke", "partitions": _tps(revoked)})
+
+            def on_partitions_assigned(self, assigned):
+                _emit({"event": "assign", "partitions": _tps(assigned),
+                       "generation": agent.generation()})
+
+        self.consumer.subscribe(spec["topics"], listener=Listener())
+
+    def generation(self):
+        gen = getattr(self.consumer._coordinator, "_generation", None)
+        return getattr(gen, "generation_id", None)
+
+    def poll(self) -> None:
+        self.consumer.poll(timeout_ms=100)
+
+    def assignment(self) -> list[list]:
+        return _tps(self.consumer.assignment())
+
+    def commit(self, offsets: list[list]) -> Any:
+        from kafka.structs import OffsetAndMetadata, TopicPartition
+        self.consumer.commit({TopicPartition(t, p): OffsetAndMetadata(o, "")
+                              for t, p, o in offsets})
+        return [[t, p, o, None] for t, p, o in offsets]
+
+    def committed(self, partitions: list[list]) -> Any:
+        from kafka.structs import TopicPartition
+        return [[t, p, self.consumer.committed(TopicPartition(t, p))] for t, p in partitions]
+
+    def close(self) -> None:
+        self.consumer.close(autocommit=False)
+
+
+def _child_main(spec: dict) -> None:
+    commands: queue.Queue = queue.Queue()
+
+    def read_stdin():
+        for line in sys.stdin:
+            if line.strip():
+                commands.put(json.loads(line))
+        commands.put({"cmd": "close", "id": None})  # parent went away
+        # ... and if the client is stuck (a poll that never returns), do not linger orphaned.
+        orphan_timer = threading.Timer(15, os._exit, args=(3,))
+        orphan_timer.daemon = True
+        orphan_timer.start()
+
+    threading.Thread(target=read_stdin, daemon=True).start()
+    client = (_Confluent if spec["lib"] == "confluent" else _KafkaPython)(spec)
+    last_assignment = None
+    while True:
+        try:
+            client.poll()
+        except Exception as err:  # noqa: BLE001 - report, keep consuming
+            _emit({"event": "error", "message": f"poll: {type(err).__name__}: {err}"})
+            time.sleep(0.1)  # do not spin on a persistent error
+        assignment = client.assignment()
+        if assignment != last_assignment:
+            last_assignment = assignment
+            _emit({"event": "assignment", "partitions": assignment})
+        while not commands.empty():
+            cmd = commands.get()
+            reply: dict = {"event": "reply", "id": cmd.get("id")}
+            try:
+                if cmd["cmd"] == "commit":
+                    reply["result"] = client.commit(cmd["offsets"])
+                elif cmd["cmd"] == "committed":
+                    reply["result"] = client.committed(cmd["partitions"])
+                elif cmd["cmd"] == "close":
+                    client.close()
+                    reply["result"] = "closed"
+                    _emit(reply)
+                    return
+                else:
+                    reply["error"] = f"unknown command {cmd['cmd']}"
+            except Exception as err:  # noqa: BLE001 - the test decides what it means
+                reply["error"] = f"{type(err).__name__}: {err}"
+            _emit(reply)
+
+
+# -- parent -----------------------------------------------------------------------------------
+
+
+class ConsumerAgent:
+    """Parent-side handle on a consumer child process."""
+
+    def __init__(self, lib: str, bootstrap: str, group: str, topics: list[str],
+                 config: dict | None = None, name: str = "consumer",
+                 watchdog: Callable[[], str | None] | None = None):
+        """watchdog (e.g. GroupCluster.problem) may return a reason to stop waiting at once."""
+        assert lib in ("confluent", "kafka-python"), lib
+        self.name = name
+        self.spec = {"lib": lib, "bootstrap": bootstrap, "group": group, "topics": topics,
+                     "config": config or {}}
+        self.watchdog = watchdog
+        self.events: list[dict] = []
+        self.stderr: list[str] = []
+        self._cond = threading.Condition()
+        self._eof = False
+        self._next_id = 0
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, json.dumps(self.spec)], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
+        self._readers = [threading.Thread(target=self._read_stdout, daemon=True),
+                         threading.Thread(target=self._read_stderr, daemon=True)]
+        for reader in self._readers:
+            reader.start()
+
+    def _read_stdout(self) -> None:
+        for line in self.proc.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                event = {"event": "garbage", "line": line.rstrip("\n")}
+            event["t"] = time.monotonic()
+            with self._cond:
+                self.events.append(event)
+                self._cond.notify_all()
+        with self._cond:
+            self._eof = True
+            self._cond.notify_all()
+
+    def _read_stderr(self) -> None:
+        for line in self.proc.stderr:
+            with self._cond:
+                self.stderr.append(line.rstrip("\n"))
+
+    def describe(self) -> str:
+        with self._cond:
+            events = "\n".join(json.dumps({k: v for k, v in e.items() if k != "t"})
+                               for e in self.events)
+            return (f"-- {self.name} ({self.spec['lib']}) events:\n{events}\n"
+                    f"-- {self.name} stderr:\n" + "\n".join(self.stderr[-40:]))
+
+    def mark(self) -> int:
+        with self._cond:
+            return len(self.events)
+
+    def wait_for_event(self, predicate: Callable[[dict], bool], timeout: float, what: str,
+                       after: int = 0) -> dict:
+        deadline = time.monotonic() + timeout
+        index = after
+        with self._cond:
+            while True:
+                for i in range(index, len(self.events)):
+                    if predicate(self.events[i]):
+                        return self.events[i]
+                index = len(self.events)
+                remaining = deadline - time.monotonic()
+                problem = self.watchdog() if self.watchdog is not None else None
+                if self._eof or remaining <= 0 or problem:
+                    why = ("the consumer exited" if self._eof else problem if problem
+                           else f"{timeout} s passed")
+                    raise AssertionError(f"{self.name}: no event {what} ({why})\n"
+                                         + self.describe())
+                self._cond.wait(min(remaining, 0.5))  # wakes up to ask the watchdog
+
+    def events_of(self, kind: str, after: int = 0) -> list[dict]:
+        with self._cond:
+            return [e for e in self.events[after:] if e["event"] == kind]
+
+    @property
+    def assignment(self) -> set[tuple[str, int]]:
+        """The latest reported consumer.assignment()."""
+        with self._cond:
+            for e in reversed(self.events):
+                if e["event"] == "assignment":
+                    return {tuple(tp) for tp in e["partitions"]}
+        return set()
+
+    def wait_for_assignment(self, predicate: Callable[[set], bool], timeout: float, what: str,
+                            after: int = 0) -> set[tuple[str, int]]:
+        event = self.wait_for_event(
+            lambda e: e["event"] == "assignment"
+            and predicate({tuple(tp) for tp in e["partitions"]}), timeout, what, after)
+        return {tuple(tp) for tp in event["partitions"]}
+
+    def request(self, cmd: str, timeout: float = 30.0, **args) -> Any:
+        """Runs a command in the child; returns its result, raises on its error."""
+        with self._cond:
+            self._next_id += 1
+            rid = self._next_id
+        self.proc.stdin.write(json.dumps({"cmd": cmd, "id": rid, **args}) + "\n")
+        self.proc.stdin.flush()
+        reply = self.wait_for_event(lambda e: e["event"] == "reply" and e["id"] == rid, timeout,
+                                    f"reply to {cmd}")
+        if reply.get("error"):
+            raise AssertionError(f"{self.name}: {cmd} failed: {reply['error']}\n"
+                                 + self.describe())
+        return reply["result"]
+
+    def commit(self, offsets: dict[tuple[str, int], int], timeout: float = 30.0) -> list:
+        return self.request("commit", timeout,
+                            offsets=[[t, p, o] for (t, p), o in sorted(offsets.items())])
+
+    def committed(self, partitions, timeout: float = 30.0) -> dict[tuple[str, int], int]:
+        got = self.request("committed", timeout, partitions=[list(tp) for tp in partitions])
+        return {(t, p): o for t, p, o in got}
+
+    def close(self, timeout: float = 30.0) -> None:
+        """consumer.close() in the child (LeaveGroup for dynamic members), then wait for exit."""
+        if self.proc.poll() is None:
+            self.request("close", timeout)
+            self.proc.wait(timeout)
+        self._cleanup()
+
+    def kill(self) -> None:
+        """SIGKILL: the member vanishes without LeaveGroup."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(10)
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        """After the child exited: let the readers drain its output, close the pipes."""
+        for reader in self._readers:
+            reader.join(10)
+        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+
+    def __enter__(self) -> "ConsumerAgent":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.kill()
+
+
+if __name__ == "__main__":
+    _child_main(json.loads(sys.argv[1]))

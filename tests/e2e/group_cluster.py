@@ -1,0 +1,284 @@
+"""Runs a groupwire-coordinator and a groupwire-gateway pointed at it, for end-to-end tests.
+
+Both processes start on port 0; the bound ports are read from their "listening on" log lines.
+The coordinator can be SIGKILLed and restarted on the port it had, which is what the gateway
+keeps dialling. A thread reads each process's stderr for its whole life (so the pipe never fills
+and blocks the process) and lets tests wait for a log line instead of sleeping.
+
+    with GroupCluster(topics={"orders": 6}, coordinator_flags=FAST_GROUPS) as cluster:
+        cluster.bootstrap          # "127.0.0.1:PORT" of the gateway, for Kafka clients
+        cluster.coordinator.kill() # SIGKILL
+        cluster.coordinator.start()  # same port again
+"""
+
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from gateway_process import GatewayProcess
+
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+_DEFAULT_COORDINATOR = _REPO_ROOT / "build" / "coordinator-service" / "groupwire-coordinator"
+
+_COORDINATOR_LISTENING = re.compile(r"listening on (?P<host>[^\s:]+):(?P<port>\d+)")
+
+# Group settings that make tests fast: no initial-rebalance delay, and short session timeouts
+# allowed (Kafka's group.min.session.timeout.ms default of 6000 would forbid them).
+FAST_GROUPS = ("--initial-rebalance-delay-ms", "0", "--min-session-timeout-ms", "500")
+
+T = TypeVar("T")
+
+
+def coordinator_binary() -> str:
+    """$GROUPWIRE_COORDINATOR wins over the in-tree build directory."""
+    return os.environ.get("GROUPWIRE_COORDINATOR") or str(_DEFAULT_COORDINATOR)
+
+
+def wait_until(condition: Callable[[], T], timeout: float, what: str, interval: float = 0.05,
+               watchdog: Callable[[], str | None] | None = None) -> T:
+    """Polls condition() until it returns something truthy (which is returned) or timeout
+    seconds pass (AssertionError naming `what`). `watchdog` (e.g. GroupCluster.problem) may
+    return a reason to give up at once, such as a process under test that died."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        problem = watchdog() if watchdog is not None else None
+        if problem:
+            raise AssertionError(f"gave up waiting for {what}: {problem}")
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+class LoggedProcess:
+    """A child process whose stderr is captured line by line. Log lines of every incarnation
+    (start() may be called again after the process exited) go to one list, so mark() positions
+    stay valid across restarts."""
+
+    name = "process"
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self._lines: list[str] = []
+        self._cond = threading.Condition()
+        self._eof = True
+        self._reader: threading.Thread | None = None
+        self.exit_expected = True  # false while the process is meant to be running
+
+    def _spawn(self, argv: list[str]) -> None:
+        if not os.access(argv[0], os.X_OK):
+            raise RuntimeError(f"{self.name} binary {argv[0]} not found or not executable")
+        self.exit_expected = False
+        with self._cond:
+            self._eof = False
+            self._lines.append(f"---- {self.name}: {' '.join(argv)}")
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True, errors="replace")
+        self._reader = threading.Thread(target=self._read_stderr, args=(self.proc,), daemon=True)
+        self._reader.start()
+
+    def _read_stderr(self, proc: subprocess.Popen) -> None:
+        for line in proc.stderr:
+            with self._cond:
+                self._lines.append(line.rstrip("\n"))
+                self._cond.notify_all()
+        with self._cond:
+            if proc is self.proc:
+                self._eof = True
+            self._cond.notify_all()
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def unexpected_exit(self) -> str | None:
+        """Why the process is gone although nobody stopped it, or None."""
+        if self.exit_expected or self.proc is None or self.proc.poll() is None:
+            return None
+        code = self.proc.returncode
+        how = f"signal {-code}" if code < 0 else f"exit code {code}"
+        return f"the {self.name} died unexpectedly ({how}); last log lines:\n" + "\n".join(
+            self.log_lines()[-15:])
+
+    def _reap(self, timeout: float) -> int | None:
+        self.proc.wait(timeout)
+        if self._reader is not None:
+            self._reader.join(timeout)
+        self.proc.stderr.close()
+        return self.proc.returncode
+
+    def stop(self, timeout: float = 5.0) -> int | None:
+        """SIGTERM, then SIGKILL if the process has not exited within timeout. Returns the exit
+        code (negative: killed by that signal)."""
+        if self.proc is None:
+            return None
+        self.exit_expected = True
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        return self._reap(timeout)
+
+    def kill(self, timeout: float = 5.0) -> int | None:
+        """SIGKILL: no chance to close connections politely or to save anything."""
+        if self.proc is None:
+            return None
+        self.exit_expected = True
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        return self._reap(timeout)
+
+    def log_lines(self) -> list[str]:
+        with self._cond:
+            return list(self._lines)
+
+    def mark(self) -> int:
+        """A position in the log: wait_for_log(after=mark) only looks at lines logged later."""
+        with self._cond:
+            return len(self._lines)
+
+    def wait_for_log(self, pattern: str | re.Pattern, timeout: float = 5.0,
+                     after: int = 0) -> str:
+        """The first log line (from index `after` on) matching `pattern`, waiting up to
+        `timeout` seconds for it."""
+        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        deadline = time.monotonic() + timeout
+        index = after
+        with self._cond:
+            while True:
+                for i in range(index, len(self._lines)):
+                    if regex.search(self._lines[i]):
+                        return self._lines[i]
+                index = len(self._lines)
+                remaining = deadline - time.monotonic()
+                if self._eof or remaining <= 0:
+                    why = f"the {self.name} exited" if self._eof else f"{timeout} s passed"
+                    raise AssertionError(
+                        f"no {self.name} log line matching {regex.pattern!r} ({why}); log:\n"
+                        + "\n".join(self._lines))
+                self._cond.wait(remaining)
+
+
+class CoordinatorProcess(LoggedProcess):
+    """groupwire-coordinator. The first start() binds port 0; later ones reuse the port it got,
+    so a gateway configured with it reconnects to the new incarnation."""
+
+    name = "coordinator"
+
+    def __init__(self, *flags: str, startup_timeout: float = 15.0):
+        super().__init__()
+        self.flags = list(flags)
+        self.startup_timeout = startup_timeout
+        self.host = "127.0.0.1"
+        self.port = 0
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def start(self) -> "CoordinatorProcess":
+        # A restart right after SIGKILL may (rarely) find the port not yet reusable: retry for a
+        # bounded time rather than fail on the first attempt.
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            mark = self.mark()
+            self._spawn([coordinator_binary(), "--listen", f"{self.host}:{self.port}",
+                         *self.flags])
+            try:
+                line = self.wait_for_log(_COORDINATOR_LISTENING, after=mark,
+                                         timeout=max(1.0, deadline - time.monotonic()))
+            except AssertionError:
+                self.kill()
+                if self.port != 0 and time.monotonic() < deadline and any(
+                        "in use" in l.lower() for l in self.log_lines()[mark:]):
+                    time.sleep(0.2)  # bounded retry loop for a port still held by the kernel
+                    continue
+                raise
+            m = _COORDINATOR_LISTENING.search(line)
+            self.host, self.port = m["host"], int(m["port"])
+            return self
+
+    def __enter__(self) -> "CoordinatorProcess":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class GroupCluster:
+    """A coordinator and a gateway forwarding group APIs to it."""
+
+    def __init__(self, topics: dict[str, int], coordinator_flags: tuple[str, ...] = FAST_GROUPS,
+                 gateway_flags: tuple[str, ...] = ()):
+        self.coordinator = CoordinatorProcess(*coordinator_flags)
+        self.topics = dict(topics)
+        self.gateway_flags = list(gateway_flags)
+        self.gateway: GatewayProcess | None = None
+        self._stopping = False
+
+    def start(self) -> "GroupCluster":
+        self.coordinator.start()
+        try:
+            self.gateway = GatewayProcess("--coordinator", self.coordinator.address,
+                                          *self.gateway_flags, topics=self.topics).start()
+        except Exception:
+            self.coordinator.stop()
+            raise
+        return self
+
+    def problem(self) -> str | None:
+        """A reason the cluster cannot work any more (a process died without being asked to),
+        for wait loops to give up early with a clear message instead of timing out."""
+        if self._stopping:
+            return None
+        if self.gateway is not None and self.gateway.proc.poll() is not None:
+            code = self.gateway.proc.returncode
+            how = f"signal {-code}" if code < 0 else f"exit code {code}"
+            return f"the gateway died unexpectedly ({how}); last log lines:\n" + "\n".join(
+                self.gateway.log_lines()[-15:])
+        return self.coordinator.unexpected_exit()
+
+    def stop(self) -> None:
+        self._stopping = True
+        if self.gateway is not None:
+            self.gateway.stop()
+        self.coordinator.stop()
+
+    def stop_cleanly(self) -> None:
+        """stop(), failing unless both processes exited 0 on SIGTERM (a crash, a hang or a
+        sanitizer report would give another code)."""
+        self._stopping = True
+        rc_gateway = self.gateway.stop() if self.gateway is not None else 0
+        rc_coordinator = self.coordinator.stop() if self.coordinator.running() else 0
+        problems = []
+        if rc_gateway != 0:
+            problems.append(f"gateway exited with {rc_gateway}; log:\n"
+                            + "\n".join(self.gateway.log_lines()))
+        if rc_coordinator != 0:
+            problems.append(f"coordinator exited with {rc_coordinator}; log:\n"
+                            + "\n".join(self.coordinator.log_lines()))
+        if problems:
+            raise AssertionError("\n".join(problems))
+
+    def __enter__(self) -> "GroupCluster":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def bootstrap(self) -> str:
+        return self.gateway.bootstrap
+
+    def logs(self) -> str:
+        """Both logs, for assertion messages."""
+        return ("== coordinator ==\n" + "\n".join(self.coordinator.log_lines())
+                + "\n== gateway ==\n" + "\n".join(self.gateway.log_lines()))
