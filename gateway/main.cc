@@ -1,6 +1,9 @@
-// groupwire-gateway: speaks the Kafka protocol to clients.
+// groupwire-gateway: speaks the Kafka protocol to clients. Group APIs go to the coordinator
+// service; records are served by an upstream cluster (--upstream) or, without one, a topic
+// catalog is served as empty topics.
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -19,9 +22,43 @@
 #include "logging.h"
 #include "server/config.h"
 #include "server/listener.h"
+#include "upstream/relay.h"
+#include "upstream/upstream_cluster.h"
 
 using namespace groupwire;
 using namespace groupwire::gateway;
+
+namespace {
+
+std::unique_ptr<Listener> make_listener(boost::asio::io_context& io, const HostPort& address,
+                                        const Dispatcher& dispatcher, const GatewayConfig& config) {
+  ConnectionLimits limits{config.max_frame_bytes, config.idle_timeout, config.frame_timeout,
+                          config.upstream_timeout};
+  try {
+    return std::make_unique<Listener>(io, address, dispatcher, limits, config.max_connections);
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot listen on {}: {}", address.to_string(), e.what());
+    return nullptr;
+  }
+}
+
+// Waits for the upstream at start-up: in a fresh deployment it may come up after us.
+std::optional<UpstreamInfo> wait_for_upstream(const GatewayConfig& config) {
+  auto give_up = std::chrono::steady_clock::now() + config.upstream_timeout;
+  std::string error;
+  for (;;) {
+    if (auto info = discover_upstream(config.upstream, std::chrono::milliseconds(2000), error)) {
+      return info;
+    }
+    if (std::chrono::steady_clock::now() > give_up) break;
+    spdlog::info("waiting for the upstream cluster: {}", error);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  spdlog::critical("upstream cluster unreachable within --upstream-timeout-ms: {}", error);
+  return std::nullopt;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   ParsedArgs args = parse_gateway_args(argc, argv);
@@ -34,36 +71,73 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io(static_cast<int>(config.threads));
   Dispatcher dispatcher;
-  ConnectionLimits limits{config.max_frame_bytes, config.idle_timeout, config.frame_timeout};
+  auto catalog = std::make_shared<TopicCatalog>(config.topics);
+  std::vector<std::unique_ptr<Listener>> listeners;
+  auto bootstrap = make_listener(io, config.listen, dispatcher, config);
+  if (!bootstrap) return 1;
+  std::string advertised_host = config.advertise ? config.advertise->host : bootstrap->bound().host;
 
-  std::optional<Listener> listener;
-  try {
-    listener.emplace(io, config.listen, dispatcher, limits, config.max_connections);
-  } catch (const std::exception& e) {
-    spdlog::critical("cannot listen on {}: {}", config.listen.to_string(), e.what());
-    return 1;
-  }
   BrokerIdentity identity;
-  identity.advertised = config.advertise.value_or(listener->bound());
-  identity.node_id = config.node_id.value_or(derive_node_id(identity.advertised));
+  std::optional<UpstreamInfo> upstream;
+  if (config.upstream.empty()) {
+    identity.advertised = config.advertise.value_or(bootstrap->bound());
+    identity.node_id = config.node_id.value_or(derive_node_id(identity.advertised));
+  } else {
+    upstream = wait_for_upstream(config);
+    if (!upstream) return 1;
+    catalog->update(upstream->topics, true);
+    // One listener per upstream broker, under the broker's own node id; the bootstrap listener
+    // stands for the first of them.
+    auto directory = std::make_shared<BrokerDirectory>();
+    for (const auto& [node_id, address] : upstream->brokers) {
+      int port = config.broker_port_base == 0 ? 0 : config.broker_port_base + node_id;
+      if (port > 65535) {
+        spdlog::critical("broker {}: --broker-port-base {} + node id exceeds 65535", node_id,
+                         config.broker_port_base);
+        return 1;
+      }
+      auto l = make_listener(io, {config.listen.host, static_cast<std::uint16_t>(port)}, dispatcher,
+                             config);
+      if (!l) return 1;
+      BrokerIdentity broker{node_id, {advertised_host, l->bound().port}, "groupwire", address};
+      l->set_identity(broker);
+      (*directory)[node_id] = broker.advertised;
+      spdlog::info("upstream broker {} ({}) is reached through {}", node_id, address.to_string(),
+                   broker.advertised.to_string());
+      if (listeners.empty()) identity = broker;
+      listeners.push_back(std::move(l));
+    }
+    if (listeners.empty()) {
+      spdlog::critical("the upstream cluster lists no brokers");
+      return 1;
+    }
+    add_upstream_metadata_handler(dispatcher, upstream->metadata_version, directory, catalog);
+  }
+  bootstrap->set_identity(identity);
 
   // Destroyed before the io_context: its destructor completes the calls still in flight.
   CoordinatorClient coordinator({config.coordinator, config.coordinator_timeout});
-  TopicCatalog catalog(config.topics);
-  add_metadata_handler(dispatcher, identity, catalog);
+  if (!upstream) add_metadata_handler(dispatcher, identity, catalog);
   add_find_coordinator_handler(dispatcher, identity);
   add_group_handlers(dispatcher, coordinator, catalog);
-  // No upstream cluster (the only mode so far): the catalog's topics exist and are empty, so
-  // consumers in a group can list offsets and fetch without being disconnected. Parked Fetches
-  // time out on the io_context that runs the connections.
-  add_list_offsets_handler(dispatcher, catalog);
-  add_fetch_handler(dispatcher, catalog, io.get_executor());
   add_api_versions_handler(dispatcher);
+  std::unique_ptr<UpstreamRefresher> refresher;
+  if (upstream) {
+    add_upstream_relay(dispatcher, *upstream);
+    refresher = std::make_unique<UpstreamRefresher>(config.upstream, config.upstream_refresh,
+                                                    std::chrono::milliseconds(5000), catalog);
+  } else {
+    // The catalog's topics exist and are empty, so consumers in a group can list offsets and
+    // fetch without being disconnected. Parked Fetches time out on the connections' io_context.
+    add_list_offsets_handler(dispatcher, catalog);
+    add_fetch_handler(dispatcher, catalog, io.get_executor());
+  }
 
-  listener->start();
-  spdlog::info("listening on {} (advertised as {}, node id {}), coordinator {}",
-               listener->bound().to_string(), identity.advertised.to_string(), identity.node_id,
-               config.coordinator.to_string());
+  bootstrap->start();
+  for (auto& l : listeners) l->start();
+  spdlog::info("listening on {} (advertised as {}, node id {}), coordinator {}{}",
+               bootstrap->bound().to_string(), identity.advertised.to_string(), identity.node_id,
+               config.coordinator.to_string(), upstream ? ", upstream mode" : "");
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {

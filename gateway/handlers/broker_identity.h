@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,10 +11,13 @@
 
 namespace groupwire::gateway {
 
+// In upstream mode each listener stands for one upstream broker: same node id, the gateway's
+// address, and the real broker behind it.
 struct BrokerIdentity {
   std::int32_t node_id = 0;
-  HostPort advertised;
+  HostPort advertised{};
   std::string cluster_id = "groupwire";
+  std::optional<HostPort> upstream{};
 };
 
 // A stable, non-negative id derived from the advertised address, so that gateways started

@@ -35,7 +35,7 @@ bool answer(const TopicCatalog& catalog, const std::string& topic, std::int32_t 
 
 }  // namespace
 
-void add_fetch_handler(Dispatcher& dispatcher, TopicCatalog catalog,
+void add_fetch_handler(Dispatcher& dispatcher, SharedTopicCatalog catalog,
                        boost::asio::any_io_executor executor,
                        std::chrono::milliseconds max_wait_cap) {
   dispatcher.add<FetchRequest, FetchResponse>(
@@ -52,7 +52,7 @@ void add_fetch_handler(Dispatcher& dispatcher, TopicCatalog catalog,
           out.topic = t.topic;
           for (const auto& p : t.partitions) {
             any_partition = true;
-            if (!answer(catalog, t.topic, p.partition, out.partitions.emplace_back())) {
+            if (!answer(*catalog, t.topic, p.partition, out.partitions.emplace_back())) {
               any_error = true;
             }
           }

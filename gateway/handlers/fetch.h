@@ -17,7 +17,7 @@ inline constexpr std::chrono::milliseconds kMaxFetchWait{1000};
 
 // `executor` runs the timers of parked Fetches; it must outlive the dispatcher's use. A parked
 // Fetch whose executor stops (shutdown) is dropped unanswered with its connection.
-void add_fetch_handler(Dispatcher& dispatcher, TopicCatalog catalog,
+void add_fetch_handler(Dispatcher& dispatcher, SharedTopicCatalog catalog,
                        boost::asio::any_io_executor executor,
                        std::chrono::milliseconds max_wait_cap = kMaxFetchWait);
 

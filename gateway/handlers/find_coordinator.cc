@@ -47,12 +47,14 @@ void add_find_coordinator_handler(Dispatcher& dispatcher, const BrokerIdentity& 
                  Respond<FindCoordinatorResponse> respond) {
         FindCoordinatorResponse resp;
         auto version = ctx.header.api_version;
+        // In upstream mode each listener stands for one broker: name the one the client is on.
+        const BrokerIdentity& self = ctx.session ? ctx.session->listener() : identity;
         if (version >= 4) {
           for (const auto& key : req.coordinator_keys) {
-            resp.coordinators.push_back(answer(key, req.key_type, version, identity));
+            resp.coordinators.push_back(answer(key, req.key_type, version, self));
           }
         } else {
-          auto c = answer(req.key, req.key_type, version, identity);
+          auto c = answer(req.key, req.key_type, version, self);
           resp.error_code = c.error_code;
           resp.error_message = c.error_message;
           resp.node_id = c.node_id;

@@ -3,8 +3,8 @@
 namespace groupwire::gateway {
 
 void add_group_handlers(Dispatcher& dispatcher, CoordinatorClient& client,
-                        const TopicCatalog& catalog) {
-  auto shared_catalog = std::make_shared<const TopicCatalog>(catalog);
+                        SharedTopicCatalog catalog) {
+  std::shared_ptr<const TopicCatalog> shared_catalog = std::move(catalog);
   add_join_group_handler(dispatcher, client);
   add_sync_group_handler(dispatcher, client);
   add_heartbeat_handler(dispatcher, client);

@@ -13,7 +13,7 @@ namespace groupwire::gateway {
 
 // Registers all of the below. `client` must outlive the dispatcher's use.
 void add_group_handlers(Dispatcher& dispatcher, CoordinatorClient& client,
-                        const TopicCatalog& catalog);
+                        SharedTopicCatalog catalog);
 
 void add_join_group_handler(Dispatcher& dispatcher, CoordinatorClient& client);
 void add_sync_group_handler(Dispatcher& dispatcher, CoordinatorClient& client);

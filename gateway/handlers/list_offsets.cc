@@ -40,7 +40,7 @@ ListOffsetsResponse::Partition answer(const TopicCatalog& catalog, const std::st
 
 }  // namespace
 
-void add_list_offsets_handler(Dispatcher& dispatcher, TopicCatalog catalog) {
+void add_list_offsets_handler(Dispatcher& dispatcher, SharedTopicCatalog catalog) {
   dispatcher.add<ListOffsetsRequest, ListOffsetsResponse>(
       [catalog = std::move(catalog)](const RequestContext& ctx, ListOffsetsRequest req,
                                      Respond<ListOffsetsResponse> respond) {
@@ -49,7 +49,7 @@ void add_list_offsets_handler(Dispatcher& dispatcher, TopicCatalog catalog) {
           ListOffsetsResponse::Topic& out = resp.topics.emplace_back();
           out.name = t.name;
           for (const auto& p : t.partitions) {
-            out.partitions.push_back(answer(catalog, t.name, p, ctx.header.api_version));
+            out.partitions.push_back(answer(*catalog, t.name, p, ctx.header.api_version));
           }
         }
         respond(std::move(resp));

@@ -7,6 +7,6 @@
 
 namespace groupwire::gateway {
 
-void add_list_offsets_handler(Dispatcher& dispatcher, TopicCatalog catalog);
+void add_list_offsets_handler(Dispatcher& dispatcher, SharedTopicCatalog catalog);
 
 }  // namespace groupwire::gateway

@@ -39,29 +39,30 @@ MetadataResponse::Topic describe_topic(const std::string& name, std::optional<st
 }  // namespace
 
 void add_metadata_handler(Dispatcher& dispatcher, const BrokerIdentity& identity,
-                          TopicCatalog catalog) {
-  dispatcher.add<MetadataRequest, MetadataResponse>(
-      [identity, catalog = std::move(catalog)](const RequestContext& ctx, MetadataRequest req,
-                                               Respond<MetadataResponse> respond) {
-        MetadataResponse resp;
-        resp.brokers.push_back(
-            {identity.node_id, identity.advertised.host, identity.advertised.port, std::nullopt});
-        resp.cluster_id = identity.cluster_id;
-        resp.controller_id = identity.node_id;
-        // v0: an empty list means all topics; v1+: null means all, empty means none.
-        bool all = !req.topics || (ctx.header.api_version == 0 && req.topics->empty());
-        if (all) {
-          for (const auto& [name, count] : catalog.all()) {
-            resp.topics.push_back(describe_topic(name, count, identity.node_id));
-          }
-        } else {
-          for (const auto& t : *req.topics) {
-            std::string name = t.name.value_or("");
-            resp.topics.push_back(describe_topic(name, catalog.partitions(name), identity.node_id));
-          }
-        }
-        respond(std::move(resp));
-      });
+                          SharedTopicCatalog catalog) {
+  dispatcher.add<MetadataRequest, MetadataResponse>([identity, catalog = std::move(catalog)](
+                                                        const RequestContext& ctx,
+                                                        MetadataRequest req,
+                                                        Respond<MetadataResponse> respond) {
+    MetadataResponse resp;
+    resp.brokers.push_back(
+        {identity.node_id, identity.advertised.host, identity.advertised.port, std::nullopt});
+    resp.cluster_id = identity.cluster_id;
+    resp.controller_id = identity.node_id;
+    // v0: an empty list means all topics; v1+: null means all, empty means none.
+    bool all = !req.topics || (ctx.header.api_version == 0 && req.topics->empty());
+    if (all) {
+      for (const auto& [name, count] : *catalog->all()) {
+        resp.topics.push_back(describe_topic(name, count, identity.node_id));
+      }
+    } else {
+      for (const auto& t : *req.topics) {
+        std::string name = t.name.value_or("");
+        resp.topics.push_back(describe_topic(name, catalog->partitions(name), identity.node_id));
+      }
+    }
+    respond(std::move(resp));
+  });
 }
 
 }  // namespace groupwire::gateway

@@ -9,6 +9,6 @@
 namespace groupwire::gateway {
 
 void add_metadata_handler(Dispatcher& dispatcher, const BrokerIdentity& identity,
-                          TopicCatalog catalog);
+                          SharedTopicCatalog catalog);
 
 }  // namespace groupwire::gateway

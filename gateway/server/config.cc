@@ -75,7 +75,17 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[]) {
       "close a connection whose started frame does not complete within this time")(
       "threads", po::value<long long>()->default_value(static_cast<long long>(c.threads)),
       "I/O threads")("topic", po::value<std::vector<std::string>>(),
-                     "NAME:PARTITIONS of the topic catalog served by Metadata (repeatable)");
+                     "NAME:PARTITIONS of the topic catalog served by Metadata (repeatable)")(
+      "upstream", po::value<std::string>(),
+      "HOST:PORT[,HOST:PORT...] of a Kafka-compatible cluster that serves the records; without "
+      "it the gateway serves the --topic catalog as empty topics")(
+      "broker-port-base", po::value<long long>()->default_value(-1),
+      "with --upstream: upstream broker N is reached through this gateway's port BASE+N (0: free "
+      "ports; default: the listen port + 1000)")(
+      "upstream-timeout-ms", po::value<long long>()->default_value(c.upstream_timeout.count()),
+      "an upstream broker that does not answer within this closes the client's connection")(
+      "upstream-refresh-ms", po::value<long long>()->default_value(c.upstream_refresh.count()),
+      "how often the upstream's topics are re-read to validate offset commits");
 
   std::ostringstream help;
   help << "Usage: groupwire-gateway [options]\n\n" << opts;
@@ -111,6 +121,27 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[]) {
       for (const auto& t : vm["topic"].as<std::vector<std::string>>())
         c.topics.push_back(topic_flag(t));
     }
+    if (vm.count("upstream")) {
+      std::string list = vm["upstream"].as<std::string>();
+      for (std::size_t start = 0; start <= list.size();) {
+        auto comma = list.find(',', start);
+        std::string one = list.substr(start, comma == std::string::npos ? comma : comma - start);
+        auto hp = parse_host_port(one);
+        if (!hp) throw BadFlag{fmt::format("--upstream: '{}' is not HOST:PORT", one)};
+        c.upstream.push_back(*hp);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    }
+    auto base = vm["broker-port-base"].as<long long>();
+    if (base < -1 || base > 65535) {
+      throw BadFlag{fmt::format("--broker-port-base: out of range: {}", base)};
+    }
+    c.broker_port_base = base == -1 ? c.listen.port + 1000 : static_cast<int>(base);
+    c.upstream_timeout =
+        std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "upstream-timeout-ms"));
+    c.upstream_refresh =
+        std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "upstream-refresh-ms"));
   } catch (const BadFlag& e) {
     return {std::nullopt, "groupwire-gateway: " + e.message + "\n", 2};
   } catch (const po::error& e) {

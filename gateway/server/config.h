@@ -33,6 +33,10 @@ struct GatewayConfig {
   std::chrono::milliseconds frame_timeout{30000};
   std::size_t threads = 2;
   std::vector<TopicSpec> topics;
+  std::vector<HostPort> upstream;  // empty: catalog mode
+  int broker_port_base = 0;        // upstream broker N listens on BASE+N; 0: free ports
+  std::chrono::milliseconds upstream_timeout{30000};
+  std::chrono::milliseconds upstream_refresh{30000};
 };
 
 struct ParsedArgs {

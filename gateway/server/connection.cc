@@ -27,11 +27,12 @@ std::string hex_bytes(const std::uint8_t (&b)[4]) {
 }  // namespace
 
 Connection::Connection(asio::ip::tcp::socket socket, const Dispatcher& dispatcher,
-                       const ConnectionLimits& limits,
+                       const ConnectionLimits& limits, const BrokerIdentity& listener,
                        std::shared_ptr<std::atomic<std::size_t>> open_count)
     : socket_(std::move(socket)),
       dispatcher_(dispatcher),
       limits_(limits),
+      listener_(listener),
       open_count_(std::move(open_count)),
       deadline_(socket_.get_executor(), Clock::time_point::max()),
       space_(socket_.get_executor(), Clock::time_point::max()) {
@@ -60,7 +61,21 @@ void Connection::set_deadline(Clock::time_point t) {
   deadline_.expires_at(t);
 }
 
-void Connection::close(const std::string& why) {
+void Connection::close(const std::string& reason) {
+  asio::post(socket_.get_executor(),
+             [self = shared_from_this(), reason] { self->close_now(reason); });
+}
+
+void Connection::forward_upstream(std::string frame, bool expects_response, UpstreamReply reply) {
+  if (closed_ || !listener_.upstream) return reply(std::nullopt);
+  if (!upstream_) {
+    upstream_ = std::make_shared<UpstreamLink>(socket_.get_executor(), *listener_.upstream,
+                                               limits_.upstream_timeout);
+  }
+  upstream_->send(std::move(frame), expects_response, std::move(reply));
+}
+
+void Connection::close_now(const std::string& why) {
   if (closed_) return;
   closed_ = true;
   if (!why.empty()) spdlog::warn("closing connection from {}: {}", peer_, why);
@@ -69,6 +84,7 @@ void Connection::close(const std::string& why) {
   socket_.close(ec);
   deadline_.cancel();
   space_.cancel();
+  if (upstream_) upstream_->close();
 }
 
 asio::awaitable<void> Connection::watchdog() {
@@ -78,9 +94,10 @@ asio::awaitable<void> Connection::watchdog() {
     if (closed_) break;
     if (deadline_.expiry() > Clock::now()) continue;  // moved while we slept
     if (idle_) {
-      close("idle for " + std::to_string(limits_.idle_timeout.count()) + " ms");
+      close_now("idle for " + std::to_string(limits_.idle_timeout.count()) + " ms");
     } else {
-      close("frame not completed within " + std::to_string(limits_.frame_timeout.count()) + " ms");
+      close_now("frame not completed within " + std::to_string(limits_.frame_timeout.count()) +
+                " ms");
     }
   }
 }
@@ -108,32 +125,35 @@ asio::awaitable<void> Connection::read_loop() {
     co_await asio::async_read(socket_, asio::buffer(size_bytes),
                               asio::redirect_error(use_awaitable, ec));
     if (ec) {
-      if (ec != asio::error::eof && !closed_) close("read failed: " + ec.message());
+      if (ec != asio::error::eof && !closed_) close_now("read failed: " + ec.message());
       break;
     }
     auto size = frame_body_size(size_bytes, limits_.max_frame_bytes);
     if (!size) {
-      close("frame size prefix " + hex_bytes(size_bytes) + " is negative or above " +
-            std::to_string(limits_.max_frame_bytes) + " bytes (--max-frame-bytes)");
+      close_now("frame size prefix " + hex_bytes(size_bytes) + " is negative or above " +
+                std::to_string(limits_.max_frame_bytes) + " bytes (--max-frame-bytes)");
       break;
     }
     frame.resize(*size);
     co_await asio::async_read(socket_, asio::buffer(frame),
                               asio::redirect_error(use_awaitable, ec));
     if (ec) {
-      if (!closed_) close("connection lost mid-frame: " + ec.message());
+      if (!closed_) close_now("connection lost mid-frame: " + ec.message());
       break;
     }
 
     std::uint64_t seq = first_seq_ + pending_.size();
     pending_.emplace_back();
-    auto result = dispatcher_.dispatch(frame, peer_host_, [self, seq](std::string response) {
-      asio::post(self->socket_.get_executor(), [self, seq, r = std::move(response)]() mutable {
-        self->complete(seq, std::move(r));
-      });
-    });
+    auto result = dispatcher_.dispatch(
+        frame, peer_host_,
+        [self, seq](std::string response) {
+          asio::post(self->socket_.get_executor(), [self, seq, r = std::move(response)]() mutable {
+            self->complete(seq, std::move(r));
+          });
+        },
+        self);
     if (result.outcome != DispatchOutcome::kDispatched) {
-      close(result.reason);
+      close_now(result.reason);
       break;
     }
   }
@@ -164,7 +184,7 @@ void Connection::flush() {
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                       self->writing_ = false;
                       if (ec) {
-                        self->close("write failed: " + ec.message());
+                        self->close_now("write failed: " + ec.message());
                         return;
                       }
                       self->flush();

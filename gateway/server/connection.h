@@ -17,6 +17,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "server/dispatcher.h"
+#include "server/session.h"
+#include "upstream/upstream_link.h"
 
 namespace groupwire::gateway {
 
@@ -24,16 +26,22 @@ struct ConnectionLimits {
   std::size_t max_frame_bytes;
   std::chrono::milliseconds idle_timeout;
   std::chrono::milliseconds frame_timeout;
+  std::chrono::milliseconds upstream_timeout{30000};  // an upstream answer later than this fails
   std::size_t max_in_flight = 256;  // pipelined requests awaiting answers before reads pause
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public Session, public std::enable_shared_from_this<Connection> {
  public:
   Connection(boost::asio::ip::tcp::socket socket, const Dispatcher& dispatcher,
-             const ConnectionLimits& limits, std::shared_ptr<std::atomic<std::size_t>> open_count);
-  ~Connection();
+             const ConnectionLimits& limits, const BrokerIdentity& listener,
+             std::shared_ptr<std::atomic<std::size_t>> open_count);
+  ~Connection() override;
 
   void start();
+
+  const BrokerIdentity& listener() const override { return listener_; }
+  void forward_upstream(std::string frame, bool expects_response, UpstreamReply reply) override;
+  void close(const std::string& reason) override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -47,11 +55,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void complete(std::uint64_t seq, std::string frame);
   void flush();
   void set_deadline(Clock::time_point t);
-  void close(const std::string& why);
+  void close_now(const std::string& why);
 
   boost::asio::ip::tcp::socket socket_;
   const Dispatcher& dispatcher_;
   ConnectionLimits limits_;
+  BrokerIdentity listener_;
+  std::shared_ptr<UpstreamLink> upstream_;  // opened by the first relayed request
   std::shared_ptr<std::atomic<std::size_t>> open_count_;
   std::string peer_;
   std::string peer_host_;

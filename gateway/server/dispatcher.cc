@@ -21,13 +21,20 @@ std::string unsupported_api_versions_frame(std::int32_t correlation_id) {
 
 }  // namespace
 
-void Dispatcher::patch_size(std::string& frame) {
-  auto size = static_cast<std::uint32_t>(frame.size() - 4);
-  for (int i = 0; i < 4; ++i) frame[i] = static_cast<char>(size >> (8 * (3 - i)));
+void Dispatcher::add_raw(std::int16_t api_key, kafka::Versions valid, RawHandler handler) {
+  auto& e = entries_.at(static_cast<std::size_t>(api_key));
+  e.registered = true;
+  e.valid = valid;
+  e.raw = std::move(handler);
+}
+
+bool Dispatcher::serves(std::int16_t api_key) const {
+  return api_key >= 0 && static_cast<std::size_t>(api_key) < entries_.size() &&
+         entries_[api_key].registered;
 }
 
 DispatchResult Dispatcher::dispatch(std::string_view frame, std::string client_host,
-                                    FrameCallback done) const {
+                                    FrameCallback done, std::shared_ptr<Session> session) const {
   std::int16_t key = 0;
   kafka::ApiVersion version = 0;
   if (!kafka::peek_api(frame, key, version)) {
@@ -53,11 +60,20 @@ DispatchResult Dispatcher::dispatch(std::string_view frame, std::string client_h
     return {DispatchOutcome::kDispatched, {}};
   }
 
-  // The header version follows from whether this API version is flexible.
-  bool flexible = entry->flexible.contains(version);
   RequestContext ctx;
   ctx.client_host = std::move(client_host);
+  ctx.session = std::move(session);
   kafka::Reader r(frame.data(), frame.size());
+  if (entry->raw) {
+    ctx.header.api_key = r.read_int<std::int16_t>();
+    ctx.header.api_version = r.read_int<std::int16_t>();
+    ctx.header.correlation_id = r.read_int<std::int32_t>();
+    if (!r.ok()) return {DispatchOutcome::kMalformed, "frame shorter than a request header"};
+    entry->raw(std::move(ctx), frame, std::move(done));
+    return {DispatchOutcome::kDispatched, {}};
+  }
+  // The header version follows from whether this API version is flexible.
+  bool flexible = entry->flexible.contains(version);
   if (!kafka::decode_request_header(r, flexible, ctx.header)) {
     return {DispatchOutcome::kMalformed, std::string("request header: ") + r.error()};
   }

@@ -5,19 +5,23 @@
 
 #include <array>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "codec/codec.h"
+#include "codec/frame.h"
 #include "codec/header.h"
 #include "codec/messages/all.h"
+#include "server/session.h"
 
 namespace groupwire::gateway {
 
 struct RequestContext {
   kafka::RequestHeader header;
   std::string client_host;
+  std::shared_ptr<Session> session;  // null outside a real connection (unit tests)
 };
 
 // Receives a complete response frame, size prefix included.
@@ -62,8 +66,14 @@ class Dispatcher {
     };
   }
 
-  DispatchResult dispatch(std::string_view frame, std::string client_host,
-                          FrameCallback done) const;
+  // Passes a request through untouched: only api key, version and correlation id are read
+  // (header.client_id stays empty), so any version the peer serves can be relayed.
+  using RawHandler = std::function<void(RequestContext&&, std::string_view frame, FrameCallback)>;
+  void add_raw(std::int16_t api_key, kafka::Versions valid, RawHandler handler);
+  bool serves(std::int16_t api_key) const;
+
+  DispatchResult dispatch(std::string_view frame, std::string client_host, FrameCallback done,
+                          std::shared_ptr<Session> session = nullptr) const;
 
   // What ApiVersions advertises: exactly the registered APIs and their valid versions.
   std::vector<kafka::ApiVersionsResponse::ApiVersion> advertised() const;
@@ -76,18 +86,18 @@ class Dispatcher {
     kafka::encode_response_header(correlation_id,
                                   kafka::response_header_flexible(Resp::kApiKey, flexible), frame);
     kafka::encode(resp, version, frame);
-    patch_size(frame);
+    kafka::patch_frame_size(frame);
     return frame;
   }
 
  private:
-  static void patch_size(std::string& frame);
 
   struct Entry {
     bool registered = false;
     kafka::Versions valid;
     kafka::Versions flexible;
     std::function<bool(RequestContext&&, kafka::Reader&, FrameCallback)> invoke;
+    RawHandler raw;
   };
   // Kafka API keys are small and dense: index by key.
   std::array<Entry, 128> entries_;

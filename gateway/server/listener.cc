@@ -53,7 +53,8 @@ asio::awaitable<void> Listener::accept_loop() {
       continue;
     }
     open_count_->fetch_add(1);
-    std::make_shared<Connection>(std::move(socket), dispatcher_, limits_, open_count_)->start();
+    std::make_shared<Connection>(std::move(socket), dispatcher_, limits_, identity_, open_count_)
+        ->start();
   }
 }
 

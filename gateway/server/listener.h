@@ -22,6 +22,9 @@ class Listener {
   Listener(boost::asio::io_context& io, const HostPort& listen, const Dispatcher& dispatcher,
            const ConnectionLimits& limits, std::size_t max_connections);
 
+  // Who connections accepted here talk to; set before start().
+  void set_identity(BrokerIdentity identity) { identity_ = std::move(identity); }
+
   HostPort bound() const;
   void start();
 
@@ -33,6 +36,7 @@ class Listener {
   const Dispatcher& dispatcher_;
   ConnectionLimits limits_;
   std::size_t max_connections_;
+  BrokerIdentity identity_;
   std::shared_ptr<std::atomic<std::size_t>> open_count_ =
       std::make_shared<std::atomic<std::size_t>>(0);
 };

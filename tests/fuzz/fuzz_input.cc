@@ -17,8 +17,10 @@ namespace {
 const gateway::Dispatcher& dispatcher() {
   static const gateway::Dispatcher* d = [] {
     auto* out = new gateway::Dispatcher;
-    static gateway::BrokerIdentity identity{1, {"127.0.0.1", 9092}};
-    gateway::add_metadata_handler(*out, identity, gateway::TopicCatalog({{"t", 2}}));
+    static gateway::BrokerIdentity identity{.node_id = 1, .advertised = {"127.0.0.1", 9092}};
+    gateway::add_metadata_handler(
+        *out, identity,
+        std::make_shared<gateway::TopicCatalog>(std::vector<gateway::TopicSpec>{{"t", 2}}));
     gateway::add_find_coordinator_handler(*out, identity);
     gateway::add_api_versions_handler(*out);
     return out;

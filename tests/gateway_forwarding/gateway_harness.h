@@ -26,7 +26,9 @@ class GatewayHarness {
   explicit GatewayHarness(int coordinator_port,
                           std::chrono::milliseconds call_timeout = std::chrono::seconds(5))
       : client_({{"127.0.0.1", static_cast<std::uint16_t>(coordinator_port)}, call_timeout}) {
-    add_group_handlers(dispatcher_, client_, TopicCatalog({{"orders", 3}, {"audit", 1}}));
+    add_group_handlers(
+        dispatcher_, client_,
+        std::make_shared<TopicCatalog>(std::vector<TopicSpec>{{"orders", 3}, {"audit", 1}}));
   }
 
   CoordinatorClient& client() { return client_; }

@@ -27,7 +27,8 @@ const std::int16_t kUnknown = to_wire(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
 class CatalogDataPlaneTest : public ::testing::Test {
  protected:
   CatalogDataPlaneTest() {
-    TopicCatalog catalog({{"orders", 3}, {"audit", 1}});
+    auto catalog =
+        std::make_shared<TopicCatalog>(std::vector<TopicSpec>{{"orders", 3}, {"audit", 1}});
     add_list_offsets_handler(dispatcher_, catalog);
     add_fetch_handler(dispatcher_, catalog, io_.get_executor(), kCap);
     add_api_versions_handler(dispatcher_);

@@ -76,13 +76,23 @@ TEST(GatewayConfig, BadFlagsNameTheFlag) {
   }
 }
 
+TEST(GatewayConfig, UpstreamList) {
+  auto p = parse({"--listen", "127.0.0.1:9092", "--upstream", "a:1,b:2"});
+  ASSERT_TRUE(p.config) << p.message;
+  EXPECT_EQ(p.config->upstream, (std::vector<HostPort>{{"a", 1}, {"b", 2}}));
+  EXPECT_EQ(p.config->broker_port_base, 10092);
+  EXPECT_FALSE(parse({"--upstream", "a:1,"}).config);
+  EXPECT_FALSE(parse({"--broker-port-base", "70000"}).config);
+}
+
 TEST(GatewayConfig, HelpListsEveryFlag) {
   auto p = parse({"--help"});
   EXPECT_EQ(p.exit_code, 0);
   for (const char* flag :
        {"--listen", "--advertise", "--coordinator", "--log-level", "--max-frame-bytes",
         "--max-connections", "--idle-timeout-ms", "--frame-timeout-ms", "--topic", "--node-id",
-        "--threads", "--coordinator-timeout-ms"}) {
+        "--threads", "--coordinator-timeout-ms", "--upstream", "--broker-port-base",
+        "--upstream-timeout-ms", "--upstream-refresh-ms"}) {
     EXPECT_NE(p.message.find(flag), std::string::npos) << flag;
   }
 }

@@ -21,7 +21,9 @@ class DispatcherTest : public ::testing::Test {
   DispatcherTest() {
     identity_.node_id = 7;
     identity_.advertised = {"gw.example", 19092};
-    add_metadata_handler(dispatcher_, identity_, TopicCatalog({{"orders", 3}, {"audit", 1}}));
+    add_metadata_handler(
+        dispatcher_, identity_,
+        std::make_shared<TopicCatalog>(std::vector<TopicSpec>{{"orders", 3}, {"audit", 1}}));
     add_find_coordinator_handler(dispatcher_, identity_);
     add_api_versions_handler(dispatcher_);
   }

@@ -1,0 +1,29 @@
+// What a handler may ask of the client connection its request came on: which listener (and so
+// which broker) the client thinks it is talking to, the upstream broker behind it, and closing.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "handlers/broker_identity.h"
+
+namespace groupwire::gateway {
+
+// Receives the upstream's answer frame (size prefix included), or nullopt when the upstream
+// failed (unreachable, closed, timed out, or answered out of order).
+using UpstreamReply = std::function<void(std::optional<std::string>)>;
+
+class Session {
+ public:
+  virtual ~Session() = default;
+  virtual const BrokerIdentity& listener() const = 0;
+  // Sends a whole request frame (size prefix included) unchanged to this listener's upstream
+  // broker, on a connection of this client connection's own. Call on the connection's strand
+  // (inside dispatch, or from a reply posted there).
+  virtual void forward_upstream(std::string frame, bool expects_response, UpstreamReply reply) = 0;
+  // Closes the client connection with a log line; safe from any thread.
+  virtual void close(const std::string& reason) = 0;
+};
+
+}  // namespace groupwire::gateway

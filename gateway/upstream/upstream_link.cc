@@ -1,0 +1,165 @@
+#include "upstream/upstream_link.h"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace groupwire::gateway {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::int32_t read_be32(const char* p) {
+  return static_cast<std::int32_t>(
+      static_cast<std::uint32_t>(static_cast<unsigned char>(p[0])) << 24 |
+      static_cast<std::uint32_t>(static_cast<unsigned char>(p[1])) << 16 |
+      static_cast<std::uint32_t>(static_cast<unsigned char>(p[2])) << 8 |
+      static_cast<std::uint32_t>(static_cast<unsigned char>(p[3])));
+}
+
+}  // namespace
+
+UpstreamLink::UpstreamLink(asio::any_io_executor strand, HostPort broker,
+                           std::chrono::milliseconds request_timeout)
+    : socket_(strand),
+      broker_(std::move(broker)),
+      request_timeout_(request_timeout),
+      wake_(strand, Clock::time_point::max()),
+      deadline_(strand, Clock::time_point::max()) {}
+
+void UpstreamLink::send(std::string frame, bool expects_response, UpstreamReply reply) {
+  if (failed_) return reply(std::nullopt);
+  // The correlation id follows the size prefix, api key and api version.
+  std::int32_t correlation_id = frame.size() >= 12 ? read_be32(frame.data() + 8) : -1;
+  to_write_.push_back({std::move(frame), {correlation_id, expects_response, std::move(reply)}});
+  wake_.cancel();
+  if (!started_) {
+    started_ = true;
+    asio::co_spawn(
+        socket_.get_executor(), [self = shared_from_this()] { return self->run(); },
+        asio::detached);
+  }
+}
+
+void UpstreamLink::close() {
+  failed_ = true;
+  boost::system::error_code ec;
+  socket_.close(ec);
+  wake_.cancel();
+  deadline_.cancel();
+}
+
+void UpstreamLink::fail(const std::string& why) {
+  if (failed_) return;
+  spdlog::warn("upstream {}: {}", broker_.to_string(), why);
+  close();
+  auto pending = std::move(awaiting_);
+  awaiting_.clear();
+  for (auto& out : to_write_) pending.push_back(std::move(out.in_flight));
+  to_write_.clear();
+  for (auto& p : pending) p.reply(std::nullopt);
+}
+
+asio::awaitable<void> UpstreamLink::run() {
+  auto self = shared_from_this();
+  boost::system::error_code ec;
+  asio::ip::tcp::resolver resolver(socket_.get_executor());
+  auto endpoints = co_await resolver.async_resolve(broker_.host, std::to_string(broker_.port),
+                                                   asio::redirect_error(use_awaitable, ec));
+  if (!ec)
+    co_await asio::async_connect(socket_, endpoints, asio::redirect_error(use_awaitable, ec));
+  if (ec) {
+    fail("cannot connect: " + ec.message());
+    co_return;
+  }
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  asio::co_spawn(
+      socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
+  asio::co_spawn(
+      socket_.get_executor(), [self] { return self->watchdog(); }, asio::detached);
+  while (!failed_) {
+    if (to_write_.empty()) {
+      wake_.expires_at(Clock::time_point::max());
+      co_await wake_.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    Outgoing out = std::move(to_write_.front());
+    to_write_.pop_front();
+    UpstreamReply no_answer;
+    if (out.in_flight.answer_due) {
+      if (awaiting_.empty()) deadline_.expires_after(request_timeout_);
+      awaiting_.push_back(std::move(out.in_flight));
+    } else {
+      no_answer = std::move(out.in_flight.reply);
+    }
+    co_await asio::async_write(socket_, asio::buffer(out.frame),
+                               asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (no_answer) no_answer(std::nullopt);
+      fail("write failed: " + ec.message());
+      co_return;
+    }
+    if (no_answer) no_answer(std::string());  // written is all there is: the slot is done
+  }
+}
+
+// The oldest unanswered request's deadline: an upstream that stops answering fails the link.
+asio::awaitable<void> UpstreamLink::watchdog() {
+  auto self = shared_from_this();
+  while (!failed_) {
+    boost::system::error_code ec;
+    co_await deadline_.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (failed_) break;
+    if (deadline_.expiry() > Clock::now()) continue;  // moved while we slept
+    if (awaiting_.empty()) {
+      deadline_.expires_at(Clock::time_point::max());
+    } else {
+      fail("no answer within " + std::to_string(request_timeout_.count()) + " ms");
+    }
+  }
+}
+
+asio::awaitable<void> UpstreamLink::read_loop() {
+  auto self = shared_from_this();
+  std::string frame;
+  while (!failed_) {
+    boost::system::error_code ec;
+    char size_bytes[4];
+    co_await asio::async_read(socket_, asio::buffer(size_bytes),
+                              asio::redirect_error(use_awaitable, ec));
+    std::int32_t size = ec ? -1 : read_be32(size_bytes);
+    if (ec || size < 4) {
+      fail(ec ? "connection lost: " + ec.message() : "malformed answer frame");
+      co_return;
+    }
+    frame.assign(size_bytes, 4);
+    frame.resize(4 + static_cast<std::size_t>(size));
+    co_await asio::async_read(socket_,
+                              asio::buffer(frame.data() + 4, static_cast<std::size_t>(size)),
+                              asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      fail("connection lost mid-frame: " + ec.message());
+      co_return;
+    }
+    if (awaiting_.empty() || awaiting_.front().correlation_id != read_be32(frame.data() + 4)) {
+      fail("answer with an unexpected correlation id");
+      co_return;
+    }
+    InFlight done = std::move(awaiting_.front());
+    awaiting_.pop_front();
+    deadline_.expires_at(awaiting_.empty() ? Clock::time_point::max()
+                                           : Clock::now() + request_timeout_);
+    done.reply(std::move(frame));
+    frame.clear();
+  }
+}
+
+}  // namespace groupwire::gateway

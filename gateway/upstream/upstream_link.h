@@ -1,0 +1,63 @@
+// One client connection's link to the upstream broker its listener stands for. Frames go out
+// unchanged and in order; Kafka answers in order on a connection, so answers are matched to
+// requests first-in first-out (and checked by correlation id). Runs on the client connection's
+// strand: no locks.
+#pragma once
+
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "host_port.h"
+#include "server/session.h"
+
+namespace groupwire::gateway {
+
+class UpstreamLink : public std::enable_shared_from_this<UpstreamLink> {
+ public:
+  UpstreamLink(boost::asio::any_io_executor strand, HostPort broker,
+               std::chrono::milliseconds request_timeout);
+
+  // frame: a whole request frame, size prefix included. Requests that get no answer (Produce
+  // with acks=0) are completed with an empty frame once written.
+  void send(std::string frame, bool expects_response, UpstreamReply reply);
+  void close();
+
+ private:
+  struct InFlight {
+    std::int32_t correlation_id;
+    bool answer_due;
+    UpstreamReply reply;
+  };
+  struct Outgoing {
+    std::string frame;
+    InFlight in_flight;
+  };
+
+  boost::asio::awaitable<void> run();
+  boost::asio::awaitable<void> read_loop();
+  boost::asio::awaitable<void> watchdog();
+  void fail(const std::string& why);
+
+  boost::asio::ip::tcp::socket socket_;
+  HostPort broker_;
+  std::chrono::milliseconds request_timeout_;
+  boost::asio::steady_timer wake_;      // new frames to write
+  boost::asio::steady_timer deadline_;  // the oldest unanswered request's deadline
+  std::deque<Outgoing> to_write_;
+  std::deque<InFlight> awaiting_;
+  bool started_ = false;
+  bool failed_ = false;
+};
+
+}  // namespace groupwire::gateway
