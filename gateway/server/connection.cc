@@ -84,7 +84,10 @@ void Connection::close_now(const std::string& why) {
   socket_.close(ec);
   deadline_.cancel();
   space_.cancel();
-  if (upstream_) upstream_->close();
+  if (upstream_) {
+    upstream_->close();
+    upstream_.reset();  // its pending callbacks hold this connection: break the cycle
+  }
 }
 
 asio::awaitable<void> Connection::watchdog() {
@@ -125,7 +128,8 @@ asio::awaitable<void> Connection::read_loop() {
     co_await asio::async_read(socket_, asio::buffer(size_bytes),
                               asio::redirect_error(use_awaitable, ec));
     if (ec) {
-      if (ec != asio::error::eof && !closed_) close_now("read failed: " + ec.message());
+      // A client that hangs up is closed quietly; anything else is worth a line.
+      if (!closed_) close_now(ec == asio::error::eof ? "" : "read failed: " + ec.message());
       break;
     }
     auto size = frame_body_size(size_bytes, limits_.max_frame_bytes);
@@ -157,7 +161,9 @@ asio::awaitable<void> Connection::read_loop() {
       break;
     }
   }
-  set_deadline(Clock::time_point::max());
+  // Whatever ended the loop, the connection is done: this also stops the watchdog, which
+  // would otherwise keep the connection (and its slot under --max-connections) alive.
+  if (!closed_) close_now("");
 }
 
 void Connection::complete(std::uint64_t seq, std::string frame) {
@@ -171,14 +177,18 @@ void Connection::complete(std::uint64_t seq, std::string frame) {
 void Connection::flush() {
   if (writing_ || closed_) return;
   write_buffer_.clear();
+  bool freed = false;
   while (!pending_.empty() && pending_.front().ready) {
-    write_buffer_ += pending_.front().frame;
+    write_buffer_ += pending_.front().frame;  // empty for requests without an answer
     pending_.pop_front();
     ++first_seq_;
+    freed = true;
+  }
+  if (freed) {
+    space_.cancel();
+    if (pending_.empty() && idle_) set_deadline(Clock::now() + limits_.idle_timeout);
   }
   if (write_buffer_.empty()) return;
-  space_.cancel();
-  if (pending_.empty() && idle_) set_deadline(Clock::now() + limits_.idle_timeout);
   writing_ = true;
   asio::async_write(socket_, asio::buffer(write_buffer_),
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {

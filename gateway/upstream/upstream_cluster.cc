@@ -1,12 +1,16 @@
 #include "upstream/upstream_cluster.h"
 
-#include <sys/socket.h>
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include "codec/frame.h"
@@ -15,70 +19,71 @@
 namespace groupwire::gateway {
 
 namespace asio = boost::asio;
+using asio::use_awaitable;
 using asio::ip::tcp;
 
 namespace {
 
 constexpr char kClientId[] = "groupwire-gateway";
 
-// One request and its answer on a blocking socket whose reads and writes time out.
+// One request and its answer.
 template <kafka::TopLevelMessage Resp, kafka::TopLevelMessage Req>
-std::optional<Resp> call(tcp::socket& s, const Req& req, kafka::ApiVersion version,
-                         std::int32_t correlation_id, std::string& error) {
+asio::awaitable<std::optional<Resp>> call(tcp::socket& s, const Req& req, kafka::ApiVersion version,
+                                          std::int32_t correlation_id, std::string& error) {
   boost::system::error_code ec;
-  asio::write(s, asio::buffer(kafka::encode_request_frame(req, version, correlation_id, kClientId)),
-              ec);
+  std::string request = kafka::encode_request_frame(req, version, correlation_id, kClientId);
+  co_await asio::async_write(s, asio::buffer(request), asio::redirect_error(use_awaitable, ec));
   std::string frame(4, '\0');
-  if (!ec) asio::read(s, asio::buffer(frame), ec);
+  if (!ec)
+    co_await asio::async_read(s, asio::buffer(frame), asio::redirect_error(use_awaitable, ec));
   if (ec) {
     error = ec.message();
-    return std::nullopt;
+    co_return std::nullopt;
   }
   std::uint32_t size = 0;
   for (int i = 0; i < 4; ++i) size = size << 8 | static_cast<unsigned char>(frame[i]);
   if (size > 64u * 1024 * 1024) {
     error = "answer too large";
-    return std::nullopt;
+    co_return std::nullopt;
   }
   frame.resize(4 + size);
-  asio::read(s, asio::buffer(frame.data() + 4, size), ec);
+  co_await asio::async_read(s, asio::buffer(frame.data() + 4, size),
+                            asio::redirect_error(use_awaitable, ec));
   Resp resp;
   if (ec || !kafka::decode_response_frame(frame, version, resp)) {
     error = ec ? ec.message() : "undecodable answer";
-    return std::nullopt;
+    co_return std::nullopt;
   }
-  return resp;
+  co_return resp;
 }
 
-std::optional<UpstreamInfo> ask(const HostPort& address, std::chrono::milliseconds timeout,
-                                std::string& error) {
-  asio::io_context io;
-  tcp::socket s(io);
+asio::awaitable<std::optional<UpstreamInfo>> ask(tcp::socket& s, const HostPort& address,
+                                                 std::string& error) {
   boost::system::error_code ec;
-  tcp::resolver resolver(io);
-  asio::connect(s, resolver.resolve(address.host, std::to_string(address.port), ec), ec);
+  // Named locals, not temporaries, cross each co_await: GCC 12 mishandles temporaries there.
+  tcp::resolver resolver(s.get_executor());
+  std::string port = std::to_string(address.port);
+  auto endpoints =
+      co_await resolver.async_resolve(address.host, port, asio::redirect_error(use_awaitable, ec));
+  if (!ec) co_await asio::async_connect(s, endpoints, asio::redirect_error(use_awaitable, ec));
   if (ec) {
-    error = address.to_string() + ": " + ec.message();
-    return std::nullopt;
+    error = ec.message();
+    co_return std::nullopt;
   }
-  timeval tv{static_cast<time_t>(timeout.count() / 1000),
-             static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
-  setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-
   // v0 is the one every broker answers in full, whatever it supports.
-  auto versions = call<kafka::ApiVersionsResponse>(s, kafka::ApiVersionsRequest{}, 0, 1, error);
-  if (!versions || versions->error_code != 0) {
-    if (versions) error = "ApiVersions error " + std::to_string(versions->error_code);
-    error = address.to_string() + ": " + error;
-    return std::nullopt;
+  kafka::ApiVersionsRequest versions_request;
+  auto versions = co_await call<kafka::ApiVersionsResponse>(s, versions_request, 0, 1, error);
+  if (!versions) co_return std::nullopt;
+  if (versions->error_code != 0) {
+    error = "ApiVersions error " + std::to_string(versions->error_code);
+    co_return std::nullopt;
   }
   UpstreamInfo info;
   info.apis = versions->api_keys;
   auto metadata_range = info.versions(static_cast<std::int16_t>(kafka::ApiKey::Metadata));
   if (!metadata_range) {
-    error = address.to_string() + ": does not serve Metadata";
-    return std::nullopt;
+    error = "does not serve Metadata";
+    co_return std::nullopt;
   }
   info.metadata_version = std::min(metadata_range->hi, kafka::MetadataRequest::kValid.hi);
 
@@ -86,11 +91,8 @@ std::optional<UpstreamInfo> ask(const HostPort& address, std::chrono::millisecon
   // v0 lists every topic for an empty list; later versions for a null one.
   if (info.metadata_version >= 1) all.topics.reset();
   all.allow_auto_topic_creation = false;
-  auto metadata = call<kafka::MetadataResponse>(s, all, info.metadata_version, 2, error);
-  if (!metadata) {
-    error = address.to_string() + ": " + error;
-    return std::nullopt;
-  }
+  auto metadata = co_await call<kafka::MetadataResponse>(s, all, info.metadata_version, 2, error);
+  if (!metadata) co_return std::nullopt;
   for (const auto& b : metadata->brokers) {
     info.brokers[b.node_id] = HostPort{b.host, static_cast<std::uint16_t>(b.port)};
   }
@@ -99,7 +101,34 @@ std::optional<UpstreamInfo> ask(const HostPort& address, std::chrono::millisecon
       info.topics[*t.name] = static_cast<std::int32_t>(t.partitions.size());
     }
   }
-  return info;
+  co_return info;
+}
+
+// The whole exchange on a private io_context, bounded by the timeout.
+std::optional<UpstreamInfo> ask_within(const HostPort& address, std::chrono::milliseconds timeout,
+                                       std::string& error) {
+  asio::io_context io;
+  tcp::socket s(io);
+  std::optional<UpstreamInfo> result;
+  bool finished = false;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        result = co_await ask(s, address, error);
+        finished = true;
+      },
+      asio::detached);
+  io.run_for(timeout);
+  if (!finished) {
+    boost::system::error_code ec;
+    s.close(ec);  // the pending operation completes with an error and the coroutine ends
+    io.restart();
+    io.run();
+    error = "no answer within " + std::to_string(timeout.count()) + " ms";
+    result.reset();
+  }
+  if (!result) error = address.to_string() + ": " + error;
+  return result;
 }
 
 }  // namespace
@@ -115,7 +144,7 @@ std::optional<UpstreamInfo> discover_upstream(const std::vector<HostPort>& addre
                                               std::chrono::milliseconds timeout,
                                               std::string& error) {
   for (const auto& address : addresses) {
-    if (auto info = ask(address, timeout, error)) return info;
+    if (auto info = ask_within(address, timeout, error)) return info;
   }
   return std::nullopt;
 }

@@ -1,5 +1,7 @@
 #include "upstream/upstream_link.h"
 
+#include <vector>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -55,25 +57,28 @@ void UpstreamLink::close() {
   socket_.close(ec);
   wake_.cancel();
   deadline_.cancel();
+  // Callbacks hold their client connection: dropping them lets a closed connection go.
+  awaiting_.clear();
+  to_write_.clear();
 }
 
 void UpstreamLink::fail(const std::string& why) {
   if (failed_) return;
   spdlog::warn("upstream {}: {}", broker_.to_string(), why);
+  std::vector<UpstreamReply> pending;
+  for (auto& a : awaiting_) pending.push_back(std::move(a.reply));
+  for (auto& out : to_write_) pending.push_back(std::move(out.in_flight.reply));
   close();
-  auto pending = std::move(awaiting_);
-  awaiting_.clear();
-  for (auto& out : to_write_) pending.push_back(std::move(out.in_flight));
-  to_write_.clear();
-  for (auto& p : pending) p.reply(std::nullopt);
+  for (auto& reply : pending) reply(std::nullopt);
 }
 
 asio::awaitable<void> UpstreamLink::run() {
   auto self = shared_from_this();
   boost::system::error_code ec;
   asio::ip::tcp::resolver resolver(socket_.get_executor());
-  auto endpoints = co_await resolver.async_resolve(broker_.host, std::to_string(broker_.port),
-                                                   asio::redirect_error(use_awaitable, ec));
+  std::string port = std::to_string(broker_.port);  // a named local: GCC 12 and co_await
+  auto endpoints =
+      co_await resolver.async_resolve(broker_.host, port, asio::redirect_error(use_awaitable, ec));
   if (!ec)
     co_await asio::async_connect(socket_, endpoints, asio::redirect_error(use_awaitable, ec));
   if (ec) {
