@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   std::string advertised_host = config.advertise ? config.advertise->host : bootstrap->bound().host;
 
   BrokerIdentity identity;
+  GroupPlacement placement;
   std::optional<UpstreamInfo> upstream;
   if (config.upstream.empty()) {
     identity.advertised = config.advertise.value_or(bootstrap->bound());
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
     // One listener per upstream broker, under the broker's own node id; the bootstrap listener
     // stands for the first of them.
     auto directory = std::make_shared<BrokerDirectory>();
+    std::vector<BrokerIdentity> brokers;
     for (const auto& [node_id, address] : upstream->brokers) {
       int port = config.broker_port_base == 0 ? 0 : config.broker_port_base + node_id;
       if (port > 65535) {
@@ -102,6 +104,7 @@ int main(int argc, char** argv) {
       BrokerIdentity broker{node_id, {advertised_host, l->bound().port}, "groupwire", address};
       l->set_identity(broker);
       (*directory)[node_id] = broker.advertised;
+      brokers.push_back(broker);
       spdlog::info("upstream broker {} ({}) is reached through {}", node_id, address.to_string(),
                    broker.advertised.to_string());
       if (listeners.empty()) identity = broker;
@@ -112,14 +115,15 @@ int main(int argc, char** argv) {
       return 1;
     }
     add_upstream_metadata_handler(dispatcher, upstream->metadata_version, directory, catalog);
+    placement = GroupPlacement(brokers);
   }
   bootstrap->set_identity(identity);
 
   // Destroyed before the io_context: its destructor completes the calls still in flight.
   CoordinatorClient coordinator({config.coordinator, config.coordinator_timeout});
   if (!upstream) add_metadata_handler(dispatcher, identity, catalog);
-  add_find_coordinator_handler(dispatcher, identity);
-  add_group_handlers(dispatcher, coordinator, catalog);
+  add_find_coordinator_handler(dispatcher, identity, placement);
+  add_group_handlers(dispatcher, coordinator, catalog, placement);
   add_api_versions_handler(dispatcher);
   std::unique_ptr<UpstreamRefresher> refresher;
   if (upstream) {

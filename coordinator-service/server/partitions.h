@@ -17,16 +17,13 @@
 
 #include "group/group_config.h"
 #include "group/group_partition.h"
+#include "kafka/group_hash.h"
 #include "server/asio_scheduler.h"
 
 namespace groupwire::coordinator {
 
-// Java's String.hashCode of the UTF-16 form of a UTF-8 string (malformed bytes decode to
-// U+FFFD, as Java's decoder does).
-std::int32_t java_string_hash(std::string_view utf8);
-
-// Kafka's partitionFor: Utils.abs(groupId.hashCode()) % partitions.
-std::size_t partition_for(std::string_view group_id, std::size_t partitions);
+using kafka::java_string_hash;
+using kafka::partition_for;
 
 class Partitions {
  public:
@@ -39,7 +36,7 @@ class Partitions {
   std::size_t size() const { return partitions_.size(); }
   std::size_t threads() const { return workers_.size(); }
   std::size_t partition_for(std::string_view group_id) const {
-    return coordinator::partition_for(group_id, size());
+    return kafka::partition_for(group_id, size());
   }
 
   // Runs fn with the partition's state machine on the partition's thread. Dropped once the

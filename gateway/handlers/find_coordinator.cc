@@ -41,20 +41,24 @@ FindCoordinatorResponse::Coordinator answer(const std::string& key, std::int8_t 
 
 }  // namespace
 
-void add_find_coordinator_handler(Dispatcher& dispatcher, const BrokerIdentity& identity) {
+void add_find_coordinator_handler(Dispatcher& dispatcher, const BrokerIdentity& identity,
+                                  GroupPlacement placement) {
   dispatcher.add<FindCoordinatorRequest, FindCoordinatorResponse>(
-      [identity](const RequestContext& ctx, FindCoordinatorRequest req,
-                 Respond<FindCoordinatorResponse> respond) {
+      [identity, placement](const RequestContext& ctx, FindCoordinatorRequest req,
+                            Respond<FindCoordinatorResponse> respond) {
         FindCoordinatorResponse resp;
         auto version = ctx.header.api_version;
         // In upstream mode each listener stands for one broker: name the one the client is on.
-        const BrokerIdentity& self = ctx.session ? ctx.session->listener() : identity;
+        const BrokerIdentity& asked = ctx.session ? ctx.session->listener() : identity;
+        auto self_for = [&](const std::string& key) {
+          return placement.coordinator(key).value_or(asked);
+        };
         if (version >= 4) {
           for (const auto& key : req.coordinator_keys) {
-            resp.coordinators.push_back(answer(key, req.key_type, version, self));
+            resp.coordinators.push_back(answer(key, req.key_type, version, self_for(key)));
           }
         } else {
-          auto c = answer(req.key, req.key_type, version, self);
+          auto c = answer(req.key, req.key_type, version, self_for(req.key));
           resp.error_code = c.error_code;
           resp.error_message = c.error_message;
           resp.node_id = c.node_id;

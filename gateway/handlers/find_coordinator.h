@@ -3,10 +3,12 @@
 #pragma once
 
 #include "handlers/broker_identity.h"
+#include "handlers/group_placement.h"
 #include "server/dispatcher.h"
 
 namespace groupwire::gateway {
 
-void add_find_coordinator_handler(Dispatcher& dispatcher, const BrokerIdentity& identity);
+void add_find_coordinator_handler(Dispatcher& dispatcher, const BrokerIdentity& identity,
+                                  GroupPlacement placement = {});
 
 }  // namespace groupwire::gateway

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "coordinator_client/coordinator_client.h"
+#include "handlers/group_placement.h"
 #include "handlers/topic_catalog.h"
 #include "server/dispatcher.h"
 
@@ -13,7 +14,7 @@ namespace groupwire::gateway {
 
 // Registers all of the below. `client` must outlive the dispatcher's use.
 void add_group_handlers(Dispatcher& dispatcher, CoordinatorClient& client,
-                        SharedTopicCatalog catalog);
+                        SharedTopicCatalog catalog, GroupPlacement placement = {});
 
 void add_join_group_handler(Dispatcher& dispatcher, CoordinatorClient& client);
 void add_sync_group_handler(Dispatcher& dispatcher, CoordinatorClient& client);
@@ -23,7 +24,8 @@ void add_offset_commit_handler(Dispatcher& dispatcher, CoordinatorClient& client
                                std::shared_ptr<const TopicCatalog> catalog);
 void add_offset_fetch_handler(Dispatcher& dispatcher, CoordinatorClient& client);
 void add_describe_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client);
-void add_list_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client);
+void add_list_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client,
+                             GroupPlacement placement);
 void add_delete_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client);
 void add_offset_delete_handler(Dispatcher& dispatcher, CoordinatorClient& client,
                                std::shared_ptr<const TopicCatalog> catalog);

@@ -35,11 +35,24 @@ ListGroupsResponse to_kafka(const pb::ListGroupsResponse& r) {
 
 }  // namespace
 
-void add_list_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
+void add_list_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client,
+                             GroupPlacement placement) {
   dispatcher.add<ListGroupsRequest, ListGroupsResponse>(
-      [&client](const RequestContext&, ListGroupsRequest req, Respond<ListGroupsResponse> respond) {
-        forward(client, to_proto(req), client.call_timeout(), std::move(respond), &unavailable,
-                &to_kafka);
+      [&client, placement](const RequestContext& ctx, ListGroupsRequest req,
+                           Respond<ListGroupsResponse> respond) {
+        // A broker lists the groups it coordinates (see GroupPlacement), as Kafka's do.
+        std::optional<std::int32_t> node;
+        if (ctx.session) node = ctx.session->listener().node_id;
+        auto only_here = [placement, node, respond = std::move(respond)](ListGroupsResponse r) {
+          if (node) {
+            std::erase_if(r.groups, [&](const ListGroupsResponse::ListedGroup& g) {
+              return !placement.placed_on(g.group_id, *node);
+            });
+          }
+          respond(std::move(r));
+        };
+        forward(client, to_proto(req), client.call_timeout(),
+                Respond<ListGroupsResponse>(std::move(only_here)), &unavailable, &to_kafka);
       });
 }
 

@@ -9,10 +9,14 @@ one JSON object per line:
     {"event": "revoke", "partitions": [...]}                                 rebalance callback
     {"event": "assignment", "partitions": [...]}    consumer.assignment() changed (after a poll)
     {"event": "error", "message": "..."}            client error callback / poll error
+    {"event": "records", "records": [[topic, p, offset, value], ...]}   records polled, only
+                                                    with report_records (value decoded as UTF-8)
     {"event": "reply", "id": n, "result": ..., "error": "..."}   answer to a command
 It reads commands on stdin, one JSON object per line, and runs them between two polls (the
 clients are not thread-safe): commit (synchronous, explicit offsets), committed, close.
 "generation" is only known for kafka-python (from its coordinator's private state); None else.
+With log_connections, kafka-python logs its connection attempts ("connecting to HOST:PORT") on
+stderr (librdkafka does with the config {"debug": "broker"}).
 
 The parent side is ConsumerAgent.
 """
@@ -38,10 +42,15 @@ def _tps(partitions) -> list[list]:
     return sorted([tp.topic, tp.partition] for tp in partitions)
 
 
+def _text(value) -> str | None:
+    return None if value is None else value.decode("utf-8", errors="replace")
+
+
 class _Confluent:
     def __init__(self, spec: dict):
         import confluent_kafka
         self.ck = confluent_kafka
+        self.report_records = spec.get("report_records", False)
         config = {
             "bootstrap.servers": spec["bootstrap"],
             "group.id": spec["group"],
@@ -64,6 +73,9 @@ class _Confluent:
         msg = self.consumer.poll(0.1)
         if msg is not None and msg.error() is not None:
             _emit({"event": "error", "message": str(msg.error())})
+        elif msg is not None and self.report_records:
+            _emit({"event": "records", "records": [[msg.topic(), msg.partition(), msg.offset(),
+                                                    _text(msg.value())]]})
 
     def assignment(self) -> list[list]:
         return _tps(self.consumer.assignment())
@@ -87,6 +99,14 @@ class _KafkaPython:
     def __init__(self, spec: dict):
         import kafka
         self.kafka = kafka
+        self.report_records = spec.get("report_records", False)
+        if spec.get("log_connections"):
+            import logging
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+            conn_log = logging.getLogger("kafka.conn")
+            conn_log.addHandler(handler)
+            conn_log.setLevel(logging.INFO)
         config = {
             "bootstrap_servers": spec["bootstrap"],
             "group_id": spec["group"],
@@ -112,7 +132,12 @@ class _KafkaPython:
         return getattr(gen, "generation_id", None)
 
     def poll(self) -> None:
-        self.consumer.poll(timeout_ms=100)
+        polled = self.consumer.poll(timeout_ms=100)
+        if self.report_records:
+            records = [[r.topic, r.partition, r.offset, _text(r.value)]
+                       for batch in polled.values() for r in batch]
+            if records:
+                _emit({"event": "records", "records": records})
 
     def assignment(self) -> list[list]:
         return _tps(self.consumer.assignment())
@@ -185,12 +210,16 @@ class ConsumerAgent:
 
     def __init__(self, lib: str, bootstrap: str, group: str, topics: list[str],
                  config: dict | None = None, name: str = "consumer",
-                 watchdog: Callable[[], str | None] | None = None):
-        """watchdog (e.g. GroupCluster.problem) may return a reason to stop waiting at once."""
+                 watchdog: Callable[[], str | None] | None = None,
+                 report_records: bool = False, log_connections: bool = False):
+        """watchdog (e.g. GroupCluster.problem) may return a reason to stop waiting at once.
+        report_records: the child reports every record it polls (records()).
+        log_connections: kafka-python logs its connection attempts on stderr."""
         assert lib in ("confluent", "kafka-python"), lib
         self.name = name
         self.spec = {"lib": lib, "bootstrap": bootstrap, "group": group, "topics": topics,
-                     "config": config or {}}
+                     "config": config or {}, "report_records": report_records,
+                     "log_connections": log_connections}
         self.watchdog = watchdog
         self.events: list[dict] = []
         self.stderr: list[str] = []
@@ -253,6 +282,14 @@ class ConsumerAgent:
                     raise AssertionError(f"{self.name}: no event {what} ({why})\n"
                                          + self.describe())
                 self._cond.wait(min(remaining, 0.5))  # wakes up to ask the watchdog
+
+    def records(self, after: int = 0) -> list[tuple[str, int, int, str | None]]:
+        """(topic, partition, offset, value) of every record reported (after event `after`)."""
+        return [tuple(r) for e in self.events_of("records", after) for r in e["records"]]
+
+    def stderr_lines(self) -> list[str]:
+        with self._cond:
+            return list(self.stderr)
 
     def events_of(self, kind: str, after: int = 0) -> list[dict]:
         with self._cond:

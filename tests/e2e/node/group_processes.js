@@ -20,12 +20,13 @@ const gatewayBinary =
 const FAST_GROUPS = ['--initial-rebalance-delay-ms', '0', '--min-session-timeout-ms', '500'];
 
 class LoggedProcess {
-  constructor(name, binary, args) {
+  // stdout: 'ignore', or 'pipe' for a process that reports on it (read this.proc.stdout).
+  constructor(name, binary, args, { stdout = 'ignore' } = {}) {
     this.name = name;
     this.lines = [];
     this.waiters = new Set();
     this.exited = false;
-    this.proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.proc = spawn(binary, args, { stdio: ['ignore', stdout, 'pipe'] });
     this.exit = new Promise((resolve) => {
       this.proc.on('exit', (code, signal) => {
         this.exited = true;
@@ -126,4 +127,6 @@ async function startCluster(topics, coordinatorFlags = FAST_GROUPS) {
   };
 }
 
-module.exports = { startCluster, FAST_GROUPS };
+module.exports = {
+  startCluster, FAST_GROUPS, LoggedProcess, coordinatorBinary, gatewayBinary, STARTUP_TIMEOUT_MS,
+};

@@ -1,0 +1,150 @@
+// A gateway in upstream mode for the Node end-to-end tests: librdkafka's mock cluster
+// (groupwire-dev-upstream) holds the records, a groupwire-coordinator the groups, and a
+// groupwire-gateway started with --upstream and --broker-port-base 0 sits in front of both.
+// Every process starts on free ports and is waited for through what it prints (the mock's
+// "bootstrap ..." line on stdout, the "listening on" log lines), never with sleeps.
+//
+// watchConnections() records the address of every TCP connection this process opens (through
+// node's 'net.client.socket' diagnostics channel, which sees the sockets of kafkajs and
+// @platformatic/kafka alike), so a test can assert that a client talked to gateway ports only.
+'use strict';
+
+const dc = require('node:diagnostics_channel');
+const path = require('node:path');
+const readline = require('node:readline');
+
+const {
+  LoggedProcess, coordinatorBinary, gatewayBinary, STARTUP_TIMEOUT_MS,
+} = require('./group_processes');
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const devUpstreamBinary = process.env.GROUPWIRE_DEV_UPSTREAM ||
+  path.join(REPO_ROOT, 'build', 'deploy', 'dev-upstream', 'groupwire-dev-upstream');
+
+// No initial rebalance delay, and session timeouts down to 1 s allowed.
+const UPSTREAM_GROUPS = ['--initial-rebalance-delay-ms', '0', '--min-session-timeout-ms', '1000'];
+
+const BROKER_LISTENER = /upstream broker (-?\d+) \(([^)]+)\) is reached through (\S+:\d+)/;
+const UPSTREAM_MODE =
+  /listening on ([^\s:]+):(\d+) \(advertised as \S+, node id -?\d+\), coordinator \S+, upstream mode$/;
+// The gateway closed a client connection over a request it does not serve or cannot decode.
+const REFUSED_REQUEST = /closing connection from .*: (unknown API key|API key \d+ )/;
+
+const portOf = (address) => Number(address.slice(address.lastIndexOf(':') + 1));
+
+// The first line `p` prints on stdout.
+function firstStdoutLine(p, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: p.proc.stdout });
+    const timer = setTimeout(() => done(new Error(
+      `${p.name} printed nothing on stdout within ${timeoutMs} ms:\n${p.log()}`)), timeoutMs);
+    const onExit = () => done(new Error(`${p.name} exited before printing a line:\n${p.log()}`));
+    const done = (err, line) => {
+      clearTimeout(timer);
+      p.proc.off('exit', onExit);
+      lines.removeAllListeners('line');
+      if (err) reject(err);
+      else resolve(line);
+    };
+    lines.once('line', (line) => done(null, line));
+    p.proc.once('exit', onExit);
+    if (p.exited) onExit();
+  });
+}
+
+async function startUpstreamCluster(topics, { brokers = 3 } = {}) {
+  const topicArgs = Object.entries(topics).flatMap(([name, n]) => ['--topic', `${name}:${n}`]);
+  const started = [];
+  const stopAll = async () => {
+    for (const p of started.slice().reverse()) await p.stop();
+  };
+  try {
+    const upstream = new LoggedProcess('dev-upstream', devUpstreamBinary,
+      ['--brokers', String(brokers), ...topicArgs], { stdout: 'pipe' });
+    started.push(upstream);
+    const line = await firstStdoutLine(upstream, STARTUP_TIMEOUT_MS);
+    if (!line.startsWith('bootstrap ')) {
+      throw new Error(`groupwire-dev-upstream printed ${JSON.stringify(line)}, not "bootstrap ..."`);
+    }
+    const upstreamBootstrap = line.slice('bootstrap '.length).trim();
+
+    const coordinator = new LoggedProcess('coordinator', coordinatorBinary,
+      ['--listen', '127.0.0.1:0', ...UPSTREAM_GROUPS]);
+    started.push(coordinator);
+    const [, coordinatorAddress] =
+      await coordinator.waitForLine(/listening on (\S+:\d+)/, STARTUP_TIMEOUT_MS);
+
+    const gateway = new LoggedProcess('gateway', gatewayBinary, [
+      '--listen', '127.0.0.1:0', '--coordinator', coordinatorAddress,
+      '--upstream', upstreamBootstrap, '--broker-port-base', '0',
+    ]);
+    started.push(gateway);
+    const m = await gateway.waitForLine(UPSTREAM_MODE, STARTUP_TIMEOUT_MS);
+    const brokerListeners = {};
+    const upstreamByNode = {};
+    for (const l of gateway.lines) {
+      const b = BROKER_LISTENER.exec(l);
+      if (b) {
+        brokerListeners[Number(b[1])] = b[3];
+        upstreamByNode[Number(b[1])] = b[2];
+      }
+    }
+    const upstreamBrokers = upstreamBootstrap.split(',');
+    if (JSON.stringify(Object.values(upstreamByNode).sort()) !==
+        JSON.stringify(upstreamBrokers.slice().sort())) {
+      throw new Error(`the gateway maps ${JSON.stringify(upstreamByNode)}, the mock is at ` +
+        `${upstreamBootstrap}:\n${gateway.log()}`);
+    }
+    const bootstrap = `${m[1]}:${m[2]}`;
+    return {
+      upstream,
+      coordinator,
+      gateway,
+      bootstrap,
+      brokerListeners, // {node id: "127.0.0.1:PORT"}: the gateway's per-broker listeners
+      upstreamBrokers, // the mock's own addresses: no client may reach them
+      gatewayPorts: new Set([portOf(bootstrap), ...Object.values(brokerListeners).map(portOf)]),
+      upstreamPorts: new Set(upstreamBrokers.map(portOf)),
+      refusedRequests: () => gateway.lines.filter((l) => REFUSED_REQUEST.test(l)),
+      logs: () => `${coordinator.log()}\n${gateway.log()}\n` +
+        `== dev-upstream (last lines) ==\n${upstream.lines.slice(-30).join('\n')}`,
+      // The gateway and the coordinator must exit 0 on SIGTERM: a crash, a hang or a sanitizer
+      // report would not.
+      stop: async () => {
+        const codes = { gateway: await gateway.stop(), coordinator: await coordinator.stop() };
+        await upstream.stop();
+        return codes;
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+// Records {host, port} of every TCP connection this process establishes from now on.
+function watchConnections() {
+  const seen = [];
+  const onSocket = ({ socket }) => {
+    socket.once('connect', () => seen.push({ host: socket.remoteAddress, port: socket.remotePort }));
+  };
+  dc.subscribe('net.client.socket', onSocket);
+  return { seen, stop: () => dc.unsubscribe('net.client.socket', onSocket) };
+}
+
+// Problems with the connections seen: each must go to one of the gateway's ports, never to an
+// upstream broker.
+function connectionProblems(cluster, seen) {
+  const problems = [];
+  for (const { host, port } of seen) {
+    if (cluster.upstreamPorts.has(port)) {
+      problems.push(`connected to upstream broker ${host}:${port}`);
+    } else if (host !== '127.0.0.1' || !cluster.gatewayPorts.has(port)) {
+      problems.push(`connected to ${host}:${port}, not a gateway listener ` +
+        `(${[...cluster.gatewayPorts].join(', ')})`);
+    }
+  }
+  return [...new Set(problems)];
+}
+
+module.exports = { startUpstreamCluster, watchConnections, connectionProblems, UPSTREAM_GROUPS };
