@@ -3,10 +3,13 @@
 The gateway is started on port 0 so tests never collide on ports; the bound port is read from
 its "listening on" log line. A thread keeps reading stderr for the whole life of the process
 (so the pipe never fills up and blocks the gateway) and lets tests wait for a given log line.
+LoggedProcess, which does that for any child process, is shared with group_cluster.py and
+upstream_cluster.py.
 """
 
 import os
 import re
+import signal
 import subprocess
 import threading
 import time
@@ -26,36 +29,138 @@ def gateway_binary() -> str:
     return os.environ.get("GROUPWIRE_GATEWAY") or str(_DEFAULT_BINARY)
 
 
-class GatewayProcess:
+class LoggedProcess:
+    """A child process whose stderr is captured line by line. Log lines of every incarnation
+    (start() may be called again after the process exited) go to one list, so mark() positions
+    stay valid across restarts."""
+
+    name = "process"
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self._lines: list[str] = []
+        self._cond = threading.Condition()
+        self._eof = True
+        self._reader: threading.Thread | None = None
+        self.exit_expected = True  # false while the process is meant to be running
+
+    def _spawn(self, argv: list[str], stdout: int = subprocess.DEVNULL, hint: str = "") -> None:
+        """Starts argv[0] (stderr captured; stdout discarded unless `stdout` says otherwise).
+        `hint` is added to the error for a missing binary: how to get one."""
+        if not os.access(argv[0], os.X_OK):
+            raise RuntimeError(f"{self.name} binary {argv[0]} not found or not executable"
+                               + (f": {hint}" if hint else ""))
+        self.exit_expected = False
+        with self._cond:
+            self._eof = False
+            self._lines.append(f"---- {self.name}: {' '.join(argv)}")
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout,
+                                     stderr=subprocess.PIPE, text=True, errors="replace")
+        self._reader = threading.Thread(target=self._read_stderr, args=(self.proc,), daemon=True)
+        self._reader.start()
+
+    def _read_stderr(self, proc: subprocess.Popen) -> None:
+        for line in proc.stderr:
+            with self._cond:
+                self._lines.append(line.rstrip("\n"))
+                self._cond.notify_all()
+        with self._cond:
+            if proc is self.proc:
+                self._eof = True
+            self._cond.notify_all()
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def unexpected_exit(self) -> str | None:
+        """Why the process is gone although nobody stopped it, or None."""
+        if self.exit_expected or self.proc is None or self.proc.poll() is None:
+            return None
+        code = self.proc.returncode
+        how = f"signal {-code}" if code < 0 else f"exit code {code}"
+        return f"the {self.name} died unexpectedly ({how}); last log lines:\n" + "\n".join(
+            self.log_lines()[-15:])
+
+    def _reap(self, timeout: float) -> int | None:
+        self.proc.wait(timeout)
+        if self._reader is not None:
+            self._reader.join(timeout)
+        self.proc.stderr.close()
+        return self.proc.returncode
+
+    def stop(self, timeout: float = 5.0) -> int | None:
+        """SIGTERM, then SIGKILL if the process has not exited within timeout. Returns the exit
+        code (negative: killed by that signal)."""
+        if self.proc is None:
+            return None
+        self.exit_expected = True
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        return self._reap(timeout)
+
+    def kill(self, timeout: float = 5.0) -> int | None:
+        """SIGKILL: no chance to close connections politely or to save anything."""
+        if self.proc is None:
+            return None
+        self.exit_expected = True
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        return self._reap(timeout)
+
+    def log_lines(self) -> list[str]:
+        with self._cond:
+            return list(self._lines)
+
+    def mark(self) -> int:
+        """A position in the log: wait_for_log(after=mark) only looks at lines logged later."""
+        with self._cond:
+            return len(self._lines)
+
+    def wait_for_log(self, pattern: str | re.Pattern, timeout: float = 5.0,
+                     after: int = 0) -> str:
+        """The first log line (from index `after` on) matching `pattern`, waiting up to
+        `timeout` seconds for it."""
+        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        deadline = time.monotonic() + timeout
+        index = after
+        with self._cond:
+            while True:
+                for i in range(index, len(self._lines)):
+                    if regex.search(self._lines[i]):
+                        return self._lines[i]
+                index = len(self._lines)
+                remaining = deadline - time.monotonic()
+                if self._eof or remaining <= 0:
+                    why = f"the {self.name} exited" if self._eof else f"{timeout} s passed"
+                    raise AssertionError(
+                        f"no {self.name} log line matching {regex.pattern!r} ({why}); log:\n"
+                        + "\n".join(self._lines))
+                self._cond.wait(remaining)
+
+
+
+class GatewayProcess(LoggedProcess):
     """One gateway process. Use as a context manager, or call start()/stop()."""
+
+    name = "gateway"
 
     def __init__(self, *flags: str, topics: dict[str, int] | None = None,
                  startup_timeout: float = 10.0):
+        super().__init__()
         self.flags = list(flags)
         for name, partitions in (topics or {}).items():
             self.flags += ["--topic", f"{name}:{partitions}"]
         self.startup_timeout = startup_timeout
-        self.proc: subprocess.Popen | None = None
         self.host = self.port = None
         self.advertised_host = self.advertised_port = self.node_id = None
-        self._lines: list[str] = []
-        self._cond = threading.Condition()
-        self._eof = False
-        self._reader: threading.Thread | None = None
-
-    # -- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> "GatewayProcess":
-        binary = gateway_binary()
-        if not os.access(binary, os.X_OK):
-            raise RuntimeError(f"gateway binary {binary} not found or not executable: build it "
-                               "(ninja -C build) or set GROUPWIRE_GATEWAY")
-        self.proc = subprocess.Popen(
-            [binary, "--listen", "127.0.0.1:0", *self.flags],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True, errors="replace")
-        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
-        self._reader.start()
+        self._spawn([gateway_binary(), "--listen", "127.0.0.1:0", *self.flags],
+                    hint="build it (ninja -C build) or set GROUPWIRE_GATEWAY")
         try:
             line = self.wait_for_log(_LISTENING, timeout=self.startup_timeout)
         except Exception:
@@ -66,23 +171,6 @@ class GatewayProcess:
         self.advertised_host, self.advertised_port = m["adv_host"], int(m["adv_port"])
         self.node_id = int(m["node_id"])
         return self
-
-    def stop(self, timeout: float = 5.0) -> int | None:
-        """SIGTERM, then SIGKILL if the gateway has not exited within timeout. Returns the exit
-        code."""
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout)
-        if self._reader is not None:
-            self._reader.join(timeout)
-        self.proc.stderr.close()
-        return self.proc.returncode
 
     def stop_cleanly(self) -> None:
         """stop(), and fail unless the gateway exited 0: a crash while tests ran, a hang on
@@ -102,43 +190,17 @@ class GatewayProcess:
     def bootstrap(self) -> str:
         return f"{self.host}:{self.port}"
 
-    # -- log capture ------------------------------------------------------------------------
 
-    def _read_stderr(self) -> None:
-        for line in self.proc.stderr:
-            with self._cond:
-                self._lines.append(line.rstrip("\n"))
-                self._cond.notify_all()
-        with self._cond:
-            self._eof = True
-            self._cond.notify_all()
+def serve_gateway_per_module(namespace: dict, *flags: str, **kwargs) -> None:
+    """Gives a test module (`namespace` is its globals()) a setUpModule that starts
+    GatewayProcess(*flags, **kwargs) as its global `gateway`, and a tearDownModule that stops it
+    with stop_cleanly()."""
 
-    def log_lines(self) -> list[str]:
-        with self._cond:
-            return list(self._lines)
+    def setUpModule():
+        namespace["gateway"] = GatewayProcess(*flags, **kwargs).start()
 
-    def mark(self) -> int:
-        """A position in the log: wait_for_log(after=mark) only looks at lines logged later."""
-        with self._cond:
-            return len(self._lines)
+    def tearDownModule():
+        namespace["gateway"].stop_cleanly()
 
-    def wait_for_log(self, pattern: str | re.Pattern, timeout: float = 5.0,
-                     after: int = 0) -> str:
-        """Returns the first log line (from index `after` on) that matches the regex `pattern`,
-        waiting up to `timeout` seconds for it to be logged."""
-        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
-        deadline = time.monotonic() + timeout
-        index = after
-        with self._cond:
-            while True:
-                for i in range(index, len(self._lines)):
-                    if regex.search(self._lines[i]):
-                        return self._lines[i]
-                index = len(self._lines)
-                remaining = deadline - time.monotonic()
-                if self._eof or remaining <= 0:
-                    why = "the gateway exited" if self._eof else f"{timeout} s passed"
-                    raise AssertionError(
-                        f"no gateway log line matching {regex.pattern!r} ({why}); log so far:\n"
-                        + "\n".join(self._lines))
-                self._cond.wait(remaining)
+    namespace["setUpModule"] = setUpModule
+    namespace["tearDownModule"] = tearDownModule

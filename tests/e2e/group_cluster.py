@@ -13,14 +13,11 @@ and blocks the process) and lets tests wait for a log line instead of sleeping.
 
 import os
 import re
-import signal
-import subprocess
-import threading
 import time
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from gateway_process import GatewayProcess
+from gateway_process import GatewayProcess, LoggedProcess  # noqa: F401 (re-exported)
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 _DEFAULT_COORDINATOR = _REPO_ROOT / "build" / "coordinator-service" / "groupwire-coordinator"
@@ -55,116 +52,6 @@ def wait_until(condition: Callable[[], T], timeout: float, what: str, interval: 
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
-
-
-class LoggedProcess:
-    """A child process whose stderr is captured line by line. Log lines of every incarnation
-    (start() may be called again after the process exited) go to one list, so mark() positions
-    stay valid across restarts."""
-
-    name = "process"
-
-    def __init__(self) -> None:
-        self.proc: subprocess.Popen | None = None
-        self._lines: list[str] = []
-        self._cond = threading.Condition()
-        self._eof = True
-        self._reader: threading.Thread | None = None
-        self.exit_expected = True  # false while the process is meant to be running
-
-    def _spawn(self, argv: list[str]) -> None:
-        if not os.access(argv[0], os.X_OK):
-            raise RuntimeError(f"{self.name} binary {argv[0]} not found or not executable")
-        self.exit_expected = False
-        with self._cond:
-            self._eof = False
-            self._lines.append(f"---- {self.name}: {' '.join(argv)}")
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True, errors="replace")
-        self._reader = threading.Thread(target=self._read_stderr, args=(self.proc,), daemon=True)
-        self._reader.start()
-
-    def _read_stderr(self, proc: subprocess.Popen) -> None:
-        for line in proc.stderr:
-            with self._cond:
-                self._lines.append(line.rstrip("\n"))
-                self._cond.notify_all()
-        with self._cond:
-            if proc is self.proc:
-                self._eof = True
-            self._cond.notify_all()
-
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def unexpected_exit(self) -> str | None:
-        """Why the process is gone although nobody stopped it, or None."""
-        if self.exit_expected or self.proc is None or self.proc.poll() is None:
-            return None
-        code = self.proc.returncode
-        how = f"signal {-code}" if code < 0 else f"exit code {code}"
-        return f"the {self.name} died unexpectedly ({how}); last log lines:\n" + "\n".join(
-            self.log_lines()[-15:])
-
-    def _reap(self, timeout: float) -> int | None:
-        self.proc.wait(timeout)
-        if self._reader is not None:
-            self._reader.join(timeout)
-        self.proc.stderr.close()
-        return self.proc.returncode
-
-    def stop(self, timeout: float = 5.0) -> int | None:
-        """SIGTERM, then SIGKILL if the process has not exited within timeout. Returns the exit
-        code (negative: killed by that signal)."""
-        if self.proc is None:
-            return None
-        self.exit_expected = True
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        return self._reap(timeout)
-
-    def kill(self, timeout: float = 5.0) -> int | None:
-        """SIGKILL: no chance to close connections politely or to save anything."""
-        if self.proc is None:
-            return None
-        self.exit_expected = True
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-        return self._reap(timeout)
-
-    def log_lines(self) -> list[str]:
-        with self._cond:
-            return list(self._lines)
-
-    def mark(self) -> int:
-        """A position in the log: wait_for_log(after=mark) only looks at lines logged later."""
-        with self._cond:
-            return len(self._lines)
-
-    def wait_for_log(self, pattern: str | re.Pattern, timeout: float = 5.0,
-                     after: int = 0) -> str:
-        """The first log line (from index `after` on) matching `pattern`, waiting up to
-        `timeout` seconds for it."""
-        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
-        deadline = time.monotonic() + timeout
-        index = after
-        with self._cond:
-            while True:
-                for i in range(index, len(self._lines)):
-                    if regex.search(self._lines[i]):
-                        return self._lines[i]
-                index = len(self._lines)
-                remaining = deadline - time.monotonic()
-                if self._eof or remaining <= 0:
-                    why = f"the {self.name} exited" if self._eof else f"{timeout} s passed"
-                    raise AssertionError(
-                        f"no {self.name} log line matching {regex.pattern!r} ({why}); log:\n"
-                        + "\n".join(self._lines))
-                self._cond.wait(remaining)
 
 
 class CoordinatorProcess(LoggedProcess):
@@ -239,25 +126,29 @@ class GroupCluster:
         for wait loops to give up early with a clear message instead of timing out."""
         if self._stopping:
             return None
-        if self.gateway is not None and self.gateway.proc.poll() is not None:
-            code = self.gateway.proc.returncode
-            how = f"signal {-code}" if code < 0 else f"exit code {code}"
-            return f"the gateway died unexpectedly ({how}); last log lines:\n" + "\n".join(
-                self.gateway.log_lines()[-15:])
-        return self.coordinator.unexpected_exit()
+        for process in self._processes():
+            problem = process.unexpected_exit()
+            if problem:
+                return problem
+        return None
+
+    def _processes(self) -> list[LoggedProcess]:
+        """The processes started so far, the gateway first."""
+        return ([self.gateway] if self.gateway is not None else []) + [self.coordinator]
 
     def stop(self) -> None:
         self._stopping = True
-        if self.gateway is not None:
-            self.gateway.stop()
-        self.coordinator.stop()
+        for process in self._processes():
+            process.stop()
 
     def stop_cleanly(self) -> None:
-        """stop(), failing unless both processes exited 0 on SIGTERM (a crash, a hang or a
-        sanitizer report would give another code)."""
+        """stop(), failing unless the gateway and the coordinator exited 0 on SIGTERM (a crash,
+        a hang or a sanitizer report would give another code)."""
         self._stopping = True
         rc_gateway = self.gateway.stop() if self.gateway is not None else 0
         rc_coordinator = self.coordinator.stop() if self.coordinator.running() else 0
+        for process in self._processes()[2:]:  # any others: their exit codes do not count
+            process.stop()
         problems = []
         if rc_gateway != 0:
             problems.append(f"gateway exited with {rc_gateway}; log:\n"

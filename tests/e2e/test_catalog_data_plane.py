@@ -19,23 +19,16 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gateway_process import GatewayProcess  # noqa: E402
+from gateway_process import GatewayProcess, serve_gateway_per_module  # noqa: E402
 
 CATALOG = {"orders": 3, "events": 1}
 UNKNOWN_TOPIC_OR_PARTITION = 3
 FETCH_WAIT_CAP = 1.0  # seconds: the gateway's cap on a Fetch's max_wait_ms
 
 gateway: GatewayProcess
-
-
-def setUpModule():
-    global gateway
-    gateway = GatewayProcess(topics=CATALOG).start()
-
-
-def tearDownModule():
-    # Exits 0 even though consumers may have left Fetches parked on their timers.
-    gateway.stop_cleanly()
+# tearDownModule's stop_cleanly(): exits 0 even though consumers may have left Fetches parked on
+# their timers.
+serve_gateway_per_module(globals(), topics=CATALOG)
 
 
 # What the gateway logs when it closes a connection over a request it does not serve or cannot

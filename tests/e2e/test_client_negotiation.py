@@ -16,20 +16,12 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gateway_process import GatewayProcess  # noqa: E402
+from gateway_process import GatewayProcess, serve_gateway_per_module  # noqa: E402
 
 CATALOG = {"orders": 3, "events": 1, "audit.log-v2": 12}
 
 gateway: GatewayProcess
-
-
-def setUpModule():
-    global gateway
-    gateway = GatewayProcess(topics=CATALOG).start()
-
-
-def tearDownModule():
-    gateway.stop_cleanly()
+serve_gateway_per_module(globals(), topics=CATALOG)
 
 
 class KcatTest(unittest.TestCase):

@@ -21,8 +21,8 @@ import subprocess
 import threading
 from pathlib import Path
 
-from gateway_process import GatewayProcess
-from group_cluster import CoordinatorProcess, LoggedProcess
+from gateway_process import GatewayProcess, LoggedProcess
+from group_cluster import CoordinatorProcess, GroupCluster
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 _DEFAULT_DEV_UPSTREAM = (_REPO_ROOT / "build" / "deploy" / "dev-upstream"
@@ -64,17 +64,8 @@ class DevUpstreamProcess(LoggedProcess):
         self.bootstrap = ""
 
     def start(self) -> "DevUpstreamProcess":
-        if not os.access(self.argv[0], os.X_OK):
-            raise RuntimeError(f"dev-upstream binary {self.argv[0]} not found or not executable: "
-                               "build it or set GROUPWIRE_DEV_UPSTREAM")
-        self.exit_expected = False
-        with self._cond:
-            self._eof = False
-            self._lines.append(f"---- {self.name}: {' '.join(self.argv)}")
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, errors="replace")
-        self._reader = threading.Thread(target=self._read_stderr, args=(self.proc,), daemon=True)
-        self._reader.start()
+        self._spawn(self.argv, stdout=subprocess.PIPE,
+                    hint="build it or set GROUPWIRE_DEV_UPSTREAM")
         ready, _, _ = select.select([self.proc.stdout], [], [], self.startup_timeout)
         line = self.proc.stdout.readline() if ready else ""
         if not line.startswith("bootstrap "):
@@ -90,8 +81,9 @@ class DevUpstreamProcess(LoggedProcess):
         return code
 
 
-class UpstreamCluster:
-    """The mock upstream cluster, a coordinator and a gateway in upstream mode."""
+class UpstreamCluster(GroupCluster):
+    """The mock upstream cluster, a coordinator and a gateway in upstream mode. Stopping and
+    the watchdog (problem()) are GroupCluster's, with the mock as a third process."""
 
     def __init__(self, topics: dict[str, int], brokers: int = 3,
                  coordinator_flags: tuple[str, ...] = UPSTREAM_GROUPS,
@@ -128,10 +120,6 @@ class UpstreamCluster:
         return self
 
     @property
-    def bootstrap(self) -> str:
-        return self.gateway.bootstrap
-
-    @property
     def upstream_brokers(self) -> list[str]:
         return self.upstream.bootstrap.split(",")
 
@@ -142,48 +130,12 @@ class UpstreamCluster:
     def upstream_ports(self) -> set[int]:
         return {port_of(a) for a in self.upstream_brokers}
 
-    def problem(self) -> str | None:
-        """Why the cluster cannot work any more (a process died unasked), or None."""
-        if self._stopping:
-            return None
-        if self.gateway is not None and self.gateway.proc.poll() is not None:
-            code = self.gateway.proc.returncode
-            return f"the gateway died unexpectedly (exit status {code}); last log lines:\n" + \
-                "\n".join(self.gateway.log_lines()[-15:])
-        return self.coordinator.unexpected_exit() or self.upstream.unexpected_exit()
-
     def refused_requests(self) -> list[str]:
         """Gateway log lines about client connections closed over an unserved request."""
         return [line for line in self.gateway.log_lines() if REFUSED_REQUEST.search(line)]
 
-    def stop(self) -> None:
-        self._stopping = True
-        if self.gateway is not None and self.gateway.proc is not None:
-            self.gateway.stop()
-        self.coordinator.stop()
-        self.upstream.stop()
-
-    def stop_cleanly(self) -> None:
-        """stop(), failing unless the gateway and the coordinator exited 0 on SIGTERM."""
-        self._stopping = True
-        rc_gateway = self.gateway.stop() if self.gateway is not None else 0
-        rc_coordinator = self.coordinator.stop() if self.coordinator.running() else 0
-        self.upstream.stop()
-        problems = []
-        if rc_gateway != 0:
-            problems.append(f"gateway exited with {rc_gateway}; log:\n"
-                            + "\n".join(self.gateway.log_lines()))
-        if rc_coordinator != 0:
-            problems.append(f"coordinator exited with {rc_coordinator}; log:\n"
-                            + "\n".join(self.coordinator.log_lines()))
-        if problems:
-            raise AssertionError("\n".join(problems))
-
-    def __enter__(self) -> "UpstreamCluster":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+    def _processes(self) -> list[LoggedProcess]:
+        return super()._processes() + [self.upstream]
 
     def logs(self) -> str:
         parts = [("coordinator", self.coordinator.log_lines()),

@@ -12,18 +12,8 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
-const { startCluster } = require('./group_processes');
-
-let kafkajs;
-try {
-  kafkajs = require('kafkajs');
-} catch (err) {
-  // Fail loudly rather than skip: a missing install must not look like a pass.
-  throw new Error(
-    'kafkajs is not installed: run `npm ci --prefix tests/e2e/node` from the repo root ' +
-      `(${err.message})`,
-  );
-}
+const { startCluster, waitUntil, stopClusterCleanly } = require('./group_processes');
+const { kafkajs, kafkaFactory, startTrackedConsumer } = require('./kafkajs_client');
 
 const TOPIC = 'orders';
 const PARTITIONS = 6;
@@ -33,38 +23,12 @@ const DEADLINE_MS = 45000; // generous for a loaded machine; expected times are 
 let cluster;
 const kafkaLog = [];
 
-function makeKafka(clientId) {
-  return new kafkajs.Kafka({
-    clientId,
-    brokers: [cluster.bootstrap],
-    connectionTimeout: 5000,
-    requestTimeout: 30000,
-    retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1000 },
-    logLevel: kafkajs.logLevel.WARN,
-    logCreator: () => ({ namespace, level, log }) => {
-      kafkaLog.push(`${clientId} ${kafkajs.logLevel[level] ?? level} ${namespace}: ` +
-        `${log.message} ${JSON.stringify({ ...log, message: undefined, timestamp: undefined })}`);
-    },
-  });
-}
+const makeKafka = kafkaFactory(() => cluster.bootstrap, kafkaLog);
 
 // A kafkajs consumer whose GROUP_JOIN and CRASH events are recorded.
-async function startConsumer(name, groupId) {
-  const consumer = makeKafka(name).consumer({
-    groupId,
-    sessionTimeout: 3000,
-    heartbeatInterval: 300,
-    rebalanceTimeout: 10000,
-    maxWaitTimeInMs: 100, // empty Fetches come back after this; heartbeats run between them
-    retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1000 },
-  });
-  const tracked = { name, consumer, joins: [], crashes: [] };
-  consumer.on(consumer.events.GROUP_JOIN, (e) => tracked.joins.push(e.payload));
-  consumer.on(consumer.events.CRASH, (e) => tracked.crashes.push(e.payload));
-  await consumer.connect();
-  await consumer.subscribe({ topics: [TOPIC], fromBeginning: true });
-  await consumer.run({ eachMessage: async () => {} });
-  return tracked;
+function startConsumer(name, groupId) {
+  return startTrackedConsumer(makeKafka(name), { name }, { groupId, topic: TOPIC,
+    sessionTimeout: 3000 }, { eachMessage: async () => {} });
 }
 
 function partitionsOf(join) {
@@ -83,21 +47,8 @@ function diagnostics(...tracked) {
 }
 
 // Polls `condition` until it returns something truthy (returned), failing after timeoutMs.
-async function until(condition, what, diag, timeoutMs = DEADLINE_MS) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = condition();
-    if (value) return value;
-    // A process under test that died (without being stopped) will not bring the condition.
-    for (const p of [cluster.gateway, cluster.coordinator]) {
-      if (p.exited) throw new Error(`${p.name} died while waiting for ${what}\n${diag()}`);
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${diag()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = (condition, what, diag, timeoutMs = DEADLINE_MS) =>
+  waitUntil(cluster, condition, what, diag, timeoutMs);
 
 function disjointCover(a, b) {
   const pa = partitionsOf(latest(a));
@@ -114,12 +65,7 @@ before(async () => {
   cluster = await startCluster({ [TOPIC]: PARTITIONS });
 });
 
-after(async () => {
-  if (cluster) {
-    const codes = await cluster.stop();
-    assert.deepEqual(codes, { gateway: 0, coordinator: 0 }, `exit codes; logs:\n${cluster.logs()}`);
-  }
-});
+after(() => stopClusterCleanly(cluster));
 
 test('two kafkajs consumers split a topic, and the survivor takes all after a leave',
   { timeout: 120000 }, async (t) => {

@@ -1,8 +1,10 @@
 // Starts a groupwire-coordinator and a groupwire-gateway pointed at it, both on port 0, for the
-// kafkajs group tests. Each process's stderr is read line by line for its whole life (so the
-// pipe never fills) and tests can wait for a log line instead of sleeping.
+// kafkajs group tests (startGateway alone for kafkajs_connect.test.js; upstream_processes.js
+// builds on LoggedProcess too). Each process's stderr is read line by line for its whole life
+// (so the pipe never fills) and tests can wait for a log line instead of sleeping.
 'use strict';
 
+const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const readline = require('node:readline');
@@ -97,21 +99,37 @@ class LoggedProcess {
   }
 }
 
+const GATEWAY_LISTENING =
+  /listening on ([^\s:]+):(\d+) \(advertised as ([^\s:]+):(\d+), node id (-?\d+)\)/;
+
+// The "--topic NAME:PARTITIONS" flags for a {name: partitions} catalog.
+const topicFlags = (topics) =>
+  Object.entries(topics).flatMap(([name, n]) => ['--topic', `${name}:${n}`]);
+
+// Starts a gateway on port 0 with `args` and resolves once it logs the port it bound (a
+// `listening` regex with more to match, e.g. upstream mode, may be given). On failure the
+// gateway is stopped and the error rethrown.
+async function startGateway(args, listening = GATEWAY_LISTENING) {
+  const gateway = new LoggedProcess('gateway', gatewayBinary, ['--listen', '127.0.0.1:0', ...args]);
+  try {
+    return { gateway, match: await gateway.waitForLine(listening, STARTUP_TIMEOUT_MS) };
+  } catch (err) {
+    await gateway.stop();
+    throw err;
+  }
+}
+
 async function startCluster(topics, coordinatorFlags = FAST_GROUPS) {
   const coordinator = new LoggedProcess('coordinator', coordinatorBinary, [
     '--listen', '127.0.0.1:0', ...coordinatorFlags,
   ]);
   const [, coordinatorAddress] = await coordinator.waitForLine(
     /listening on (\S+:\d+)/, STARTUP_TIMEOUT_MS);
-  const topicArgs = Object.entries(topics).flatMap(([name, n]) => ['--topic', `${name}:${n}`]);
-  const gateway = new LoggedProcess('gateway', gatewayBinary, [
-    '--listen', '127.0.0.1:0', '--coordinator', coordinatorAddress, ...topicArgs,
-  ]);
+  let gateway;
   let m;
   try {
-    m = await gateway.waitForLine(
-      /listening on ([^\s:]+):(\d+) \(advertised as ([^\s:]+):(\d+), node id (-?\d+)\)/,
-      STARTUP_TIMEOUT_MS);
+    ({ gateway, match: m } = await startGateway(
+      ['--coordinator', coordinatorAddress, ...topicFlags(topics)]));
   } catch (err) {
     await coordinator.stop();
     throw err;
@@ -119,6 +137,7 @@ async function startCluster(topics, coordinatorFlags = FAST_GROUPS) {
   return {
     coordinator,
     gateway,
+    processes: [gateway, coordinator],
     bootstrap: `${m[1]}:${m[2]}`,
     nodeId: Number(m[5]),
     logs: () => `${coordinator.log()}\n${gateway.log()}`,
@@ -127,6 +146,33 @@ async function startCluster(topics, coordinatorFlags = FAST_GROUPS) {
   };
 }
 
+// Polls `condition` (may be async) until it returns something truthy (returned), failing after
+// timeoutMs, or at once if one of cluster.processes died (it will not bring the condition).
+// `diag()` gives the text for the failure.
+async function waitUntil(cluster, condition, what, diag, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    for (const p of cluster.processes) {
+      if (p.exited) throw new Error(`${p.name} died while waiting for ${what}\n${diag()}`);
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${diag()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// For after(): stops the cluster (if it started) and asserts that the gateway and the
+// coordinator exited 0 on SIGTERM.
+async function stopClusterCleanly(cluster) {
+  if (!cluster) return;
+  const codes = await cluster.stop();
+  assert.deepEqual(codes, { gateway: 0, coordinator: 0 }, `exit codes; logs:\n${cluster.logs()}`);
+}
+
 module.exports = {
-  startCluster, FAST_GROUPS, LoggedProcess, coordinatorBinary, gatewayBinary, STARTUP_TIMEOUT_MS,
+  startCluster, startGateway, waitUntil, stopClusterCleanly, topicFlags, FAST_GROUPS,
+  LoggedProcess, coordinatorBinary, gatewayBinary, STARTUP_TIMEOUT_MS,
 };

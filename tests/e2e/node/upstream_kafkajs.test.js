@@ -15,19 +15,12 @@
 // GROUPWIRE_GATEWAY and GROUPWIRE_COORDINATOR set (ctest does).
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
-const { startUpstreamCluster, watchConnections, connectionProblems } =
-  require('./upstream_processes');
-
-let kafkajs;
-try {
-  kafkajs = require('kafkajs');
-} catch (err) {
-  throw new Error('kafkajs is not installed: run `npm ci --prefix tests/e2e/node` from the repo ' +
-    `root (${err.message})`);
-}
+const { waitUntil } = require('./group_processes');
+const { useUpstreamCluster, connectionProblems, same, key } = require('./upstream_processes');
+const { kafkajs, kafkaFactory, startTrackedConsumer } = require('./kafkajs_client');
 
 const TOPIC = 'kafkajs-orders';
 const PARTITIONS = 6;
@@ -39,57 +32,21 @@ let cluster;
 let watch;
 const kafkaLog = [];
 
-before(async () => {
-  watch = watchConnections();
-  cluster = await startUpstreamCluster({ [TOPIC]: PARTITIONS });
-});
+useUpstreamCluster({ [TOPIC]: PARTITIONS }, (c, w) => { [cluster, watch] = [c, w]; });
 
-after(async () => {
-  watch?.stop();
-  if (cluster) {
-    const codes = await cluster.stop();
-    assert.deepEqual(codes, { gateway: 0, coordinator: 0 }, `exit codes; logs:\n${cluster.logs()}`);
-  }
-});
-
-function makeKafka(clientId) {
-  return new kafkajs.Kafka({
-    clientId,
-    brokers: [cluster.bootstrap],
-    connectionTimeout: 5000,
-    requestTimeout: 30000,
-    retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1000 },
-    logLevel: kafkajs.logLevel.WARN,
-    logCreator: () => ({ namespace, level, log }) => {
-      kafkaLog.push(`${clientId} ${kafkajs.logLevel[level] ?? level} ${namespace}: ` +
-        `${log.message} ${JSON.stringify({ ...log, message: undefined, timestamp: undefined })}`);
-    },
-  });
-}
+const makeKafka = kafkaFactory(() => cluster.bootstrap, kafkaLog);
 
 // A kafkajs consumer whose joins, crashes and records are recorded.
-async function startMember(name, groupId) {
-  const consumer = makeKafka(`kafkajs-${name}`).consumer({
-    groupId,
-    sessionTimeout: 4000,
-    heartbeatInterval: 300,
-    rebalanceTimeout: 10000,
-    maxWaitTimeInMs: 100,
-    retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1000 },
-  });
-  const tracked = { name, consumer, joins: [], crashes: [], records: [] };
-  consumer.on(consumer.events.GROUP_JOIN, (e) => tracked.joins.push(e.payload));
-  consumer.on(consumer.events.CRASH, (e) => tracked.crashes.push(e.payload));
-  await consumer.connect();
-  await consumer.subscribe({ topics: [TOPIC], fromBeginning: true });
-  await consumer.run({
+function startMember(name, groupId) {
+  const tracked = { name, records: [] };
+  return startTrackedConsumer(makeKafka(`kafkajs-${name}`), tracked, { groupId, topic: TOPIC,
+    sessionTimeout: 4000 }, {
     autoCommit: false,
     eachMessage: async ({ topic, partition, message }) => {
       tracked.records.push({ topic, partition, offset: Number(message.offset),
         value: message.value.toString() });
     },
   });
-  return tracked;
 }
 
 const latest = (t) => t.joins[t.joins.length - 1];
@@ -97,8 +54,6 @@ const assigned = (t, after = 0) => {
   const join = t.joins.length > after ? latest(t) : undefined;
   return [...(join?.memberAssignment?.[TOPIC] ?? [])].sort((a, b) => a - b);
 };
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-const key = (r) => `${r.topic}/${r.partition}/${r.offset}`;
 
 function diagnostics(...tracked) {
   const events = tracked.map((t) => `-- ${t.name} joins: ${JSON.stringify(t.joins)}\n` +
@@ -108,20 +63,8 @@ function diagnostics(...tracked) {
     cluster.logs();
 }
 
-async function until(condition, what, diag, timeoutMs = DEADLINE_MS) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    for (const p of [cluster.gateway, cluster.coordinator, cluster.upstream]) {
-      if (p.exited) throw new Error(`${p.name} died while waiting for ${what}\n${diag()}`);
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${diag()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = (condition, what, diag, timeoutMs = DEADLINE_MS) =>
+  waitUntil(cluster, condition, what, diag, timeoutMs);
 
 // N records per partition, produced with kafkajs's producer; returns {key: value} with the
 // offsets the fresh topic must give them (checked against what the producer reports).

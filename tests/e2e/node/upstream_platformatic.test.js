@@ -31,11 +31,11 @@
 // GROUPWIRE_DEV_UPSTREAM, GROUPWIRE_GATEWAY and GROUPWIRE_COORDINATOR set (ctest does).
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
-const { startUpstreamCluster, watchConnections, connectionProblems } =
-  require('./upstream_processes');
+const { waitUntil } = require('./group_processes');
+const { useUpstreamCluster, connectionProblems, same, key } = require('./upstream_processes');
 
 const TOPIC = 'platformatic-orders';
 const PARTITIONS = 6;
@@ -50,46 +50,23 @@ let pk;
 let cluster;
 let watch;
 
-before(async () => {
+const loadClient = async () => {
   try {
     pk = await import('@platformatic/kafka');
   } catch (err) {
     throw new Error('@platformatic/kafka is not installed: run `npm ci --prefix tests/e2e/node` ' +
       `from the repo root (${err.message})`);
   }
-  watch = watchConnections();
-  cluster = await startUpstreamCluster({ [TOPIC]: PARTITIONS });
-});
+};
+useUpstreamCluster({ [TOPIC]: PARTITIONS }, (c, w) => { [cluster, watch] = [c, w]; }, loadClient);
 
-after(async () => {
-  watch?.stop();
-  if (cluster) {
-    const codes = await cluster.stop();
-    assert.deepEqual(codes, { gateway: 0, coordinator: 0 }, `exit codes; logs:\n${cluster.logs()}`);
-  }
-});
-
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-const key = (r) => `${r.topic}/${r.partition}/${r.offset}`;
 // An error (with the errors an AggregateError holds) or a value, as one line.
 const text = (e) => `${e?.name}: ${e?.message} ${JSON.stringify({ ...e, stack: undefined },
   (k, v) => (typeof v === 'bigint' ? String(v) : v))}` +
   (Array.isArray(e?.errors) ? ` [${e.errors.map(text).join('; ')}]` : '');
 
-async function until(condition, what, diag, timeoutMs = DEADLINE_MS) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    for (const p of [cluster.gateway, cluster.coordinator, cluster.upstream]) {
-      if (p.exited) throw new Error(`${p.name} died while waiting for ${what}\n${diag()}`);
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${diag()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = (condition, what, diag, timeoutMs = DEADLINE_MS) =>
+  waitUntil(cluster, condition, what, diag, timeoutMs);
 
 // A member of the group: the topic tracked by hand, then joinGroup() (see the top).
 async function startMember(name, groupId) {

@@ -10,11 +10,13 @@
 'use strict';
 
 const dc = require('node:diagnostics_channel');
+const { before, after } = require('node:test');
 const path = require('node:path');
 const readline = require('node:readline');
 
 const {
-  LoggedProcess, coordinatorBinary, gatewayBinary, STARTUP_TIMEOUT_MS,
+  LoggedProcess, coordinatorBinary, startGateway, stopClusterCleanly, topicFlags,
+  STARTUP_TIMEOUT_MS,
 } = require('./group_processes');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -53,14 +55,13 @@ function firstStdoutLine(p, timeoutMs) {
 }
 
 async function startUpstreamCluster(topics, { brokers = 3 } = {}) {
-  const topicArgs = Object.entries(topics).flatMap(([name, n]) => ['--topic', `${name}:${n}`]);
   const started = [];
   const stopAll = async () => {
     for (const p of started.slice().reverse()) await p.stop();
   };
   try {
     const upstream = new LoggedProcess('dev-upstream', devUpstreamBinary,
-      ['--brokers', String(brokers), ...topicArgs], { stdout: 'pipe' });
+      ['--brokers', String(brokers), ...topicFlags(topics)], { stdout: 'pipe' });
     started.push(upstream);
     const line = await firstStdoutLine(upstream, STARTUP_TIMEOUT_MS);
     if (!line.startsWith('bootstrap ')) {
@@ -74,12 +75,11 @@ async function startUpstreamCluster(topics, { brokers = 3 } = {}) {
     const [, coordinatorAddress] =
       await coordinator.waitForLine(/listening on (\S+:\d+)/, STARTUP_TIMEOUT_MS);
 
-    const gateway = new LoggedProcess('gateway', gatewayBinary, [
-      '--listen', '127.0.0.1:0', '--coordinator', coordinatorAddress,
-      '--upstream', upstreamBootstrap, '--broker-port-base', '0',
-    ]);
+    const { gateway, match: m } = await startGateway([
+      '--coordinator', coordinatorAddress, '--upstream', upstreamBootstrap,
+      '--broker-port-base', '0',
+    ], UPSTREAM_MODE);
     started.push(gateway);
-    const m = await gateway.waitForLine(UPSTREAM_MODE, STARTUP_TIMEOUT_MS);
     const brokerListeners = {};
     const upstreamByNode = {};
     for (const l of gateway.lines) {
@@ -100,6 +100,7 @@ async function startUpstreamCluster(topics, { brokers = 3 } = {}) {
       upstream,
       coordinator,
       gateway,
+      processes: [gateway, coordinator, upstream],
       bootstrap,
       brokerListeners, // {node id: "127.0.0.1:PORT"}: the gateway's per-broker listeners
       upstreamBrokers, // the mock's own addresses: no client may reach them
@@ -147,4 +148,30 @@ function connectionProblems(cluster, seen) {
   return [...new Set(problems)];
 }
 
-module.exports = { startUpstreamCluster, watchConnections, connectionProblems, UPSTREAM_GROUPS };
+// Registers the test file's before() and after() hooks: before, `setup()` (e.g. loading the
+// client), then watchConnections() and startUpstreamCluster(topics), handed to
+// onStarted(cluster, watch); after, both are stopped and the gateway and the coordinator must
+// have exited 0.
+function useUpstreamCluster(topics, onStarted, setup = async () => {}) {
+  let cluster;
+  let watch;
+  before(async () => {
+    await setup();
+    watch = watchConnections();
+    cluster = await startUpstreamCluster(topics);
+    onStarted(cluster, watch);
+  });
+  after(async () => {
+    watch?.stop();
+    await stopClusterCleanly(cluster);
+  });
+}
+
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+// A record's identity: topic/partition/offset.
+const key = (r) => `${r.topic}/${r.partition}/${r.offset}`;
+
+module.exports = {
+  startUpstreamCluster, useUpstreamCluster, watchConnections, connectionProblems, same, key,
+  UPSTREAM_GROUPS,
+};
