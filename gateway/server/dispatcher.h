@@ -91,7 +91,6 @@ class Dispatcher {
   }
 
  private:
-
   struct Entry {
     bool registered = false;
     kafka::Versions valid;
