@@ -15,6 +15,7 @@
 
 #include "codec/frame.h"
 #include "codec/messages/metadata.h"
+#include "server/frame.h"
 
 namespace groupwire::gateway {
 
@@ -33,21 +34,22 @@ asio::awaitable<std::optional<Resp>> call(tcp::socket& s, const Req& req, kafka:
   boost::system::error_code ec;
   std::string request = kafka::encode_request_frame(req, version, correlation_id, kClientId);
   co_await asio::async_write(s, asio::buffer(request), asio::redirect_error(use_awaitable, ec));
-  std::string frame(4, '\0');
-  if (!ec)
-    co_await asio::async_read(s, asio::buffer(frame), asio::redirect_error(use_awaitable, ec));
+  std::uint8_t size_bytes[4];
+  if (!ec) {
+    co_await asio::async_read(s, asio::buffer(size_bytes), asio::redirect_error(use_awaitable, ec));
+  }
   if (ec) {
     error = ec.message();
     co_return std::nullopt;
   }
-  std::uint32_t size = 0;
-  for (int i = 0; i < 4; ++i) size = size << 8 | static_cast<unsigned char>(frame[i]);
-  if (size > 64u * 1024 * 1024) {
-    error = "answer too large";
+  auto size = frame_body_size(size_bytes, 64u * 1024 * 1024);
+  if (!size) {
+    error = "answer size out of range";
     co_return std::nullopt;
   }
-  frame.resize(4 + size);
-  co_await asio::async_read(s, asio::buffer(frame.data() + 4, size),
+  std::string frame(reinterpret_cast<const char*>(size_bytes), 4);
+  frame.resize(4 + *size);
+  co_await asio::async_read(s, asio::buffer(frame.data() + 4, *size),
                             asio::redirect_error(use_awaitable, ec));
   Resp resp;
   if (ec || !kafka::decode_response_frame(frame, version, resp)) {

@@ -1,5 +1,8 @@
 #include "upstream/upstream_link.h"
 
+#include "codec/wire.h"
+#include "server/frame.h"
+
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -19,12 +22,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::int32_t read_be32(const char* p) {
-  return static_cast<std::int32_t>(
-      static_cast<std::uint32_t>(static_cast<unsigned char>(p[0])) << 24 |
-      static_cast<std::uint32_t>(static_cast<unsigned char>(p[1])) << 16 |
-      static_cast<std::uint32_t>(static_cast<unsigned char>(p[2])) << 8 |
-      static_cast<std::uint32_t>(static_cast<unsigned char>(p[3])));
+// An int32 of the frame (correlation ids), read as the codec reads every integer.
+std::int32_t int32_at(std::string_view frame, std::size_t offset) {
+  kafka::Reader r(frame.data() + offset, frame.size() - offset);
+  return r.read_int<std::int32_t>();
 }
 
 }  // namespace
@@ -40,7 +41,7 @@ UpstreamLink::UpstreamLink(asio::any_io_executor strand, HostPort broker,
 void UpstreamLink::send(std::string frame, bool expects_response, UpstreamReply reply) {
   if (failed_) return reply(std::nullopt);
   // The correlation id follows the size prefix, api key and api version.
-  std::int32_t correlation_id = frame.size() >= 12 ? read_be32(frame.data() + 8) : -1;
+  std::int32_t correlation_id = frame.size() >= 12 ? int32_at(frame, 8) : -1;
   to_write_.push_back({std::move(frame), {correlation_id, expects_response, std::move(reply)}});
   wake_.cancel();
   if (!started_) {
@@ -137,24 +138,24 @@ asio::awaitable<void> UpstreamLink::read_loop() {
   std::string frame;
   while (!failed_) {
     boost::system::error_code ec;
-    char size_bytes[4];
+    std::uint8_t size_bytes[4];
     co_await asio::async_read(socket_, asio::buffer(size_bytes),
                               asio::redirect_error(use_awaitable, ec));
-    std::int32_t size = ec ? -1 : read_be32(size_bytes);
-    if (ec || size < 4) {
+    // No size limit of our own: the client asked for this answer and bounds it itself.
+    auto size = ec ? std::nullopt : frame_body_size(size_bytes, INT32_MAX);
+    if (!size || *size < 4) {
       fail(ec ? "connection lost: " + ec.message() : "malformed answer frame");
       co_return;
     }
-    frame.assign(size_bytes, 4);
-    frame.resize(4 + static_cast<std::size_t>(size));
-    co_await asio::async_read(socket_,
-                              asio::buffer(frame.data() + 4, static_cast<std::size_t>(size)),
+    frame.assign(reinterpret_cast<const char*>(size_bytes), 4);
+    frame.resize(4 + *size);
+    co_await asio::async_read(socket_, asio::buffer(frame.data() + 4, *size),
                               asio::redirect_error(use_awaitable, ec));
     if (ec) {
       fail("connection lost mid-frame: " + ec.message());
       co_return;
     }
-    if (awaiting_.empty() || awaiting_.front().correlation_id != read_be32(frame.data() + 4)) {
+    if (awaiting_.empty() || awaiting_.front().correlation_id != int32_at(frame, 4)) {
       fail("answer with an unexpected correlation id");
       co_return;
     }

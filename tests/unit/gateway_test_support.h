@@ -4,6 +4,7 @@
 #include <string>
 
 #include "codec/codec.h"
+#include "codec/frame.h"
 #include "codec/header.h"
 
 namespace groupwire::gateway::testing {
@@ -12,13 +13,7 @@ namespace groupwire::gateway::testing {
 template <kafka::TopLevelMessage M>
 std::string request_frame(const M& body, kafka::ApiVersion version, std::int32_t correlation_id,
                           std::string client_id = "test-client") {
-  std::string out;
-  bool flexible = kafka::is_flexible<M>(version);
-  kafka::encode_request_header(
-      {static_cast<std::int16_t>(M::kApiKey), version, correlation_id, std::move(client_id)},
-      flexible, out);
-  kafka::encode(body, version, out);
-  return out;
+  return kafka::encode_request_frame(body, version, correlation_id, std::move(client_id)).substr(4);
 }
 
 inline std::string with_size_prefix(const std::string& frame) {
