@@ -2,7 +2,9 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <system_error>
 
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
@@ -13,6 +15,7 @@
 #include "server/config.h"
 #include "server/coordinator_service.h"
 #include "server/partitions.h"
+#include "storage/sqlite_store.h"
 
 using namespace groupwire;
 using namespace groupwire::coordinator;
@@ -26,7 +29,27 @@ int main(int argc, char** argv) {
   const CoordinatorConfig& config = *args.config;
   init_logging("groupwire-coordinator", config.log_level);
 
-  Partitions partitions(config.group, config.group_partitions, config.threads);
+  // A database that cannot be trusted stops the coordinator before it serves anything: running
+  // on without it would silently lose what clients were told is committed.
+  std::error_code dir_error;
+  std::filesystem::create_directories(config.data_dir, dir_error);
+  if (dir_error) {
+    spdlog::critical("--data-dir {}: cannot create: {}", config.data_dir, dir_error.message());
+    return 1;
+  }
+  std::string error;
+  auto store =
+      SqliteStore::open({.path = (std::filesystem::path(config.data_dir) / "groupwire.db").string(),
+                         .fsync = config.fsync,
+                         .max_pages = std::nullopt},
+                        error);
+  if (!store) {
+    spdlog::critical("{}", error);
+    return 1;
+  }
+  if (!config.fsync) spdlog::warn("--fsync false: acknowledged writes can be lost on a crash");
+
+  Partitions partitions(config.group, config.group_partitions, config.threads, *store);
   CoordinatorService service(partitions);
 
   // Installed before the port is announced, so a SIGTERM right after "listening on" stops cleanly.
@@ -55,11 +78,25 @@ int main(int argc, char** argv) {
   HostPort bound{config.listen.host, static_cast<std::uint16_t>(bound_port)};
   spdlog::info("listening on {}", bound.to_string());
 
+  // Serving already: until their groups are read, partitions answer COORDINATOR_LOAD_IN_PROGRESS.
+  auto stored = store->load(error);
+  if (!stored) {
+    spdlog::critical("{}", error);
+    server->Shutdown(std::chrono::system_clock::now());
+    partitions.stop();
+    return 1;
+  }
+  spdlog::info("loaded {} groups and {} committed offsets from {}", stored->groups.size(),
+               stored->offsets.size(), config.data_dir);
+  partitions.load(std::move(*stored));
+  store->start();
+
   signals_io.run();
 
   // Calls still parked after the deadline are cancelled, which finishes them on their partition
   // threads; so the partitions stop only after the server.
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  store->stop();  // every accepted write reaches the disk before the partitions go
   partitions.stop();
   spdlog::info("stopped");
   return 0;

@@ -135,4 +135,55 @@ void ClassicGroup::update_member_protocols(ClassicGroupMember& m, const pb::Join
   m.session_timeout = Millis(req.session_timeout_ms());
 }
 
+GroupMetadataRecord ClassicGroup::to_record() const {
+  GroupMetadataRecord r;
+  r.group_id = group_id;
+  r.generation_id = generation_id;
+  r.protocol_type = protocol_type;
+  r.protocol_name = protocol_name;
+  r.leader_id = leader_id;
+  r.current_state_timestamp_ms = current_state_timestamp_ms;
+  for (const auto& [id, m] : members) {
+    const std::string* meta = protocol_name ? m.metadata(*protocol_name) : nullptr;
+    r.members.push_back(StoredMember{
+        .member_id = id,
+        .group_instance_id = m.group_instance_id,
+        .client_id = m.client_id,
+        .client_host = m.client_host,
+        .session_timeout_ms = static_cast<std::int32_t>(m.session_timeout.count()),
+        .rebalance_timeout_ms = static_cast<std::int32_t>(m.rebalance_timeout.count()),
+        .metadata = meta ? *meta : std::string(),
+        .assignment = m.assignment,
+    });
+  }
+  return r;
+}
+
+ClassicGroup ClassicGroup::from_record(const GroupMetadataRecord& r) {
+  ClassicGroup g;
+  g.group_id = r.group_id;
+  g.generation_id = r.generation_id;
+  g.protocol_type = r.protocol_type;
+  g.protocol_name = r.protocol_name;
+  g.current_state_timestamp_ms = r.current_state_timestamp_ms;
+  for (const auto& s : r.members) {
+    ClassicGroupMember m;
+    m.member_id = s.member_id;
+    m.group_instance_id = s.group_instance_id;
+    m.client_id = s.client_id;
+    m.client_host = s.client_host;
+    m.session_timeout = Millis(s.session_timeout_ms);
+    m.rebalance_timeout = Millis(s.rebalance_timeout_ms);
+    m.protocol_type = r.protocol_type.value_or("");
+    if (r.protocol_name) m.protocols.emplace_back(*r.protocol_name, s.metadata);
+    m.assignment = s.assignment;
+    g.add_member(std::move(m));
+  }
+  if (!g.members.empty()) {
+    if (r.leader_id && g.has_member(*r.leader_id)) g.leader_id = r.leader_id;
+    g.state = GroupState::Stable;
+  }
+  return g;
+}
+
 }  // namespace groupwire::coordinator

@@ -12,6 +12,7 @@
 
 #include "group/group_config.h"
 #include "groupwire/coordinator/v1/coordinator.pb.h"
+#include "storage/records.h"
 
 namespace groupwire::coordinator {
 
@@ -92,6 +93,11 @@ struct ClassicGroup {
   void add_member(ClassicGroupMember member);
   void remove_member(const MemberId& id);
   void update_member_protocols(ClassicGroupMember& m, const pb::JoinGroupRequest& req);
+
+  // Kafka's group metadata record: each member keeps only its metadata for the selected protocol.
+  GroupMetadataRecord to_record() const;
+  // The group as Kafka loads it: Stable with the stored members, or Empty without any.
+  static ClassicGroup from_record(const GroupMetadataRecord& record);
 };
 
 }  // namespace groupwire::coordinator

@@ -76,8 +76,37 @@ using TopicPartition = std::pair<std::string, std::int32_t>;
 
 class GroupPartition::Impl {
  public:
-  Impl(const GroupConfig& config, Scheduler& scheduler)
-      : config_(config), scheduler_(scheduler), rng_(std::random_device{}()) {}
+  Impl(const GroupConfig& config, Scheduler& scheduler, GroupLog& log)
+      : config_(config), scheduler_(scheduler), log_(log), rng_(std::random_device{}()) {}
+
+  // ---- Loading ------------------------------------------------------------------------------
+
+  void load(StoredGroups stored) {
+    for (const auto& record : stored.groups) {
+      groups_.insert_or_assign(record.group_id, ClassicGroup::from_record(record));
+    }
+    for (auto& o : stored.offsets) {
+      // Offsets without a group record belong to a simple group.
+      if (find(o.key.group_id) == nullptr) create_group(o.key.group_id);
+      offsets_[o.key.group_id][{o.key.topic, o.key.partition}] =
+          CommittedOffset{o.committed_offset, o.leader_epoch, std::move(o.metadata),
+                          o.commit_timestamp_ms, o.expire_timestamp_ms};
+    }
+    loaded_ = true;
+    for (auto& [id, group] : groups_) {
+      compute_subscribed_topics(group);
+      for (const auto& [member_id, m] : group.members) {
+        schedule_heartbeat(group, member_id, m.session_timeout);
+      }
+      if (static_cast<std::int64_t>(group.members.size()) > config_.max_group_size) {
+        prepare_rebalance(group);
+      }
+    }
+    spdlog::debug("loaded {} groups and {} committed offsets", stored.groups.size(),
+                  stored.offsets.size());
+  }
+
+  bool loaded() const { return loaded_; }
 
   // ---- JoinGroup -------------------------------------------------------------------------
 
@@ -87,11 +116,13 @@ class GroupPartition::Impl {
     if (session < config_.min_session_timeout || session > config_.max_session_timeout) {
       return reply(join_error(req.member_id(), pb::INVALID_SESSION_TIMEOUT));
     }
+    if (!loaded_) return reply(join_error(req.member_id(), pb::COORDINATOR_LOAD_IN_PROGRESS));
     bool unknown_member = req.member_id().empty();
     ClassicGroup* group = find(req.group_id());
     if (group == nullptr) {
       if (!unknown_member) return reply(join_error(req.member_id(), pb::UNKNOWN_MEMBER_ID));
       group = create_group(req.group_id());
+      append_unacknowledged(*group);
     }
     if (!accept_joining_member(*group, req.member_id())) {
       // Kafka kicks out the last members to rejoin a group above its maximum size.
@@ -240,23 +271,13 @@ class GroupPartition::Impl {
                              const MemberId& old_id, const MemberId& new_id,
                              Reply<pb::JoinGroupResponse> reply) {
     std::optional<MemberId> leader_before = group.leader_id;
-    ClassicGroupMember old_member = std::move(group.members.at(old_id));
-    group.members.erase(old_id);
+    ClassicGroupMember& old_member = group.members.at(old_id);
+    auto fenced_join = std::exchange(old_member.awaiting_join, nullptr);
+    auto fenced_sync = std::exchange(old_member.awaiting_sync, nullptr);
+    ClassicGroupMember& member = rekey_member(group, old_id, new_id);
     // The old incarnation's parked calls are fenced at once.
-    if (old_member.awaiting_join) {
-      std::exchange(old_member.awaiting_join, nullptr)(join_error(old_id, pb::FENCED_INSTANCE_ID));
-    }
-    if (old_member.awaiting_sync) {
-      std::exchange(old_member.awaiting_sync, nullptr)(sync_error(pb::FENCED_INSTANCE_ID));
-    }
-    scheduler_.cancel(heartbeat_key(group.group_id, old_id));
-    ClassicGroupMember& member = group.members[new_id];
-    member = std::move(old_member);
-    member.member_id = new_id;
-    if (group.is_leader(old_id)) group.leader_id = new_id;
-    if (group.pending_sync_members.erase(old_id)) group.pending_sync_members.insert(new_id);
-    group.static_members[req.group_instance_id()] = new_id;
-    schedule_heartbeat(group, new_id, member.session_timeout);
+    if (fenced_join) fenced_join(join_error(old_id, pb::FENCED_INSTANCE_ID));
+    if (fenced_sync) fenced_sync(sync_error(pb::FENCED_INSTANCE_ID));
 
     group.update_member_protocols(member, req);
     member.supports_skip_assignment = req.supports_skip_assignment();
@@ -276,8 +297,7 @@ class GroupPartition::Impl {
           resp = current_generation(group, new_id, false);
           resp.set_leader(leader_before.value_or(""));
         }
-        std::exchange(member.awaiting_join, nullptr)(std::move(resp));
-        return;
+        return persist_static_replace(group, old_id, new_id, std::move(resp));
       }
       return maybe_prepare_rebalance_or_complete_join(group);
     }
@@ -286,6 +306,43 @@ class GroupPartition::Impl {
       return prepare_rebalance(group);
     }
     maybe_complete_join_phase(group);
+  }
+
+  // Kafka persists the swap before answering; a failed write swaps the old id back.
+  void persist_static_replace(ClassicGroup& group, const MemberId& old_id, const MemberId& new_id,
+                              pb::JoinGroupResponse resp) {
+    std::string group_id = group.group_id;
+    std::int32_t generation = group.generation_id;
+    append(group.to_record(), [this, group_id, generation, old_id, new_id,
+                               resp = std::move(resp)](ErrorCode error) mutable {
+      ClassicGroup* g = find(group_id);
+      // A rebalance since then answers the parked join itself.
+      if (g == nullptr || g->generation_id != generation || !g->is(GroupState::Stable)) return;
+      auto it = g->members.find(new_id);
+      if (it == g->members.end() || !it->second.awaiting_join) return;
+      if (error == pb::NONE) {
+        std::exchange(it->second.awaiting_join, nullptr)(std::move(resp));
+        return;
+      }
+      spdlog::warn("group {}: storing static member {} failed ({}): back to {}", group_id, new_id,
+                   pb::ErrorCode_Name(error), old_id);
+      ClassicGroupMember& back = rekey_member(*g, new_id, old_id);
+      std::exchange(back.awaiting_join, nullptr)(join_error("", error));
+    });
+  }
+
+  // Moves a member, its leadership, pending sync, static mapping and session timer to a new id.
+  ClassicGroupMember& rekey_member(ClassicGroup& group, const MemberId& from, const MemberId& to) {
+    auto node = group.members.extract(from);
+    node.key() = to;
+    node.mapped().member_id = to;
+    ClassicGroupMember& member = group.members.insert(std::move(node)).position->second;
+    if (group.is_leader(from)) group.leader_id = to;
+    if (group.pending_sync_members.erase(from)) group.pending_sync_members.insert(to);
+    if (member.group_instance_id) group.static_members[*member.group_instance_id] = to;
+    scheduler_.cancel(heartbeat_key(group.group_id, from));
+    schedule_heartbeat(group, to, member.session_timeout);
+    return member;
   }
 
   pb::JoinGroupResponse current_generation(const ClassicGroup& group, const MemberId& member_id,
@@ -394,6 +451,7 @@ class GroupPartition::Impl {
     init_next_generation(group);
     if (group.is(GroupState::Empty)) {
       spdlog::info("group {}: generation {} is empty", group.group_id, group.generation_id);
+      append_unacknowledged(group);
       return;
     }
     spdlog::info("group {}: generation {} formed with {} members, protocol {}", group.group_id,
@@ -480,6 +538,7 @@ class GroupPartition::Impl {
 
   void sync_group(const pb::SyncGroupRequest& req, Reply<pb::SyncGroupResponse> reply) {
     if (req.group_id().empty()) return reply(sync_error(pb::INVALID_GROUP_ID));
+    if (!loaded_) return reply(sync_error(pb::COORDINATOR_LOAD_IN_PROGRESS));
     ClassicGroup* group = find(req.group_id());
     if (group == nullptr) return reply(sync_error(pb::UNKNOWN_MEMBER_ID));
     if (auto error = validate_sync(*group, req); error != pb::NONE) return reply(sync_error(error));
@@ -501,7 +560,7 @@ class GroupPartition::Impl {
           std::map<MemberId, std::string> assignment;
           for (const auto& a : req.assignments()) assignment[a.member_id()] = a.assignment();
           for (const auto& [id, m] : group->members) assignment.try_emplace(id);  // empty
-          complete_assignment(*group, std::move(assignment));
+          persist_assignment(*group, std::move(assignment));
         }
         return;
       }
@@ -530,7 +589,30 @@ class GroupPartition::Impl {
     return pb::NONE;
   }
 
-  // The leader's assignment becomes the group's; Kafka persists it first (the store, later).
+  // Kafka persists the leader's assignment before anyone sees it; until then every SyncGroup of
+  // the generation waits, and a failed write starts a new rebalance.
+  void persist_assignment(ClassicGroup& group, std::map<MemberId, std::string> assignment) {
+    GroupMetadataRecord record = group.to_record();
+    for (auto& m : record.members) m.assignment = assignment[m.member_id];
+    std::string group_id = group.group_id;
+    std::int32_t generation = group.generation_id;
+    append(std::move(record), [this, group_id, generation,
+                               assignment = std::move(assignment)](ErrorCode error) mutable {
+      ClassicGroup* g = find(group_id);
+      if (g == nullptr || g->generation_id != generation ||
+          !g->is(GroupState::CompletingRebalance)) {
+        return;
+      }
+      if (error != pb::NONE) {
+        spdlog::warn("group {}: storing generation {} failed ({}): rebalancing", group_id,
+                     generation, pb::ErrorCode_Name(error));
+        reset_and_propagate_assignment_error(*g, error);
+        return prepare_rebalance(*g);
+      }
+      complete_assignment(*g, std::move(assignment));
+    });
+  }
+
   void complete_assignment(ClassicGroup& group, std::map<MemberId, std::string> assignment) {
     for (auto& [id, m] : group.members) m.assignment = std::move(assignment[id]);
     group.transition_to(GroupState::Stable, scheduler_.wall_clock_ms());
@@ -567,6 +649,8 @@ class GroupPartition::Impl {
 
   void heartbeat(const pb::HeartbeatRequest& req, Reply<pb::HeartbeatResponse> reply) {
     if (req.group_id().empty()) return reply(heartbeat_result(pb::INVALID_GROUP_ID));
+    // Kafka's one exception while loading: members keep their sessions until the group is back.
+    if (!loaded_) return reply(heartbeat_result(pb::NONE));
     ClassicGroup* group = find(req.group_id());
     if (group == nullptr) return reply(heartbeat_result(pb::UNKNOWN_MEMBER_ID));
     if (group->is(GroupState::Dead)) return reply(heartbeat_result(pb::COORDINATOR_NOT_AVAILABLE));
@@ -596,6 +680,10 @@ class GroupPartition::Impl {
     pb::LeaveGroupResponse resp;
     if (req.group_id().empty()) {
       resp.set_error_code(pb::INVALID_GROUP_ID);
+      return reply(std::move(resp));
+    }
+    if (!loaded_) {
+      resp.set_error_code(pb::COORDINATOR_LOAD_IN_PROGRESS);
       return reply(std::move(resp));
     }
     ClassicGroup* group = find(req.group_id());
@@ -705,7 +793,9 @@ class GroupPartition::Impl {
   void offset_commit(const pb::OffsetCommitRequest& req, Reply<pb::OffsetCommitResponse> reply) {
     ClassicGroup* group = find(req.group_id());
     ErrorCode error = pb::NONE;
-    if (group == nullptr) {
+    if (!loaded_) {
+      error = pb::COORDINATOR_LOAD_IN_PROGRESS;
+    } else if (group == nullptr) {
       if (req.generation_id() < 0) {
         group = create_group(req.group_id());  // a simple group: commits only, no protocol
       } else {
@@ -721,6 +811,7 @@ class GroupPartition::Impl {
     std::int64_t now = scheduler_.wall_clock_ms();
     std::optional<std::int64_t> expire;
     if (req.retention_time_ms() != -1) expire = now + req.retention_time_ms();
+    WriteBatch batch;
     for (const auto& topic : req.topics()) {
       auto* out_topic = resp.add_topics();
       out_topic->set_name(topic.name());
@@ -734,11 +825,41 @@ class GroupPartition::Impl {
         }
         out->set_error_code(partition_error);
         if (partition_error != pb::NONE) continue;
-        offsets_[req.group_id()][{topic.name(), p.partition_index()}] = CommittedOffset{
-            p.committed_offset(), p.committed_leader_epoch(), p.committed_metadata(), now, expire};
+        batch.offsets.push_back(OffsetCommitRecord{
+            .key = {req.group_id(), topic.name(), p.partition_index()},
+            .committed_offset = p.committed_offset(),
+            .leader_epoch = p.committed_leader_epoch(),
+            .metadata = p.committed_metadata(),
+            .commit_timestamp_ms = now,
+            .expire_timestamp_ms = expire,
+        });
       }
     }
-    reply(std::move(resp));
+    if (batch.offsets.empty()) return reply(std::move(resp));
+    // The offsets become visible, and the commit is acknowledged, only once they are durable.
+    std::vector<OffsetCommitRecord> records = batch.offsets;
+    log_.append(std::move(batch), [this, records = std::move(records), resp = std::move(resp),
+                                   reply = std::move(reply)](ErrorCode written) mutable {
+      if (written == pb::NONE) {
+        for (auto& r : records) apply_offset(std::move(r));
+      } else {
+        for (auto& topic : *resp.mutable_topics()) {
+          for (auto& p : *topic.mutable_partitions()) {
+            if (p.error_code() == pb::NONE) p.set_error_code(written);
+          }
+        }
+      }
+      reply(std::move(resp));
+    });
+  }
+
+  void apply_offset(OffsetCommitRecord r) {
+    // The group may have expired while the commit was written: it comes back as a simple group,
+    // as it will from the log.
+    if (find(r.key.group_id) == nullptr) create_group(r.key.group_id);
+    offsets_[r.key.group_id][{std::move(r.key.topic), r.key.partition}] =
+        CommittedOffset{r.committed_offset, r.leader_epoch, std::move(r.metadata),
+                        r.commit_timestamp_ms, r.expire_timestamp_ms};
   }
 
   ErrorCode validate_offset_commit(const ClassicGroup& group,
@@ -762,6 +883,10 @@ class GroupPartition::Impl {
   pb::OffsetFetchGroupResponse offset_fetch(const pb::OffsetFetchGroup& req) const {
     pb::OffsetFetchGroupResponse resp;
     resp.set_group_id(req.group_id());
+    if (!loaded_) {
+      resp.set_error_code(pb::COORDINATOR_LOAD_IN_PROGRESS);
+      return resp;
+    }
     const ClassicGroup* group = find(req.group_id());
     auto it = offsets_.find(req.group_id());
     const std::map<TopicPartition, CommittedOffset>* committed =
@@ -808,6 +933,8 @@ class GroupPartition::Impl {
     ErrorCode error = pb::NONE;
     if (req.group_id().empty()) {
       error = pb::INVALID_GROUP_ID;
+    } else if (!loaded_) {
+      error = pb::COORDINATOR_LOAD_IN_PROGRESS;
     } else if (group == nullptr || group->is(GroupState::Dead)) {
       error = pb::GROUP_ID_NOT_FOUND;
     } else if (!group->is(GroupState::Empty) && !group->uses_consumer_protocol()) {
@@ -815,7 +942,7 @@ class GroupPartition::Impl {
     }
     resp.set_error_code(error);
     if (error != pb::NONE) return reply(std::move(resp));
-    auto& committed = offsets_[req.group_id()];
+    WriteBatch batch;
     for (const auto& t : req.topics()) {
       auto* topic = resp.add_topics();
       topic->set_name(t.name());
@@ -824,37 +951,58 @@ class GroupPartition::Impl {
         auto* out = topic->add_partitions();
         out->set_partition_index(partition);
         out->set_error_code(subscribed ? pb::GROUP_SUBSCRIBED_TO_TOPIC : pb::NONE);
-        if (!subscribed) committed.erase({t.name(), partition});
+        if (!subscribed) batch.deleted_offsets.push_back({req.group_id(), t.name(), partition});
       }
     }
-    if (committed.empty()) offsets_.erase(req.group_id());
-    reply(std::move(resp));
+    if (batch.deleted_offsets.empty()) return reply(std::move(resp));
+    std::vector<OffsetKey> keys = batch.deleted_offsets;
+    log_.append(std::move(batch), [this, keys = std::move(keys), resp = std::move(resp),
+                                   reply = std::move(reply)](ErrorCode written) mutable {
+      if (written != pb::NONE) {
+        resp.clear_topics();
+        resp.set_error_code(written);
+      } else {
+        for (const auto& key : keys) erase_offset(key);
+      }
+      reply(std::move(resp));
+    });
   }
 
+  void erase_offset(const OffsetKey& key) {
+    auto it = offsets_.find(key.group_id);
+    if (it == offsets_.end()) return;
+    it->second.erase({key.topic, key.partition});
+    if (it->second.empty()) offsets_.erase(it);
+  }
+
+  // Expiry removes at once and writes tombstones after: offsets whose tombstone is lost come back
+  // on load only to expire again.
   void expire_offsets() {
+    if (!loaded_) return;
     std::int64_t now = scheduler_.wall_clock_ms();
-    std::vector<std::string> deletable;
+    WriteBatch batch;
     for (auto& [group_id, group] : groups_) {
       auto it = offsets_.find(group_id);
       if (it != offsets_.end()) {
-        expire_group_offsets(group, it->second, now);
+        expire_group_offsets(group, it->second, now, batch.deleted_offsets);
         if (it->second.empty()) offsets_.erase(it);
       }
       if (group.is(GroupState::Empty) && offsets_.count(group_id) == 0 &&
           group.pending_join_members.empty()) {
-        deletable.push_back(group_id);
+        batch.deleted_groups.push_back(group_id);
       }
     }
-    for (const auto& id : deletable) {
+    for (const auto& id : batch.deleted_groups) {
       spdlog::info("group {}: empty with no offsets left: deleted", id);
       groups_.erase(id);
     }
+    if (!batch.empty()) append_unacknowledged(std::move(batch), "expired offsets");
   }
 
   // Kafka's rules (KIP-211): which clock an offset's retention counts from depends on the group.
   void expire_group_offsets(const ClassicGroup& group,
-                            std::map<TopicPartition, CommittedOffset>& committed,
-                            std::int64_t now) const {
+                            std::map<TopicPartition, CommittedOffset>& committed, std::int64_t now,
+                            std::vector<OffsetKey>& expired_keys) const {
     bool since_empty = false;
     if (group.protocol_type) {
       if (group.is(GroupState::Empty)) {
@@ -872,6 +1020,7 @@ class GroupPartition::Impl {
       bool expired = c.expire_timestamp_ms ? now >= *c.expire_timestamp_ms
                                            : now - base >= config_.offsets_retention.count();
       if (expired && !group.is_subscribed_to(it->first.first)) {
+        expired_keys.push_back({group.group_id, it->first.first, it->first.second});
         it = committed.erase(it);
       } else {
         ++it;
@@ -883,8 +1032,12 @@ class GroupPartition::Impl {
 
   pb::DescribedGroup describe_group(const std::string& group_id) const {
     pb::DescribedGroup d;
-    d.set_error_code(pb::NONE);
     d.set_group_id(group_id);
+    if (!loaded_) {
+      d.set_error_code(pb::COORDINATOR_LOAD_IN_PROGRESS);
+      return d;
+    }
+    d.set_error_code(pb::NONE);
     const ClassicGroup* group = find(group_id);
     if (group == nullptr) {
       d.set_group_state(state_name(GroupState::Dead));
@@ -911,7 +1064,8 @@ class GroupPartition::Impl {
     return d;
   }
 
-  void list_groups(const pb::ListGroupsRequest& req, std::vector<pb::ListedGroup>& out) const {
+  ErrorCode list_groups(const pb::ListGroupsRequest& req, std::vector<pb::ListedGroup>& out) const {
+    if (!loaded_) return pb::COORDINATOR_LOAD_IN_PROGRESS;
     auto matches = [](const auto& filter, const std::string& value) {
       if (filter.empty()) return true;
       return std::any_of(filter.begin(), filter.end(),
@@ -928,21 +1082,39 @@ class GroupPartition::Impl {
       g.set_group_type("classic");
       out.push_back(std::move(g));
     }
+    return pb::NONE;
   }
 
   void delete_group(const std::string& group_id, Reply<ErrorCode> reply) {
+    if (!loaded_) return reply(pb::COORDINATOR_LOAD_IN_PROGRESS);
     ClassicGroup* group = find(group_id);
     if (group == nullptr || group->is(GroupState::Dead)) return reply(pb::GROUP_ID_NOT_FOUND);
     if (!group->is(GroupState::Empty)) return reply(pb::NON_EMPTY_GROUP);
     for (const auto& id : group->pending_join_members) {
       scheduler_.cancel(heartbeat_key(group_id, id));
     }
+    group->pending_join_members.clear();
     scheduler_.cancel(join_key(group_id));
     scheduler_.cancel(sync_key(group_id));
-    offsets_.erase(group_id);
-    groups_.erase(group_id);
-    spdlog::info("group {}: deleted", group_id);
-    reply(pb::NONE);
+    // Dead while the tombstone is written: joins and commits meanwhile are refused (retriable).
+    std::int64_t empty_since = group->current_state_timestamp_ms;
+    group->transition_to(GroupState::Dead, scheduler_.wall_clock_ms());
+    WriteBatch batch;
+    batch.deleted_groups.push_back(group_id);
+    log_.append(std::move(batch),
+                [this, group_id, empty_since, reply = std::move(reply)](ErrorCode error) {
+                  if (error != pb::NONE) {
+                    if (ClassicGroup* g = find(group_id)) {
+                      g->state = GroupState::Empty;
+                      g->current_state_timestamp_ms = empty_since;
+                    }
+                    return reply(error);
+                  }
+                  offsets_.erase(group_id);
+                  groups_.erase(group_id);
+                  spdlog::info("group {}: deleted", group_id);
+                  reply(pb::NONE);
+                });
   }
 
   // ---- Shared -------------------------------------------------------------------------------
@@ -972,6 +1144,27 @@ class GroupPartition::Impl {
     return it == groups_.end() ? nullptr : &it->second;
   }
 
+  void append(GroupMetadataRecord record, GroupLog::Done done) {
+    WriteBatch batch;
+    batch.groups.push_back(std::move(record));
+    log_.append(std::move(batch), std::move(done));
+  }
+
+  // Records nobody waits for: Kafka logs a failed write and carries on. A group's next record
+  // holds its whole state, so it repairs a lost one.
+  void append_unacknowledged(WriteBatch batch, std::string what) {
+    log_.append(std::move(batch), [what = std::move(what)](ErrorCode error) {
+      if (error != pb::NONE) {
+        spdlog::warn("storing {} failed: {}", what, pb::ErrorCode_Name(error));
+      }
+    });
+  }
+  void append_unacknowledged(const ClassicGroup& group) {
+    WriteBatch batch;
+    batch.groups.push_back(group.to_record());
+    append_unacknowledged(std::move(batch), "the metadata of group " + group.group_id);
+  }
+
   ClassicGroup* create_group(const std::string& group_id) {
     ClassicGroup& g = groups_[group_id];
     g.group_id = group_id;
@@ -989,15 +1182,24 @@ class GroupPartition::Impl {
 
   GroupConfig config_;
   Scheduler& scheduler_;
+  GroupLog& log_;
+  bool loaded_ = false;
   std::map<std::string, ClassicGroup> groups_;
   std::map<std::string, std::map<TopicPartition, CommittedOffset>> offsets_;
   std::mt19937_64 rng_;
 };
 
-GroupPartition::GroupPartition(const GroupConfig& config, Scheduler& scheduler)
-    : impl_(std::make_unique<Impl>(config, scheduler)) {}
+GroupPartition::GroupPartition(const GroupConfig& config, Scheduler& scheduler, GroupLog& log)
+    : impl_(std::make_unique<Impl>(config, scheduler, log)) {}
 
 GroupPartition::~GroupPartition() = default;
+
+void GroupPartition::load(StoredGroups stored) {
+  impl_->load(std::move(stored));
+}
+bool GroupPartition::loaded() const {
+  return impl_->loaded();
+}
 
 void GroupPartition::join_group(const pb::JoinGroupRequest& req,
                                 Reply<pb::JoinGroupResponse> reply) {
@@ -1032,9 +1234,9 @@ pb::OffsetFetchGroupResponse GroupPartition::offset_fetch(const pb::OffsetFetchG
 pb::DescribedGroup GroupPartition::describe_group(const std::string& group_id) const {
   return impl_->describe_group(group_id);
 }
-void GroupPartition::list_groups(const pb::ListGroupsRequest& req,
-                                 std::vector<pb::ListedGroup>& out) const {
-  impl_->list_groups(req, out);
+pb::ErrorCode GroupPartition::list_groups(const pb::ListGroupsRequest& req,
+                                          std::vector<pb::ListedGroup>& out) const {
+  return impl_->list_groups(req, out);
 }
 void GroupPartition::expire_offsets() {
   impl_->expire_offsets();

@@ -13,6 +13,7 @@
 #include "group/group_config.h"
 #include "group/scheduler.h"
 #include "groupwire/coordinator/v1/coordinator.pb.h"
+#include "storage/group_log.h"
 
 namespace groupwire::coordinator {
 
@@ -23,8 +24,15 @@ using Reply = std::function<void(T)>;
 
 class GroupPartition {
  public:
-  GroupPartition(const GroupConfig& config, Scheduler& scheduler);
+  // Until load() the partition answers COORDINATOR_LOAD_IN_PROGRESS (Heartbeat: NONE), as Kafka
+  // does while it reads __consumer_offsets.
+  GroupPartition(const GroupConfig& config, Scheduler& scheduler, GroupLog& log);
   ~GroupPartition();
+
+  // Rebuilds the groups and offsets read from the log: groups come back Stable or Empty, their
+  // members' session timers restarted.
+  void load(StoredGroups stored);
+  bool loaded() const;
 
   // Long-polls: the reply comes when the rebalance step completes (or at once on error).
   void join_group(const pb::JoinGroupRequest& req, Reply<pb::JoinGroupResponse> reply);
@@ -38,8 +46,9 @@ class GroupPartition {
 
   pb::OffsetFetchGroupResponse offset_fetch(const pb::OffsetFetchGroup& req) const;
   pb::DescribedGroup describe_group(const std::string& group_id) const;
-  // Appends the groups that pass the filters.
-  void list_groups(const pb::ListGroupsRequest& req, std::vector<pb::ListedGroup>& out) const;
+  // Appends the groups that pass the filters; COORDINATOR_LOAD_IN_PROGRESS while loading.
+  pb::ErrorCode list_groups(const pb::ListGroupsRequest& req,
+                            std::vector<pb::ListedGroup>& out) const;
 
   // Removes expired offsets and groups left with nothing (Kafka's periodic cleanup).
   void expire_offsets();

@@ -46,6 +46,10 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
       "worker threads the group partitions are spread over")(
       "log-level", po::value<std::string>()->default_value("info"),
       "trace|debug|info|warn|error|critical|off")(
+      "data-dir", po::value<std::string>()->default_value(c.data_dir),
+      "directory of the coordinator's database (created if missing)")(
+      "fsync", po::value<std::string>()->default_value("true"),
+      "true|false: false acknowledges writes before they reach the disk (benchmarks only)")(
       "initial-rebalance-delay-ms",
       po::value<long long>()->default_value(g.initial_rebalance_delay.count()),
       "group.initial.rebalance.delay.ms: how long a new group waits for more members")(
@@ -88,6 +92,13 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
           fmt::format("--log-level: unknown level '{}'", vm["log-level"].as<std::string>())};
     }
     c.log_level = *level;
+    c.data_dir = vm["data-dir"].as<std::string>();
+    if (c.data_dir.empty()) throw BadFlag{"--data-dir: must not be empty"};
+    auto fsync = vm["fsync"].as<std::string>();
+    if (fsync != "true" && fsync != "false") {
+      throw BadFlag{fmt::format("--fsync: expected true or false, got '{}'", fsync)};
+    }
+    c.fsync = fsync == "true";
 
     // Ranges follow Kafka's config definitions (INT settings, and their validators). The check
     // interval is a LONG in Kafka; capped here so it converts to a steady_clock duration safely.

@@ -17,6 +17,8 @@ struct CoordinatorConfig {
   std::size_t group_partitions = 50;  // Kafka's offsets.topic.num.partitions
   std::size_t threads = 2;            // workers the partitions are spread over
   spdlog::level::level_enum log_level = spdlog::level::info;
+  std::string data_dir = "groupwire-data";  // holds the SQLite database
+  bool fsync = true;                        // false only for measuring what durability costs
   GroupConfig group;
 };
 

@@ -209,14 +209,21 @@ grpc::ServerUnaryReactor* CoordinatorService::ListGroups(grpc::CallbackServerCon
                                                          pb::ListGroupsResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
   const std::size_t n = partitions_.size();
-  auto gather = std::make_shared<Gather<std::vector<pb::ListedGroup>>>(n, n);
+  struct Listed {
+    pb::ErrorCode error = pb::NONE;
+    std::vector<pb::ListedGroup> groups;
+  };
+  auto gather = std::make_shared<Gather<Listed>>(n, n);
   for (std::size_t p = 0; p < n; ++p) {
     partitions_.post(p, [req, resp, reactor, gather, p](GroupPartition& g) {
-      g.list_groups(*req, gather->slot(p));
+      Listed& mine = gather->slot(p);
+      mine.error = g.list_groups(*req, mine.groups);
       if (!gather->arrive()) return;
+      // Like Kafka: a partition still loading fails the whole listing (retriable).
       resp->set_error_code(pb::NONE);
       for (auto& listed : gather->slots()) {
-        for (auto& group : listed) resp->mutable_groups()->Add(std::move(group));
+        if (listed.error != pb::NONE) resp->set_error_code(listed.error);
+        for (auto& group : listed.groups) resp->mutable_groups()->Add(std::move(group));
       }
       reactor->Finish(grpc::Status::OK);
     });

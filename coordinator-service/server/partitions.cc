@@ -6,13 +6,14 @@
 
 namespace groupwire::coordinator {
 
-Partitions::Partitions(const GroupConfig& config, std::size_t partitions, std::size_t threads)
+Partitions::Partitions(const GroupConfig& config, std::size_t partitions, std::size_t threads,
+                       GroupLog& store)
     : config_(config) {
   std::size_t workers = std::max<std::size_t>(1, std::min(threads, partitions));
   for (std::size_t w = 0; w < workers; ++w) workers_.push_back(std::make_unique<Worker>());
   for (std::size_t p = 0; p < partitions; ++p) {
     partitions_.push_back(
-        std::make_unique<Partition>(workers_[p % workers]->io.get_executor(), config_));
+        std::make_unique<Partition>(workers_[p % workers]->io.get_executor(), config_, store));
     arm_expiry(*partitions_.back());
   }
   // Everything above happens before the threads start, so they see fully built partitions.
@@ -30,6 +31,27 @@ void Partitions::arm_expiry(Partition& p) {
     part->group->expire_offsets();
     arm_expiry(*part);
   });
+}
+
+void Partitions::Log::append(WriteBatch batch, Done done) {
+  store_.append(std::move(batch), [part = &partition_, done = std::move(done)](v1::ErrorCode e) {
+    boost::asio::post(part->expiry.get_executor(), [part, done, e] {
+      if (part->group) done(e);
+    });
+  });
+}
+
+void Partitions::load(StoredGroups stored) {
+  std::vector<StoredGroups> shares(partitions_.size());
+  for (auto& g : stored.groups) shares[partition_for(g.group_id)].groups.push_back(std::move(g));
+  for (auto& o : stored.offsets) {
+    shares[partition_for(o.key.group_id)].offsets.push_back(std::move(o));
+  }
+  for (std::size_t p = 0; p < shares.size(); ++p) {
+    post(p, [share = std::make_shared<StoredGroups>(std::move(shares[p]))](GroupPartition& g) {
+      g.load(std::move(*share));
+    });
+  }
 }
 
 void Partitions::post(std::size_t partition, std::function<void(GroupPartition&)> fn) {

@@ -19,6 +19,7 @@
 #include "group/group_partition.h"
 #include "kafka/group_hash.h"
 #include "server/asio_scheduler.h"
+#include "storage/group_log.h"
 
 namespace groupwire::coordinator {
 
@@ -28,7 +29,9 @@ using kafka::partition_for;
 class Partitions {
  public:
   // Starts `threads` workers (at most one per partition); partition p runs on worker p % threads.
-  Partitions(const GroupConfig& config, std::size_t partitions, std::size_t threads);
+  // Partitions write to `store` and answer COORDINATOR_LOAD_IN_PROGRESS until load().
+  Partitions(const GroupConfig& config, std::size_t partitions, std::size_t threads,
+             GroupLog& store);
   ~Partitions();  // stop()
   Partitions(const Partitions&) = delete;
   Partitions& operator=(const Partitions&) = delete;
@@ -38,6 +41,9 @@ class Partitions {
   std::size_t partition_for(std::string_view group_id) const {
     return kafka::partition_for(group_id, size());
   }
+
+  // Hands each partition its share of what the store holds.
+  void load(StoredGroups stored);
 
   // Runs fn with the partition's state machine on the partition's thread. Dropped once the
   // partitions are stopped, so stop only after nothing (the gRPC server) posts any more.
@@ -54,10 +60,26 @@ class Partitions {
         io.get_executor()};
     std::thread thread;
   };
+  struct Partition;
+  // The partition's view of the store: outcomes come back on the partition's thread, and not at
+  // all once the partition is gone.
+  class Log final : public GroupLog {
+   public:
+    Log(GroupLog& store, Partition& partition) : store_(store), partition_(partition) {}
+    void append(WriteBatch batch, Done done) override;
+
+   private:
+    GroupLog& store_;
+    Partition& partition_;
+  };
   struct Partition {
-    Partition(const boost::asio::any_io_executor& ex, const GroupConfig& config)
-        : scheduler(ex), group(std::make_unique<GroupPartition>(config, scheduler)), expiry(ex) {}
-    AsioScheduler scheduler;  // before group: the state machine holds a reference to it
+    Partition(const boost::asio::any_io_executor& ex, const GroupConfig& config, GroupLog& store)
+        : scheduler(ex),
+          log(store, *this),
+          group(std::make_unique<GroupPartition>(config, scheduler, log)),
+          expiry(ex) {}
+    AsioScheduler scheduler;  // before group: the state machine holds references to it and log
+    Log log;
     std::unique_ptr<GroupPartition> group;
     boost::asio::steady_timer expiry;  // the periodic expire_offsets()
   };

@@ -9,6 +9,7 @@
 
 #include "codec/messages/consumer_protocol.h"
 #include "group/group_partition.h"
+#include "manual_log.h"
 #include "manual_scheduler.h"
 
 namespace groupwire::coordinator::testing {
@@ -55,7 +56,9 @@ struct JoinOptions {
 
 class GroupTest : public ::testing::Test {
  protected:
-  explicit GroupTest(GroupConfig config = {}) : config_(config), partition_(config_, clock_) {}
+  explicit GroupTest(GroupConfig config = {}) : config_(config), partition_(config_, clock_, log_) {
+    partition_.load({});
+  }
 
   Pending<pb::JoinGroupResponse> join(const std::string& group, const JoinOptions& o = {}) {
     pb::JoinGroupRequest req;
@@ -130,6 +133,18 @@ class GroupTest : public ::testing::Test {
                        std::int64_t offset = 42, bool v9 = false, std::string topic = "t",
                        std::optional<std::string> metadata = std::nullopt,
                        std::int64_t retention_ms = -1) {
+    auto out = commit_async(group, member, generation, offset, v9, std::move(topic),
+                            std::move(metadata), retention_ms);
+    return out->topics(0).partitions(0).error_code();
+  }
+
+  // The same commit, answered when the log says so.
+  Pending<pb::OffsetCommitResponse> commit_async(const std::string& group,
+                                                 const std::string& member, int generation,
+                                                 std::int64_t offset = 42, bool v9 = false,
+                                                 std::string topic = "t",
+                                                 std::optional<std::string> metadata = {},
+                                                 std::int64_t retention_ms = -1) {
     pb::OffsetCommitRequest req;
     req.set_group_id(group);
     req.set_member_id(member);
@@ -145,7 +160,31 @@ class GroupTest : public ::testing::Test {
     if (metadata) p->set_committed_metadata(*metadata);
     Pending<pb::OffsetCommitResponse> out;
     partition_.offset_commit(req, out.reply());
-    return out->topics(0).partitions(0).error_code();
+    return out;
+  }
+
+  Pending<pb::ErrorCode> delete_group_async(const std::string& group) {
+    Pending<pb::ErrorCode> out;
+    partition_.delete_group(group, out.reply());
+    return out;
+  }
+  pb::ErrorCode delete_group(const std::string& group) { return *delete_group_async(group); }
+
+  Pending<pb::OffsetDeleteResponse> delete_offsets_async(const std::string& group,
+                                                         const std::string& topic,
+                                                         std::vector<std::int32_t> partitions) {
+    pb::OffsetDeleteRequest req;
+    req.set_group_id(group);
+    auto* t = req.add_topics();
+    t->set_name(topic);
+    for (auto p : partitions) t->add_partition_indexes(p);
+    Pending<pb::OffsetDeleteResponse> out;
+    partition_.offset_delete(req, out.reply());
+    return out;
+  }
+  pb::OffsetDeleteResponse delete_offsets(const std::string& group, const std::string& topic,
+                                          std::vector<std::int32_t> partitions) {
+    return *delete_offsets_async(group, topic, std::move(partitions));
   }
 
   std::int64_t fetch(const std::string& group, const std::string& topic = "t") {
@@ -237,6 +276,7 @@ class GroupTest : public ::testing::Test {
 
   GroupConfig config_;
   ManualScheduler clock_;
+  ManualLog log_;
   GroupPartition partition_;
 };
 

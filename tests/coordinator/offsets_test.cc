@@ -34,24 +34,6 @@ class OffsetsTest : public GroupTest {
     return partition_.offset_fetch(req);
   }
 
-  pb::ErrorCode delete_group(const std::string& group) {
-    Pending<pb::ErrorCode> out;
-    partition_.delete_group(group, out.reply());
-    return *out;
-  }
-
-  pb::OffsetDeleteResponse delete_offsets(const std::string& group, const std::string& topic,
-                                          std::vector<std::int32_t> partitions) {
-    pb::OffsetDeleteRequest req;
-    req.set_group_id(group);
-    auto* t = req.add_topics();
-    t->set_name(topic);
-    for (auto p : partitions) t->add_partition_indexes(p);
-    Pending<pb::OffsetDeleteResponse> out;
-    partition_.offset_delete(req, out.reply());
-    return *out;
-  }
-
   std::vector<pb::ListedGroup> list(std::vector<std::string> states = {},
                                     std::vector<std::string> types = {}) {
     pb::ListGroupsRequest req;

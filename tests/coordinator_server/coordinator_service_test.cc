@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "server/partitions.h"
+#include "storage/sqlite_store.h"
 
 namespace groupwire::coordinator {
 namespace {
@@ -64,7 +65,13 @@ class CoordinatorServer : public ::testing::Test {
   void SetUp() override {
     GroupConfig config;
     config.initial_rebalance_delay = Millis(0);
-    partitions_.emplace(config, 4, 2);
+    std::string error;
+    store_ =
+        SqliteStore::open({.path = ":memory:", .fsync = true, .max_pages = std::nullopt}, error);
+    ASSERT_TRUE(store_) << error;
+    store_->start();
+    partitions_.emplace(config, 4, 2, *store_);
+    partitions_->load({});
     service_.emplace(*partitions_);
     grpc::ServerBuilder builder;
     int port = 0;
@@ -80,6 +87,7 @@ class CoordinatorServer : public ::testing::Test {
   void TearDown() override {
     // The server first: its parked calls finish on the partition threads.
     if (server_) server_->Shutdown(std::chrono::system_clock::now() + 1s);
+    if (store_) store_->stop();
     if (partitions_) partitions_->stop();
   }
 
@@ -136,6 +144,7 @@ class CoordinatorServer : public ::testing::Test {
     return joined;
   }
 
+  std::unique_ptr<SqliteStore> store_;
   std::optional<Partitions> partitions_;
   std::optional<CoordinatorService> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -1,6 +1,7 @@
 // Group ids map to partitions exactly as Kafka's partitionFor does, and partitions run their code
 // on their own worker thread.
 #include "server/partitions.h"
+#include "storage/sqlite_store.h"
 
 #include <future>
 #include <set>
@@ -44,9 +45,18 @@ TEST(PartitionFor, KafkaFormula) {
   EXPECT_EQ(partition_for("group", 1), 0u);
 }
 
+std::unique_ptr<SqliteStore> memory_store() {
+  std::string error;
+  auto store =
+      SqliteStore::open({.path = ":memory:", .fsync = true, .max_pages = std::nullopt}, error);
+  EXPECT_TRUE(store) << error;
+  return store;
+}
+
 TEST(Partitions, PostRunsOnThePartitionsWorker) {
   GroupConfig config;
-  Partitions partitions(config, 5, 2);
+  auto store = memory_store();
+  Partitions partitions(config, 5, 2, *store);
   EXPECT_EQ(partitions.size(), 5u);
   EXPECT_EQ(partitions.threads(), 2u);
   EXPECT_EQ(partitions.partition_for("group"), 2u);  // 98629247 % 5
@@ -70,8 +80,31 @@ TEST(Partitions, PostRunsOnThePartitionsWorker) {
 
 TEST(Partitions, NoMoreWorkersThanPartitions) {
   GroupConfig config;
-  Partitions partitions(config, 2, 8);
+  auto store = memory_store();
+  Partitions partitions(config, 2, 8, *store);
   EXPECT_EQ(partitions.threads(), 2u);
+}
+
+TEST(Partitions, LoadHandsEachPartitionItsOwnGroups) {
+  GroupConfig config;
+  auto store = memory_store();
+  Partitions partitions(config, 5, 2, *store);
+  StoredGroups stored;
+  const std::vector<std::string> ids = {"group", "orders", "payments", "a", "b", "c"};
+  for (const auto& id : ids) {
+    stored.groups.push_back(GroupMetadataRecord{.group_id = id, .generation_id = 3});
+  }
+  partitions.load(std::move(stored));
+  for (const auto& id : ids) {
+    for (std::size_t p = 0; p < partitions.size(); ++p) {
+      std::promise<bool> found;
+      partitions.post(p, [&](GroupPartition& g) {
+        EXPECT_TRUE(g.loaded());
+        found.set_value(g.find_group(id) != nullptr);
+      });
+      EXPECT_EQ(found.get_future().get(), p == partitions.partition_for(id)) << id << " in " << p;
+    }
+  }
 }
 
 }  // namespace

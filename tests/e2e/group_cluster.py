@@ -13,6 +13,7 @@ and blocks the process) and lets tests wait for a log line instead of sleeping.
 
 import os
 import re
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -63,6 +64,9 @@ class CoordinatorProcess(LoggedProcess):
     def __init__(self, *flags: str, startup_timeout: float = 15.0):
         super().__init__()
         self.flags = list(flags)
+        # One database for every incarnation, so restarts find what the last one stored.
+        self._data = tempfile.TemporaryDirectory(prefix="groupwire-coordinator-")
+        self.data_dir = self._data.name
         self.startup_timeout = startup_timeout
         self.host = "127.0.0.1"
         self.port = 0
@@ -78,7 +82,7 @@ class CoordinatorProcess(LoggedProcess):
         while True:
             mark = self.mark()
             self._spawn([coordinator_binary(), "--listen", f"{self.host}:{self.port}",
-                         *self.flags])
+                         "--data-dir", self.data_dir, *self.flags])
             try:
                 line = self.wait_for_log(_COORDINATOR_LISTENING, after=mark,
                                          timeout=max(1.0, deadline - time.monotonic()))

@@ -5,12 +5,13 @@ Kafka clients stay up.
       (15) within a bounded time, on the same client connection (the gateway does not close
       it); kafka-python's own encoder builds the requests. A JoinGroup parked in the
       coordinator when it dies gets 15 too, at once rather than after its rebalance timeout.
-    - Once it is back, the same connection reaches it again (the gateway reconnects by itself).
-    - A confluent-kafka consumer group that was running rejoins and gets an assignment again,
-      with neither the gateway nor the consumers restarted.
-
-Group state is not persisted yet, so nothing here assumes it survives the restart (nor that it
-does not).
+    - Once it is back, the same connection reaches it again (the gateway reconnects by itself),
+      and what was stored before the crash is there: the member of the last completed
+      generation heartbeats with the same generation, its committed offset reads back.
+    - A Stable group of static confluent-kafka members survives the restart with no rebalance:
+      no assignment callback fires, and each member's commit, which carries its member id and
+      generation, is accepted after the restart, one session timeout later too (their
+      heartbeats kept them in). Neither the gateway nor the consumers are restarted.
 
 Run with Debian's interpreter (python3-kafka, python3-confluent-kafka):
     /usr/bin/python3 -m unittest -v test_coordinator_restart.py
@@ -24,8 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from consumer_agent import ConsumerAgent  # noqa: E402
 from group_cluster import GroupCluster, wait_until  # noqa: E402
-from raw_group_client import (COORDINATOR_NOT_AVAILABLE, NONE, UNKNOWN_MEMBER_ID,  # noqa: E402
-                              RawGroupClient, subscription)
+from raw_group_client import (COORDINATOR_NOT_AVAILABLE, NONE, RawGroupClient,  # noqa: E402
+                              subscription)
 
 from kafka.protocol.admin import (DeleteGroupsRequest, DescribeGroupsRequest,  # noqa: E402
                                   ListGroupsRequest)
@@ -125,7 +126,6 @@ class CoordinatorRestartTest(unittest.TestCase):
 
         self.restart_coordinator()
         # The gateway reconnects by itself: poll (bounded) until the answer is no longer 15.
-        # State is not persisted (yet): the member is unknown now, or still known if it is.
         def answer_other_than_15():
             code = raw.heartbeat(group, generation, member, 1)
             return None if code == na else (code,)
@@ -133,7 +133,13 @@ class CoordinatorRestartTest(unittest.TestCase):
         code, = wait_until(answer_other_than_15, DEADLINE,
                            "a Heartbeat answer other than COORDINATOR_NOT_AVAILABLE",
                            interval=0.2, watchdog=self.cluster.problem)
-        self.assertIn(code, (NONE, UNKNOWN_MEMBER_ID), self.diagnostics())
+        self.assertEqual(code, NONE, self.diagnostics())
+        # The group came back from the database: same member, same generation, same offset.
+        self.cluster.coordinator.wait_for_log(r"loaded \d+ groups", timeout=DEADLINE)
+        self.assertEqual(raw.heartbeat(group, generation, member, 1), NONE)
+        fetched = raw.call(OffsetFetchRequest[3](group, [(TOPIC, [0])]))
+        self.assertEqual([(t, [(p, o) for p, o, _, _ in ps]) for t, ps in fetched.topics],
+                         [(TOPIC, [(0, 1)])])
         # A new group forms and commits on the restarted coordinator, still over the same
         # connection.
         generation2, member2 = raw.form_group("restart-raw-after", TOPIC, PARTITIONS)
@@ -143,42 +149,54 @@ class CoordinatorRestartTest(unittest.TestCase):
         self.assertIsNone(self.cluster.gateway.proc.poll())
         self.cluster.stop_cleanly()  # both exit 0 on SIGTERM (no crash, no sanitizer report)
 
-    def test_running_consumer_group_recovers_after_restart(self):
-        group = "restart-consumers"
-        config = {"session.timeout.ms": 3000, "heartbeat.interval.ms": 250}
+    def test_stable_static_group_survives_restart_without_rebalance(self):
+        group = "restart-static"
+        session_s = 6.0
+        config = {"session.timeout.ms": int(session_s * 1000), "heartbeat.interval.ms": 250}
         for name in ("first", "second"):
             consumer = ConsumerAgent("confluent", self.cluster.bootstrap, group, [TOPIC],
-                                     config, name, watchdog=self.cluster.problem)
+                                     {**config, "group.instance.id": name}, name,
+                                     watchdog=self.cluster.problem)
             self.addCleanup(consumer.kill)
             self.consumers.append(consumer)
         try:
-            wait_until(lambda: self._split(), DEADLINE, "two members sharing the partitions",
-                       watchdog=self.cluster.problem)
+            sets = wait_until(lambda: self._split(), DEADLINE, "two members sharing the partitions",
+                              watchdog=self.cluster.problem)
         except AssertionError as err:
             self.fail(f"{err}\n{self.diagnostics()}")
+        # Stable once both have committed with their generation.
+        for consumer, mine in zip(self.consumers, sets):
+            consumer.commit({tp: 1 for tp in mine})
         gateway_pid = self.cluster.gateway.proc.pid
-
-        gateway_mark = self.cluster.gateway.mark()
-        self.cluster.coordinator.kill()
-        # The consumers keep heartbeating; the gateway reports the failed calls.
-        self.cluster.gateway.wait_for_log(
-            r"coordinator \S+: \w+ failed: .*answering COORDINATOR_NOT_AVAILABLE",
-            timeout=DEADLINE, after=gateway_mark)
 
         marks = [c.mark() for c in self.consumers]
         coordinator_mark = self.cluster.coordinator.mark()
+        self.cluster.coordinator.kill()
         self.restart_coordinator()
+        self.cluster.coordinator.wait_for_log(r"loaded [1-9]\d* groups", timeout=DEADLINE,
+                                              after=coordinator_mark)
+        loaded_at = time.monotonic()
+
+        # A commit carries the member id and generation: accepted means still the same member of
+        # the same generation. Once more a session timeout after loading: by then only
+        # heartbeats can have kept the members in.
+        for round_ in (2, 3):
+            if round_ == 3:
+                wait_until(lambda: time.monotonic() - loaded_at > session_s + 1, DEADLINE,
+                           "a session timeout since the restart")
+            for consumer, mine in zip(self.consumers, sets):
+                committed = wait_until(lambda: self._try_commit(consumer, mine, round_), DEADLINE,
+                                       f"{consumer.name}'s commit {round_} accepted",
+                                       watchdog=self.cluster.problem)
+                self.assertEqual(committed, {tp: round_ for tp in mine})
+
         for consumer, mark in zip(self.consumers, marks):
-            consumer.wait_for_event(lambda e: e["event"] == "assign" and e["partitions"],
-                                    DEADLINE, "an assignment after the restart", mark)
-        self.cluster.coordinator.wait_for_log(
-            rf"group {group}: generation \d+ formed with 2 members", timeout=DEADLINE,
-            after=coordinator_mark)
-        try:
-            wait_until(lambda: self._split(), DEADLINE, "two members sharing again",
-                       watchdog=self.cluster.problem)
-        except AssertionError as err:
-            self.fail(f"{err}\n{self.diagnostics()}")
+            rebalances = [e for e in consumer.events[mark:] if e["event"] in ("assign", "revoke")]
+            self.assertEqual(rebalances, [], consumer.describe())
+        self.assertEqual(self._split(), sets)
+        restarted_log = self.cluster.coordinator.log_lines()[coordinator_mark:]
+        self.assertFalse([l for l in restarted_log if f"group {group}: preparing rebalance" in l],
+                         self.diagnostics())
 
         # Nothing but the coordinator was restarted.
         self.assertEqual(self.cluster.gateway.proc.pid, gateway_pid)
@@ -188,6 +206,22 @@ class CoordinatorRestartTest(unittest.TestCase):
         for consumer in self.consumers:
             consumer.close()
         self.cluster.stop_cleanly()
+
+    @staticmethod
+    def _try_commit(consumer: ConsumerAgent, partitions, value: int):
+        """The partitions' offsets after committing `value`, or None while the client still
+        reports the coordinator as unavailable (it retries until it finds it again)."""
+        try:
+            result = consumer.commit({tp: value for tp in partitions})
+        except AssertionError as err:
+            if "COORDINATOR" in str(err) or "NOT_COORDINATOR" in str(err):
+                return None
+            raise
+        if any(error is not None for _, _, _, error in result):
+            if all("COORDINATOR" in error for _, _, _, error in result if error):
+                return None
+            raise AssertionError(f"{consumer.name}: commit {value}: {result}")
+        return {(t, p): o for t, p, o, _ in result}
 
     def _split(self):
         sets = [c.assignment for c in self.consumers]

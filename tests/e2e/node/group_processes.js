@@ -6,6 +6,8 @@
 
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
 
@@ -20,6 +22,13 @@ const gatewayBinary =
 
 // No initial rebalance delay and short session timeouts allowed, so tests run fast.
 const FAST_GROUPS = ['--initial-rebalance-delay-ms', '0', '--min-session-timeout-ms', '500'];
+
+// A coordinator's command line on a free port with a database of its own (removed at exit).
+function coordinatorArgs(flags) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groupwire-coordinator-'));
+  process.once('exit', () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  return ['--listen', '127.0.0.1:0', '--data-dir', dataDir, ...flags];
+}
 
 class LoggedProcess {
   // stdout: 'ignore', or 'pipe' for a process that reports on it (read this.proc.stdout).
@@ -120,9 +129,8 @@ async function startGateway(args, listening = GATEWAY_LISTENING) {
 }
 
 async function startCluster(topics, coordinatorFlags = FAST_GROUPS) {
-  const coordinator = new LoggedProcess('coordinator', coordinatorBinary, [
-    '--listen', '127.0.0.1:0', ...coordinatorFlags,
-  ]);
+  const coordinator =
+    new LoggedProcess('coordinator', coordinatorBinary, coordinatorArgs(coordinatorFlags));
   const [, coordinatorAddress] = await coordinator.waitForLine(
     /listening on (\S+:\d+)/, STARTUP_TIMEOUT_MS);
   let gateway;
@@ -174,5 +182,5 @@ async function stopClusterCleanly(cluster) {
 
 module.exports = {
   startCluster, startGateway, waitUntil, stopClusterCleanly, topicFlags, FAST_GROUPS,
-  LoggedProcess, coordinatorBinary, gatewayBinary, STARTUP_TIMEOUT_MS,
+  LoggedProcess, coordinatorArgs, coordinatorBinary, gatewayBinary, STARTUP_TIMEOUT_MS,
 };

@@ -15,7 +15,7 @@ const path = require('node:path');
 const readline = require('node:readline');
 
 const {
-  LoggedProcess, coordinatorBinary, startGateway, stopClusterCleanly, topicFlags,
+  LoggedProcess, coordinatorArgs, coordinatorBinary, startGateway, stopClusterCleanly, topicFlags,
   STARTUP_TIMEOUT_MS,
 } = require('./group_processes');
 
@@ -69,8 +69,8 @@ async function startUpstreamCluster(topics, { brokers = 3 } = {}) {
     }
     const upstreamBootstrap = line.slice('bootstrap '.length).trim();
 
-    const coordinator = new LoggedProcess('coordinator', coordinatorBinary,
-      ['--listen', '127.0.0.1:0', ...UPSTREAM_GROUPS]);
+    const coordinator =
+      new LoggedProcess('coordinator', coordinatorBinary, coordinatorArgs(UPSTREAM_GROUPS));
     started.push(coordinator);
     const [, coordinatorAddress] =
       await coordinator.waitForLine(/listening on (\S+:\d+)/, STARTUP_TIMEOUT_MS);
