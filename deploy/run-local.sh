@@ -23,7 +23,12 @@ pids+=($!)
 until grep -q '^bootstrap ' "$upstream_out"; do sleep 0.1; done
 upstream=$(awk '/^bootstrap /{print $2}' "$upstream_out")
 
-build/coordinator-service/groupwire-coordinator --listen "127.0.0.1:$coordinator_port" &
+# The development upstream starts empty every time, so the coordinator does too: offsets kept
+# from a previous run would point past the new upstream's records.
+data_dir=build/local-data
+rm -rf "$data_dir"
+build/coordinator-service/groupwire-coordinator --listen "127.0.0.1:$coordinator_port" \
+  --data-dir "$data_dir" &
 pids+=($!)
 build/gateway/groupwire-gateway --listen "127.0.0.1:$port" \
   --coordinator "127.0.0.1:$coordinator_port" --upstream "$upstream" &
@@ -32,7 +37,7 @@ pids+=($!)
 cat <<MSG
 
 Groupwire is running: gateway 127.0.0.1:$port (upstream brokers behind ports $((port + 1001))-$((port + 1003))),
-coordinator 127.0.0.1:$coordinator_port (gRPC), development upstream $upstream.
+coordinator 127.0.0.1:$coordinator_port (gRPC, database in $data_dir), development upstream $upstream.
 Produce a few records, then watch a consumer group of two share them (run the last line twice):
   seq 1 20 | kcat -b 127.0.0.1:$port -P -t orders
   kcat -b 127.0.0.1:$port -G demo -o beginning orders

@@ -19,6 +19,8 @@ TEST(CoordinatorConfig, Defaults) {
   EXPECT_EQ(c.group_partitions, 50u);
   EXPECT_EQ(c.threads, 2u);
   EXPECT_EQ(c.log_level, spdlog::level::info);
+  EXPECT_EQ(c.data_dir, "groupwire-data");
+  EXPECT_TRUE(c.fsync);
   EXPECT_EQ(c.group.initial_rebalance_delay.count(), 3000);
   EXPECT_EQ(c.group.min_session_timeout.count(), 6000);
   EXPECT_EQ(c.group.max_session_timeout.count(), 1800000);
@@ -37,6 +39,10 @@ TEST(CoordinatorConfig, EveryFlag) {
                   "3",
                   "--log-level",
                   "debug",
+                  "--data-dir",
+                  "/var/lib/groupwire",
+                  "--fsync",
+                  "false",
                   "--initial-rebalance-delay-ms",
                   "0",
                   "--min-session-timeout-ms",
@@ -57,6 +63,8 @@ TEST(CoordinatorConfig, EveryFlag) {
   EXPECT_EQ(c.group_partitions, 7u);
   EXPECT_EQ(c.threads, 3u);
   EXPECT_EQ(c.log_level, spdlog::level::debug);
+  EXPECT_EQ(c.data_dir, "/var/lib/groupwire");
+  EXPECT_FALSE(c.fsync);
   EXPECT_EQ(c.group.initial_rebalance_delay.count(), 0);
   EXPECT_EQ(c.group.min_session_timeout.count(), 100);
   EXPECT_EQ(c.group.max_session_timeout.count(), 200);
@@ -84,6 +92,8 @@ TEST(CoordinatorConfig, BadFlagsNameTheFlag) {
            {{"--group-partitions", "x"}, "--group-partitions"},
            {{"--threads", "0"}, "--threads"},
            {{"--log-level", "loud"}, "--log-level"},
+           {{"--data-dir", ""}, "--data-dir"},
+           {{"--fsync", "sometimes"}, "--fsync"},
            {{"--initial-rebalance-delay-ms", "-1"}, "--initial-rebalance-delay-ms"},
            {{"--min-session-timeout-ms", "-5"}, "--min-session-timeout-ms"},
            {{"--max-session-timeout-ms", "3000000000"}, "--max-session-timeout-ms"},
@@ -109,7 +119,7 @@ TEST(CoordinatorConfig, HelpListsEveryFlag) {
   EXPECT_FALSE(p.config);
   EXPECT_EQ(p.exit_code, 0);
   for (const char* flag :
-       {"--listen", "--group-partitions", "--threads", "--log-level",
+       {"--listen", "--group-partitions", "--threads", "--log-level", "--data-dir", "--fsync",
         "--initial-rebalance-delay-ms", "--min-session-timeout-ms", "--max-session-timeout-ms",
         "--max-group-size", "--offset-metadata-max-bytes", "--offsets-retention-minutes",
         "--offsets-retention-check-interval-ms", "--help"}) {
