@@ -248,7 +248,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const Options& options, std::stri
   const std::string& path = options.path;
   auto fail = [&](sqlite3* db, const std::string& what) -> std::unique_ptr<SqliteStore> {
     error = fmt::format("database {}: {}", path, what);
-    sqlite3_close(db);
+    sqlite3_close_v2(db);  // _v2: closes once a statement still open here is finalized
     return nullptr;
   };
   sqlite3* db = nullptr;
@@ -318,7 +318,7 @@ SqliteStore::SqliteStore(sqlite3* db) : db_(db), statements_(std::make_unique<St
 SqliteStore::~SqliteStore() {
   stop();
   statements_.reset();
-  sqlite3_close(db_);
+  sqlite3_close_v2(db_);
 }
 
 std::optional<StoredGroups> SqliteStore::load(std::string& error) {
