@@ -62,16 +62,6 @@ std::optional<std::vector<std::string>> subscription_topics(const std::string& m
   return sub.topics;
 }
 
-struct CommittedOffset {
-  std::int64_t offset = -1;
-  std::int32_t leader_epoch = -1;
-  std::string metadata;
-  std::int64_t commit_timestamp_ms = 0;
-  std::optional<std::int64_t> expire_timestamp_ms;  // only from OffsetCommit v2-4 retention
-};
-
-using TopicPartition = std::pair<std::string, std::int32_t>;
-
 }  // namespace
 
 class GroupPartition::Impl {
@@ -215,6 +205,7 @@ class GroupPartition::Impl {
     schedule_heartbeat(group, member_id, config_.new_member_join_timeout);
     spdlog::info("group {}: member {} joins ({} members)", group.group_id, member_id,
                  group.members.size());
+    member_event(GroupEventType::MemberJoined, group, added);
     maybe_prepare_rebalance_or_complete_join(group);
   }
 
@@ -257,6 +248,7 @@ class GroupPartition::Impl {
     if (group.pending_sync_members.erase(old_id)) group.pending_sync_members.insert(new_id);
     group.static_members[req.group_instance_id()] = new_id;
     schedule_heartbeat(group, new_id, member.session_timeout);
+    member_event(GroupEventType::MemberJoined, group, member);
 
     group.update_member_protocols(member, req);
     member.supports_skip_assignment = req.supports_skip_assignment();
@@ -335,8 +327,10 @@ class GroupPartition::Impl {
         try_complete_initial_rebalance(group_id, remaining);
       });
     }
-    group.transition_to(GroupState::PreparingRebalance, scheduler_.wall_clock_ms());
+    transition(group, GroupState::PreparingRebalance);
     spdlog::info("group {}: preparing rebalance (generation {})", group_id, group.generation_id);
+    if (!group.rebalance_started) group.rebalance_started = scheduler_.now();
+    if (sink_) emit(event(GroupEventType::RebalanceStarted, group));
     if (!initial) {
       scheduler_.schedule(join_key(group_id), group.rebalance_timeout(),
                           [this, group_id] { complete_join(group_id); });
@@ -381,7 +375,7 @@ class GroupPartition::Impl {
     }
     for (const auto& id : not_rejoined) {
       spdlog::info("group {}: removing member {} that did not rejoin", group.group_id, id);
-      drop_member(group, id);
+      drop_member(group, id, MemberExit::JoinTimeout);
     }
     if (!maybe_elect_joined_leader(group) && !group.members.empty()) {
       // Only static members that have not rejoined remain: wait for them, or for their
@@ -394,6 +388,7 @@ class GroupPartition::Impl {
     init_next_generation(group);
     if (group.is(GroupState::Empty)) {
       spdlog::info("group {}: generation {} is empty", group.group_id, group.generation_id);
+      rebalance_completed(group);
       return;
     }
     spdlog::info("group {}: generation {} formed with {} members, protocol {}", group.group_id,
@@ -432,10 +427,10 @@ class GroupPartition::Impl {
     ++group.generation_id;
     if (group.members.empty()) {
       group.protocol_name.reset();
-      group.transition_to(GroupState::Empty, scheduler_.wall_clock_ms());
+      transition(group, GroupState::Empty);
     } else {
       group.protocol_name = group.select_protocol();
-      group.transition_to(GroupState::CompletingRebalance, scheduler_.wall_clock_ms());
+      transition(group, GroupState::CompletingRebalance);
     }
     compute_subscribed_topics(group);
     group.pending_sync_members.clear();
@@ -471,7 +466,7 @@ class GroupPartition::Impl {
     for (const auto& id : late) {
       spdlog::info("group {}: removing member {}: no SyncGroup within the rebalance timeout",
                    group_id, id);
-      drop_member(*group, id);
+      drop_member(*group, id, MemberExit::SyncTimeout);
     }
     prepare_rebalance(*group);
   }
@@ -533,8 +528,9 @@ class GroupPartition::Impl {
   // The leader's assignment becomes the group's; Kafka persists it first (the store, later).
   void complete_assignment(ClassicGroup& group, std::map<MemberId, std::string> assignment) {
     for (auto& [id, m] : group.members) m.assignment = std::move(assignment[id]);
-    group.transition_to(GroupState::Stable, scheduler_.wall_clock_ms());
+    transition(group, GroupState::Stable);
     spdlog::info("group {}: generation {} is stable", group.group_id, group.generation_id);
+    rebalance_completed(group);
     std::vector<std::pair<Reply<pb::SyncGroupResponse>, pb::SyncGroupResponse>> replies;
     for (auto& [id, m] : group.members) {
       if (!m.awaiting_sync) continue;
@@ -633,7 +629,7 @@ class GroupPartition::Impl {
       if (id == nullptr) return pb::UNKNOWN_MEMBER_ID;
       spdlog::info("group {}: static member {} removed by LeaveGroup", group.group_id,
                    identity.group_instance_id());
-      drop_member(group, MemberId(*id));
+      drop_member(group, MemberId(*id), MemberExit::LeaveGroup, reason_of(identity));
       return pb::NONE;
     }
     if (group.pending_join_members.erase(member_id)) {
@@ -643,16 +639,27 @@ class GroupPartition::Impl {
     std::optional<GroupInstanceId> instance;
     if (identity.has_group_instance_id()) instance = identity.group_instance_id();
     if (auto error = validate_member(group, member_id, instance); error != pb::NONE) return error;
-    spdlog::info("group {}: member {} leaves ({})", group.group_id, member_id,
-                 identity.has_reason() ? identity.reason() : "no reason given");
-    drop_member(group, member_id);
+    spdlog::info("group {}: member {} leaves ({})", group.group_id, member_id, reason_of(identity));
+    drop_member(group, member_id, MemberExit::LeaveGroup, reason_of(identity));
     return pb::NONE;
   }
 
   // Removes a member, answering whatever it has parked, and stops its heartbeat timer.
-  void drop_member(ClassicGroup& group, const MemberId& member_id) {
+  void drop_member(ClassicGroup& group, const MemberId& member_id, MemberExit why,
+                   std::string reason = {}) {
     auto it = group.members.find(member_id);
     if (it != group.members.end()) {
+      if (sink_) {
+        GroupEvent e = event(why == MemberExit::LeaveGroup ? GroupEventType::MemberLeft
+                                                           : GroupEventType::MemberExpired,
+                             group);
+        e.member_id = member_id;
+        e.group_instance_id = it->second.group_instance_id;
+        e.exit = why;
+        e.reason = std::move(reason);
+        --e.members;
+        emit(std::move(e));
+      }
       auto join = std::exchange(it->second.awaiting_join, nullptr);
       auto sync = std::exchange(it->second.awaiting_sync, nullptr);
       group.remove_member(member_id);
@@ -682,7 +689,7 @@ class GroupPartition::Impl {
     if (satisfied) return;
     spdlog::info("group {}: member {} expired: no heartbeat within its session timeout", group_id,
                  member_id);
-    drop_member(*group, member_id);
+    drop_member(*group, member_id, MemberExit::SessionTimeout);
     if (group->is(GroupState::Stable) || group->is(GroupState::CompletingRebalance)) {
       maybe_prepare_rebalance_or_complete_join(*group);
     } else if (group->is(GroupState::PreparingRebalance) && group->all_members_joined()) {
@@ -690,13 +697,16 @@ class GroupPartition::Impl {
     }
   }
 
-  void schedule_heartbeat(const ClassicGroup& group, const MemberId& member_id, Millis timeout) {
+  void schedule_heartbeat(ClassicGroup& group, const MemberId& member_id, Millis timeout) {
+    if (auto it = group.members.find(member_id); it != group.members.end()) {
+      it->second.last_heartbeat = scheduler_.now();
+    }
     std::string group_id = group.group_id;
     scheduler_.schedule(heartbeat_key(group_id, member_id), timeout,
                         [this, group_id, member_id] { expire_heartbeat(group_id, member_id); });
   }
 
-  void reschedule_heartbeat(const ClassicGroup& group, const MemberId& member_id) {
+  void reschedule_heartbeat(ClassicGroup& group, const MemberId& member_id) {
     schedule_heartbeat(group, member_id, group.members.at(member_id).session_timeout);
   }
 
@@ -737,6 +747,9 @@ class GroupPartition::Impl {
         offsets_[req.group_id()][{topic.name(), p.partition_index()}] = CommittedOffset{
             p.committed_offset(), p.committed_leader_epoch(), p.committed_metadata(), now, expire};
       }
+    }
+    if (sink_ && error == pb::NONE) {
+      offsets_event(GroupEventType::OffsetsCommitted, *group, resp.topics(), req.member_id());
     }
     reply(std::move(resp));
   }
@@ -828,6 +841,7 @@ class GroupPartition::Impl {
       }
     }
     if (committed.empty()) offsets_.erase(req.group_id());
+    if (sink_) offsets_event(GroupEventType::OffsetsDeleted, *group, resp.topics(), {});
     reply(std::move(resp));
   }
 
@@ -847,6 +861,7 @@ class GroupPartition::Impl {
     }
     for (const auto& id : deletable) {
       spdlog::info("group {}: empty with no offsets left: deleted", id);
+      if (sink_) emit(event(GroupEventType::GroupDeleted, groups_.at(id)));
       groups_.erase(id);
     }
   }
@@ -940,9 +955,72 @@ class GroupPartition::Impl {
     scheduler_.cancel(join_key(group_id));
     scheduler_.cancel(sync_key(group_id));
     offsets_.erase(group_id);
+    if (sink_) emit(event(GroupEventType::GroupDeleted, *group));
     groups_.erase(group_id);
     spdlog::info("group {}: deleted", group_id);
     reply(pb::NONE);
+  }
+
+  // ---- Events ------------------------------------------------------------------------------
+
+  // Callers check sink_ first, so nobody pays for events when nobody listens.
+  GroupEvent event(GroupEventType type, const ClassicGroup& group) const {
+    GroupEvent e;
+    e.type = type;
+    e.group_id = group.group_id;
+    e.timestamp_ms = scheduler_.wall_clock_ms();
+    e.generation_id = group.generation_id;
+    e.state = group.state;
+    e.members = static_cast<std::int32_t>(group.members.size());
+    return e;
+  }
+
+  void emit(const GroupEvent& e) { sink_->on_event(e); }
+
+  void transition(ClassicGroup& group, GroupState to) {
+    GroupState from = group.state;
+    group.transition_to(to, scheduler_.wall_clock_ms());
+    if (!sink_ || from == to) return;
+    GroupEvent e = event(GroupEventType::StateChanged, group);
+    e.previous_state = from;
+    emit(e);
+  }
+
+  void member_event(GroupEventType type, const ClassicGroup& group, const ClassicGroupMember& m) {
+    if (!sink_) return;
+    GroupEvent e = event(type, group);
+    e.member_id = m.member_id;
+    e.group_instance_id = m.group_instance_id;
+    emit(e);
+  }
+
+  void rebalance_completed(ClassicGroup& group) {
+    auto started = std::exchange(group.rebalance_started, std::nullopt);
+    if (!sink_) return;
+    GroupEvent e = event(GroupEventType::RebalanceCompleted, group);
+    if (started) {
+      e.rebalance_duration = std::chrono::duration_cast<Millis>(scheduler_.now() - *started);
+    }
+    emit(e);
+  }
+
+  void offsets_event(GroupEventType type, const ClassicGroup& group,
+                     const google::protobuf::RepeatedPtrField<pb::TopicPartitionErrors>& topics,
+                     const MemberId& member_id) {
+    GroupEvent e = event(type, group);
+    e.member_id = member_id;
+    for (const auto& t : topics) {
+      int done = 0;
+      for (const auto& p : t.partitions()) done += p.error_code() == pb::NONE;
+      if (done == 0) continue;
+      e.partitions += done;
+      e.topics.push_back(t.name());
+    }
+    if (e.partitions > 0) emit(e);
+  }
+
+  static std::string reason_of(const pb::LeaveGroupMember& identity) {
+    return identity.has_reason() ? identity.reason() : "no reason given";
   }
 
   // ---- Shared -------------------------------------------------------------------------------
@@ -992,6 +1070,7 @@ class GroupPartition::Impl {
   std::map<std::string, ClassicGroup> groups_;
   std::map<std::string, std::map<TopicPartition, CommittedOffset>> offsets_;
   std::mt19937_64 rng_;
+  GroupEventSink* sink_ = nullptr;
 };
 
 GroupPartition::GroupPartition(const GroupConfig& config, Scheduler& scheduler)
@@ -1041,6 +1120,20 @@ void GroupPartition::expire_offsets() {
 }
 const ClassicGroup* GroupPartition::find_group(const std::string& group_id) const {
   return impl_->find(group_id);
+}
+void GroupPartition::set_event_sink(GroupEventSink* sink) {
+  impl_->sink_ = sink;
+}
+const std::map<std::string, ClassicGroup>& GroupPartition::groups() const {
+  return impl_->groups_;
+}
+const std::map<TopicPartition, CommittedOffset>* GroupPartition::committed_offsets(
+    const std::string& group_id) const {
+  auto it = impl_->offsets_.find(group_id);
+  return it == impl_->offsets_.end() ? nullptr : &it->second;
+}
+Scheduler::Clock::time_point GroupPartition::now() const {
+  return impl_->scheduler_.now();
 }
 
 }  // namespace groupwire::coordinator

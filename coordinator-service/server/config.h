@@ -9,6 +9,7 @@
 
 #include "group/group_config.h"
 #include "host_port.h"
+#include "logging.h"
 
 namespace groupwire::coordinator {
 
@@ -18,6 +19,8 @@ struct CoordinatorConfig {
   std::size_t threads = 2;            // workers the partitions are spread over
   spdlog::level::level_enum log_level = spdlog::level::info;
   GroupConfig group;
+  LogFormat log_format = LogFormat::Text;
+  std::optional<HostPort> metrics_listen;  // Prometheus /metrics over HTTP; none: not served
 };
 
 struct ParsedArgs {
