@@ -93,13 +93,15 @@ class WatchCall final : public grpc::ServerWriteReactor<apb::GroupEvent>,
       : hub_(hub), queue_(queue) {
     EventHub::Filter filter{{req.group_ids().begin(), req.group_ids().end()},
                             req.group_id_prefix()};
-    // Subscribed before the initial metadata goes out: a client that has it misses nothing.
-    if (!hub_.subscribe(this, std::move(filter))) {
-      subscribed_ = false;
-      Finish({grpc::StatusCode::UNAVAILABLE, "the coordinator is shutting down"});
-      return;
+    // Subscribed before the initial metadata goes out, so a client that has it misses nothing;
+    // and the metadata is on its way before the first event is written (deliveries wait for
+    // the lock), as gRPC requires.
+    {
+      std::lock_guard lock(mu_);
+      subscribed_ = hub_.subscribe(this, std::move(filter));
+      if (subscribed_) StartSendInitialMetadata();
     }
-    StartSendInitialMetadata();
+    if (!subscribed_) Finish({grpc::StatusCode::UNAVAILABLE, "the coordinator is shutting down"});
   }
 
   void deliver(const apb::GroupEvent& event) override {
@@ -152,8 +154,8 @@ class WatchCall final : public grpc::ServerWriteReactor<apb::GroupEvent>,
   }
 
   EventHub& hub_;
-  bool subscribed_ = true;
   std::mutex mu_;
+  bool subscribed_ = false;
   EventQueue queue_;
   apb::GroupEvent current_;
   bool writing_ = false;
