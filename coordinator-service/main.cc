@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
 
   // Before the partitions: they report to these until they stop.
   metrics::Registry registry;
+  // The storage layer's hook: it observes its writes here.
+  [[maybe_unused]] StorageMetrics storage_metrics = register_storage_metrics(registry);
   coordinator::admin::EventHub watchers;
   Partitions partitions(config.group, config.group_partitions, config.threads);
   CoordinatorMetrics coordinator_metrics(registry, partitions);

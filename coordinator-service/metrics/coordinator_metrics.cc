@@ -34,6 +34,18 @@ struct Census {
 
 }  // namespace
 
+StorageMetrics register_storage_metrics(metrics::Registry& registry) {
+  return {registry
+              .histogram("groupwire_storage_write_seconds",
+                         "Duration of one durable write of group state.", {},
+                         metrics::latency_buckets())
+              .with({}),
+          registry
+              .histogram("groupwire_storage_batch_size",
+                         "Records in one durable write of group state.", {}, batch_buckets())
+              .with({})};
+}
+
 CoordinatorMetrics::CoordinatorMetrics(metrics::Registry& registry, Partitions& partitions,
                                        std::chrono::milliseconds scrape_timeout)
     : partitions_(partitions),
@@ -75,16 +87,7 @@ CoordinatorMetrics::CoordinatorMetrics(metrics::Registry& registry, Partitions& 
               .with({})),
       groups_deleted_(
           registry.counter("groupwire_groups_deleted_total", "Groups deleted or expired.")
-              .with({})),
-      storage_{registry
-                   .histogram("groupwire_storage_write_seconds",
-                              "Duration of one durable write of group state.", {},
-                              metrics::latency_buckets())
-                   .with({}),
-               registry
-                   .histogram("groupwire_storage_batch_size",
-                              "Records in one durable write of group state.", {}, batch_buckets())
-                   .with({})} {
+              .with({})) {
   for (auto s : kStates) groups_.with({state_name(s)});
   registry.on_scrape([this] { refresh_gauges(); });
 }

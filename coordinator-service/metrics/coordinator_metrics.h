@@ -1,6 +1,6 @@
 // The coordinator's Prometheus metrics. Counters follow the group events as the state machine
 // reports them; gauges of groups and members are counted on the partitions' threads at scrape
-// time. The storage histograms are for the storage layer to observe (see StorageMetrics).
+// time. The storage layer reports through StorageMetrics.
 #pragma once
 
 #include <chrono>
@@ -14,9 +14,13 @@ namespace groupwire::coordinator {
 // What the storage layer reports: observe each write's duration (seconds) and how many records
 // it carried. Lock-free, callable from any thread.
 struct StorageMetrics {
-  metrics::Histogram& write_seconds;
-  metrics::Histogram& batch_size;
+  metrics::Histogram& write_seconds;  // groupwire_storage_write_seconds
+  metrics::Histogram& batch_size;     // groupwire_storage_batch_size
 };
+
+// Registers the storage histograms; the storage layer keeps the result (it is created before
+// the partitions, so before CoordinatorMetrics).
+StorageMetrics register_storage_metrics(metrics::Registry& registry);
 
 class CoordinatorMetrics final : public GroupEventSink {
  public:
@@ -26,8 +30,6 @@ class CoordinatorMetrics final : public GroupEventSink {
                      std::chrono::milliseconds scrape_timeout = std::chrono::milliseconds(1000));
 
   void on_event(const GroupEvent& event) override;
-
-  StorageMetrics storage() const { return storage_; }
 
  private:
   void refresh_gauges();
@@ -45,7 +47,6 @@ class CoordinatorMetrics final : public GroupEventSink {
   metrics::Counter& offset_commits_;
   metrics::Counter& offset_commit_partitions_;
   metrics::Counter& groups_deleted_;
-  StorageMetrics storage_;
 };
 
 }  // namespace groupwire::coordinator
