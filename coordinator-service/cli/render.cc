@@ -188,6 +188,8 @@ json to_json(const apb::GroupEvent& e) {
       out["members"] = e.members();
       break;
     case apb::REBALANCE_STARTED:
+      out["members"] = e.members();
+      break;
     case apb::REBALANCE_COMPLETED:
       out["members"] = e.members();
       out["rebalance_duration_ms"] = e.rebalance_duration_ms();
@@ -274,7 +276,8 @@ void print_line(std::ostream& out, const apb::GroupEvent& e) {
   json j = to_json(e);
   std::string line = fmt::format("{} {}", e.timestamp_ms(), apb::EventType_Name(e.type()));
   for (const auto& [key, value] : j.items()) {
-    if (key == "type" || key == "timestamp_ms" || value.is_null()) continue;
+    bool empty = value.is_null() || (value.is_string() && value.get<std::string>().empty());
+    if (key == "type" || key == "timestamp_ms" || empty) continue;
     line += fmt::format(" {}={}", key, value.is_string() ? value.get<std::string>() : value.dump());
   }
   out << line << "\n";
