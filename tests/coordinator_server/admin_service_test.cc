@@ -437,6 +437,42 @@ TEST_F(AdminServer, WatchGroupsStreamsTheWatchedGroupsEventsFromTheFirstMetadata
   EXPECT_TRUE(reader->Finish().ok());
 }
 
+TEST_F(AdminServer, AWatcherThatDoesNotReadNeverHoldsUpThePartitions) {
+  grpc::ClientContext ctx;
+  apb::WatchGroupsRequest req;
+  req.add_group_ids("busy-feed");
+  auto reader = admin_stub_->WatchGroups(&ctx, req);
+  reader->WaitForInitialMetadata();
+  // Each commit's event names 50 long topics (about 5 KB): together far more than the stream's
+  // flow-control window and the socket buffers take while the watcher reads nothing.
+  apb::ResetOffsetsRequest reset;
+  reset.set_group_id("busy-feed");
+  for (int t = 0; t < 50; ++t) {
+    auto* tp = reset.add_partitions();
+    tp->set_topic(std::string(100, 't') + std::to_string(t));
+    tp->add_partitions(0);
+  }
+  constexpr int kCommits = 2000;
+  for (int i = 0; i < kCommits; ++i) {
+    reset.set_to_offset(i);
+    ok(&apb::Admin::Stub::ResetOffsets, reset);  // answered: the partition is never blocked
+  }
+  std::int64_t delivered = 0, dropped = 0;
+  apb::GroupEvent e;
+  while (delivered + dropped < kCommits && reader->Read(&e)) {
+    if (e.type() == apb::EVENTS_DROPPED) {
+      dropped += e.dropped();
+    } else {
+      EXPECT_EQ(e.type(), apb::OFFSETS_COMMITTED);
+      ++delivered;
+    }
+  }
+  EXPECT_EQ(delivered + dropped, kCommits);
+  EXPECT_GT(dropped, 0);
+  EXPECT_GE(delivered, 16);  // the queue's worth at least
+  ctx.TryCancel();
+}
+
 TEST(EventQueue, ASlowWatcherLosesTheOldestEventsAndIsToldHowMany) {
   EventQueue q(2);
   for (int i = 1; i <= 5; ++i) {
