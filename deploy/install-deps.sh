@@ -6,9 +6,10 @@ set -euo pipefail
 
 build=(cmake ninja-build g++ pkg-config
   libboost-dev libboost-program-options-dev libspdlog-dev libfmt-dev
-  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc librdkafka-dev)
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc librdkafka-dev
+  nlohmann-json3-dev)
 test=(libgtest-dev libgmock-dev clang libclang-rt-14-dev
-  kcat python3 python3-kafka python3-confluent-kafka)
+  kcat python3 python3-kafka python3-confluent-kafka python3-prometheus-client grpc-proto)
 
 wanted=("${build[@]}")
 [[ "${1:-build}" == test ]] && wanted+=("${test[@]}")

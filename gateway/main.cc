@@ -19,7 +19,9 @@
 #include "handlers/group_handlers.h"
 #include "handlers/list_offsets.h"
 #include "handlers/metadata.h"
+#include "http/http_server.h"
 #include "logging.h"
+#include "metrics/gateway_metrics.h"
 #include "server/config.h"
 #include "server/listener.h"
 #include "upstream/relay.h"
@@ -67,10 +69,13 @@ int main(int argc, char** argv) {
     return args.exit_code;
   }
   const GatewayConfig& config = *args.config;
-  init_logging("groupwire-gateway", config.log_level);
+  init_logging("groupwire-gateway", config.log_level, config.log_format);
 
   boost::asio::io_context io(static_cast<int>(config.threads));
+  metrics::Registry registry;
+  auto gateway_metrics = std::make_shared<GatewayMetrics>(registry);
   Dispatcher dispatcher;
+  dispatcher.set_observer(gateway_metrics);
   auto catalog = std::make_shared<TopicCatalog>(config.topics);
   std::vector<std::unique_ptr<Listener>> listeners;
   auto bootstrap = make_listener(io, config.listen, dispatcher, config);
@@ -120,7 +125,10 @@ int main(int argc, char** argv) {
   bootstrap->set_identity(identity);
 
   // Destroyed before the io_context: its destructor completes the calls still in flight.
-  CoordinatorClient coordinator({config.coordinator, config.coordinator_timeout});
+  CoordinatorClient coordinator({config.coordinator, config.coordinator_timeout, 2,
+                                 [gateway_metrics](const char* rpc, grpc::StatusCode code) {
+                                   gateway_metrics->on_coordinator_failure(rpc, code);
+                                 }});
   if (!upstream) add_metadata_handler(dispatcher, identity, catalog);
   add_find_coordinator_handler(dispatcher, identity, placement);
   add_group_handlers(dispatcher, coordinator, catalog, placement);
@@ -135,6 +143,15 @@ int main(int argc, char** argv) {
     // fetch without being disconnected. Parked Fetches time out on the connections' io_context.
     add_list_offsets_handler(dispatcher, catalog);
     add_fetch_handler(dispatcher, catalog, io.get_executor());
+  }
+
+  std::vector<const Listener*> all_listeners{bootstrap.get()};
+  for (const auto& l : listeners) all_listeners.push_back(l.get());
+  gateway_metrics->count_connections(std::move(all_listeners));
+  std::unique_ptr<http::HttpServer> metrics_server;
+  if (config.metrics_listen) {
+    metrics_server = http::serve_metrics(*config.metrics_listen, registry);
+    if (!metrics_server) return 1;
   }
 
   bootstrap->start();

@@ -30,6 +30,13 @@ Millis millis_flag(const po::variables_map& vm, const char* flag, long long min,
   return Millis(int_flag(vm, flag, min, max));
 }
 
+HostPort host_port_flag(const po::variables_map& vm, const char* flag) {
+  auto text = vm[flag].as<std::string>();
+  auto hp = parse_host_port(text);
+  if (!hp) throw BadFlag{fmt::format("--{}: '{}' is not HOST:PORT", flag, text)};
+  return *hp;
+}
+
 }  // namespace
 
 ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
@@ -69,7 +76,10 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
       "offsets.retention.minutes: how long committed offsets of an empty group are kept")(
       "offsets-retention-check-interval-ms",
       po::value<long long>()->default_value(g.offsets_retention_check_interval.count()),
-      "offsets.retention.check.interval.ms: how often expired offsets are removed");
+      "offsets.retention.check.interval.ms: how often expired offsets are removed")(
+      "log-format", po::value<std::string>()->default_value("text"), "text|json")(
+      "metrics-listen", po::value<std::string>(),
+      "HOST:PORT to serve Prometheus metrics on (GET /metrics); port 0 picks a free port");
 
   std::ostringstream help;
   help << "Usage: groupwire-coordinator [options]\n\n" << opts;
@@ -79,10 +89,7 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
     po::notify(vm);
     if (vm.count("help")) return {std::nullopt, help.str(), 0};
 
-    auto listen = vm["listen"].as<std::string>();
-    auto hp = parse_host_port(listen);
-    if (!hp) throw BadFlag{fmt::format("--listen: '{}' is not HOST:PORT", listen)};
-    c.listen = *hp;
+    c.listen = host_port_flag(vm, "listen");
     // Partition numbers are Kafka's int32 hash modulo the count.
     c.group_partitions = static_cast<std::size_t>(int_flag(vm, "group-partitions", 1, INT32_MAX));
     c.threads = static_cast<std::size_t>(int_flag(vm, "threads", 1, 1024));
@@ -99,6 +106,10 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
       throw BadFlag{fmt::format("--fsync: expected true or false, got '{}'", fsync)};
     }
     c.fsync = fsync == "true";
+    auto format = parse_log_format(vm["log-format"].as<std::string>());
+    if (!format) throw BadFlag{"--log-format: must be text or json"};
+    c.log_format = *format;
+    if (vm.count("metrics-listen")) c.metrics_listen = host_port_flag(vm, "metrics-listen");
 
     // Ranges follow Kafka's config definitions (INT settings, and their validators). The check
     // interval is a LONG in Kafka; capped here so it converts to a steady_clock duration safely.

@@ -9,6 +9,7 @@
 
 #include "group/group_config.h"
 #include "host_port.h"
+#include "logging.h"
 
 namespace groupwire::coordinator {
 
@@ -20,6 +21,8 @@ struct CoordinatorConfig {
   std::string data_dir = "groupwire-data";  // holds the SQLite database
   bool fsync = true;                        // false only for measuring what durability costs
   GroupConfig group;
+  LogFormat log_format = LogFormat::Text;
+  std::optional<HostPort> metrics_listen;  // Prometheus /metrics over HTTP; none: not served
 };
 
 struct ParsedArgs {

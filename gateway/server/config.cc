@@ -63,6 +63,9 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[]) {
       "broker id this gateway reports (default: derived from the advertised address)")(
       "log-level", po::value<std::string>()->default_value("info"),
       "trace|debug|info|warn|error|critical|off")(
+      "log-format", po::value<std::string>()->default_value("text"), "text|json")(
+      "metrics-listen", po::value<std::string>(),
+      "HOST:PORT to serve Prometheus metrics on (GET /metrics); port 0 picks a free port")(
       "max-frame-bytes",
       po::value<long long>()->default_value(static_cast<long long>(c.max_frame_bytes)),
       "largest request frame accepted; a larger one closes the connection")(
@@ -111,6 +114,10 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[]) {
           fmt::format("--log-level: unknown level '{}'", vm["log-level"].as<std::string>())};
     }
     c.log_level = *level;
+    auto format = parse_log_format(vm["log-format"].as<std::string>());
+    if (!format) throw BadFlag{"--log-format: must be text or json"};
+    c.log_format = *format;
+    if (vm.count("metrics-listen")) c.metrics_listen = host_port_flag(vm, "metrics-listen");
     c.max_frame_bytes = positive_flag<std::size_t>(vm, "max-frame-bytes");
     c.max_connections = positive_flag<std::size_t>(vm, "max-connections");
     c.idle_timeout = std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "idle-timeout-ms"));

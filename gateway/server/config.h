@@ -11,6 +11,7 @@
 #include <spdlog/common.h>
 
 #include "host_port.h"
+#include "logging.h"
 
 namespace groupwire::gateway {
 
@@ -37,6 +38,8 @@ struct GatewayConfig {
   int broker_port_base = 0;        // upstream broker N listens on BASE+N; 0: free ports
   std::chrono::milliseconds upstream_timeout{30000};
   std::chrono::milliseconds upstream_refresh{30000};
+  LogFormat log_format = LogFormat::Text;
+  std::optional<HostPort> metrics_listen;  // Prometheus /metrics over HTTP; none: not served
 };
 
 struct ParsedArgs {

@@ -49,10 +49,12 @@ asio::awaitable<void> Listener::accept_loop() {
     if (open_count_->load() >= max_connections_) {
       spdlog::warn("refusing connection: {} connections open (--max-connections)",
                    open_count_->load());
+      ++refused_;
       socket.close(ec);
       continue;
     }
     open_count_->fetch_add(1);
+    ++accepted_;
     std::make_shared<Connection>(std::move(socket), dispatcher_, limits_, identity_, open_count_)
         ->start();
   }

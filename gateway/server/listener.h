@@ -28,6 +28,13 @@ class Listener {
   HostPort bound() const;
   void start();
 
+  struct Stats {
+    std::size_t open = 0;
+    std::uint64_t accepted = 0;
+    std::uint64_t refused = 0;  // beyond --max-connections
+  };
+  Stats stats() const { return {open_count_->load(), accepted_.load(), refused_.load()}; }
+
  private:
   boost::asio::awaitable<void> accept_loop();
 
@@ -39,6 +46,8 @@ class Listener {
   BrokerIdentity identity_;
   std::shared_ptr<std::atomic<std::size_t>> open_count_ =
       std::make_shared<std::atomic<std::size_t>>(0);
+  std::atomic<std::uint64_t> accepted_{0};
+  std::atomic<std::uint64_t> refused_{0};
 };
 
 }  // namespace groupwire::gateway
