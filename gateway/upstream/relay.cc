@@ -6,6 +6,7 @@
 
 #include "codec/frame.h"
 #include "codec/messages/metadata.h"
+#include "upstream/version_translation.h"
 
 namespace groupwire::gateway {
 
@@ -93,10 +94,11 @@ void add_upstream_metadata_handler(Dispatcher& dispatcher, kafka::ApiVersion ups
               }
               resp.brokers = std::move(reachable);
               TopicCatalog::Topics seen;
-              for (const auto& t : resp.topics) {
-                if (t.error_code == 0 && t.name) {
-                  seen[*t.name] = static_cast<std::int32_t>(t.partitions.size());
-                }
+              for (auto& t : resp.topics) {
+                if (t.error_code != 0 || !t.name) continue;
+                // An upstream without topic ids (Metadata v9 or older) gets the catalog's.
+                if (t.topic_id == kafka::Uuid{}) t.topic_id = derived_topic_id(*t.name);
+                seen[*t.name] = {static_cast<std::int32_t>(t.partitions.size()), t.topic_id};
               }
               catalog->update(seen, all);
               respond(std::move(resp));
@@ -104,10 +106,24 @@ void add_upstream_metadata_handler(Dispatcher& dispatcher, kafka::ApiVersion ups
       });
 }
 
-void add_upstream_relay(Dispatcher& dispatcher, const UpstreamInfo& upstream) {
+void add_upstream_relay(Dispatcher& dispatcher, const UpstreamInfo& upstream,
+                        SharedTopicCatalog catalog) {
   for (const auto& api : upstream.apis) {
     if (dispatcher.serves(api.api_key) || kNeverRelayed.count(api.api_key)) continue;
-    dispatcher.add_raw(api.api_key, {api.min_version, api.max_version}, relay);
+    kafka::Versions served{api.min_version, api.max_version};
+    auto translated = translated_versions(api.api_key, served);
+    if (!translated) {
+      dispatcher.add_raw(api.api_key, served, relay);
+      continue;
+    }
+    dispatcher.add_raw(
+        api.api_key, *translated,
+        [served, catalog](RequestContext&& ctx, std::string_view frame, FrameCallback done) {
+          if (served.contains(ctx.header.api_version)) {
+            return relay(std::move(ctx), frame, std::move(done));
+          }
+          translate_upstream(std::move(ctx), frame, std::move(done), served.hi, catalog);
+        });
   }
 }
 
