@@ -33,12 +33,20 @@ MetadataResponse::Topic describe_topic(const std::string& name,
 
 }  // namespace
 
+void name_topics_by_id(MetadataRequest& req, const TopicCatalog& catalog) {
+  if (!req.topics) return;
+  for (auto& t : *req.topics) {
+    if (!t.name && t.topic_id != kafka::Uuid{}) t.name = catalog.name(t.topic_id);
+  }
+}
+
 void add_metadata_handler(Dispatcher& dispatcher, const BrokerIdentity& identity,
                           SharedTopicCatalog catalog) {
   dispatcher.add<MetadataRequest, MetadataResponse>(
       [identity, catalog = std::move(catalog)](const RequestContext& ctx, MetadataRequest req,
                                                Respond<MetadataResponse> respond) {
-        MetadataResponse resp;
+        name_topics_by_id(req, *catalog);
+    MetadataResponse resp;
         resp.brokers.push_back(
             {identity.node_id, identity.advertised.host, identity.advertised.port, std::nullopt});
         resp.cluster_id = identity.cluster_id;

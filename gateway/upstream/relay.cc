@@ -6,6 +6,7 @@
 
 #include "codec/frame.h"
 #include "codec/messages/metadata.h"
+#include "handlers/metadata.h"
 #include "upstream/version_translation.h"
 
 namespace groupwire::gateway {
@@ -63,6 +64,7 @@ void add_upstream_metadata_handler(Dispatcher& dispatcher, kafka::ApiVersion ups
                                              Respond<MetadataResponse> respond) {
         auto session = ctx.session;
         if (!session) return respond(MetadataResponse{});
+        name_topics_by_id(req, *catalog);
         // "All topics" is an empty list at v0 and null later; say it in the upstream's version.
         bool all = !req.topics || (ctx.header.api_version == 0 && req.topics->empty());
         if (all) {
@@ -116,6 +118,8 @@ void add_upstream_relay(Dispatcher& dispatcher, const UpstreamInfo& upstream,
       dispatcher.add_raw(api.api_key, served, relay);
       continue;
     }
+    spdlog::info("API key {}: v{}-{} translated into the upstream's v{}", api.api_key,
+                 served.hi + 1, translated->hi, served.hi);
     dispatcher.add_raw(
         api.api_key, *translated,
         [served, catalog](RequestContext&& ctx, std::string_view frame, FrameCallback done) {

@@ -48,6 +48,30 @@ TEST_F(UpstreamModeTest, MetadataIsAskedInTheUpstreamVersionAndAnsweredInTheClie
   EXPECT_FALSE(upstream_req.topics) << "all topics: null from v1 on";
 }
 
+TEST_F(UpstreamModeTest, TopicsGetIdsAndMayBeAskedForById) {
+  start();
+  auto c = connect();
+  MetadataRequest req;
+  req.topics = std::vector<MetadataRequest::Topic>{{derived_topic_id("orders"), std::nullopt}};
+  c.send(with_size_prefix(request_frame(req, 12, 8)));
+  auto frame = c.read_frame();
+  ASSERT_TRUE(frame);
+  MetadataResponse resp;
+  ASSERT_EQ(decode_response_frame(*frame, 12, resp), 8);
+  ASSERT_EQ(resp.topics.size(), 1u);
+  EXPECT_EQ(resp.topics[0].name, "orders");
+  EXPECT_EQ(resp.topics[0].topic_id, derived_topic_id("orders")) << "the upstream (v2) has none";
+  EXPECT_EQ(resp.topics[0].partitions.size(), 3u);
+  auto seen = broker_->wait_for_requests(1);
+  ASSERT_TRUE(seen);
+  RequestHeader header;
+  MetadataRequest upstream_req;
+  ASSERT_TRUE(testing::decode_request((*seen)[0], header, upstream_req));
+  ASSERT_TRUE(upstream_req.topics);
+  ASSERT_EQ(upstream_req.topics->size(), 1u);
+  EXPECT_EQ((*upstream_req.topics)[0].name, "orders");
+}
+
 TEST_F(UpstreamModeTest, MetadataV0ForAllTopicsIsAskedAsNull) {
   start();
   auto c = connect();
