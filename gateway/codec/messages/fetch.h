@@ -81,6 +81,40 @@ struct FetchRequest {
   bool operator==(const FetchRequest&) const = default;
 };
 
+// The tagged partition fields of a Fetch response (v12+), at namespace scope: as members of an
+// enclosing class still being defined, clang 14 cannot default-construct them in std::optional.
+
+// Tagged (v12+): where the log diverges from the fetcher's last fetched epoch.
+struct FetchEpochEndOffset {
+  std::int32_t epoch = -1;
+  std::int64_t end_offset = -1;
+  static void fields(auto& m, auto& v) {
+    v(m.epoch, {"epoch", since(12)});
+    v(m.end_offset, {"end_offset", since(12)});
+  }
+  bool operator==(const FetchEpochEndOffset&) const = default;
+};
+// Tagged (v12+): the partition's leader, when the fetch went to the wrong broker.
+struct FetchLeaderIdAndEpoch {
+  std::int32_t leader_id = -1;
+  std::int32_t leader_epoch = -1;
+  static void fields(auto& m, auto& v) {
+    v(m.leader_id, {"leader_id", since(12)});
+    v(m.leader_epoch, {"leader_epoch", since(12)});
+  }
+  bool operator==(const FetchLeaderIdAndEpoch&) const = default;
+};
+// Tagged (v12+): the snapshot to fetch instead, below the log start offset.
+struct FetchSnapshotId {
+  std::int64_t end_offset = -1;
+  std::int32_t epoch = -1;
+  static void fields(auto& m, auto& v) {
+    v(m.end_offset, {"end_offset", since(0)});
+    v(m.epoch, {"epoch", since(0)});
+  }
+  bool operator==(const FetchSnapshotId&) const = default;
+};
+
 struct FetchResponse {
   static constexpr ApiKey kApiKey = ApiKey::Fetch;
   static constexpr Versions kValid = FetchRequest::kValid;
@@ -95,36 +129,9 @@ struct FetchResponse {
     }
     bool operator==(const AbortedTransaction&) const = default;
   };
-  // Tagged (v12+): where the log diverges from the fetcher's last fetched epoch.
-  struct EpochEndOffset {
-    std::int32_t epoch = -1;
-    std::int64_t end_offset = -1;
-    static void fields(auto& m, auto& v) {
-      v(m.epoch, {"epoch", since(12)});
-      v(m.end_offset, {"end_offset", since(12)});
-    }
-    bool operator==(const EpochEndOffset&) const = default;
-  };
-  // Tagged (v12+): the partition's leader, when the fetch went to the wrong broker.
-  struct LeaderIdAndEpoch {
-    std::int32_t leader_id = -1;
-    std::int32_t leader_epoch = -1;
-    static void fields(auto& m, auto& v) {
-      v(m.leader_id, {"leader_id", since(12)});
-      v(m.leader_epoch, {"leader_epoch", since(12)});
-    }
-    bool operator==(const LeaderIdAndEpoch&) const = default;
-  };
-  // Tagged (v12+): the snapshot to fetch instead, below the log start offset.
-  struct SnapshotId {
-    std::int64_t end_offset = -1;
-    std::int32_t epoch = -1;
-    static void fields(auto& m, auto& v) {
-      v(m.end_offset, {"end_offset", since(0)});
-      v(m.epoch, {"epoch", since(0)});
-    }
-    bool operator==(const SnapshotId&) const = default;
-  };
+  using EpochEndOffset = FetchEpochEndOffset;
+  using LeaderIdAndEpoch = FetchLeaderIdAndEpoch;
+  using SnapshotId = FetchSnapshotId;
   struct Partition {
     std::int32_t partition_index = 0;
     std::int16_t error_code = 0;
