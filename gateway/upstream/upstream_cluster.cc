@@ -92,8 +92,9 @@ asio::awaitable<bool> drop_malformed_list_offsets(tcp::socket& s, UpstreamInfo& 
         co_await call<kafka::ListOffsetsResponse>(s, probe, v, correlation_id++, why, &trailing);
     if (answer && trailing == 0) {
       if (v != served->max_version) {
-        spdlog::warn("upstream answers ListOffsets v{}-{} malformed: asking it in v{}", v + 1,
-                     served->max_version, v);
+        // Debug: the periodic refresh probes again; start-up logs the translation once.
+        spdlog::debug("upstream answers ListOffsets v{}-{} malformed: asking it in v{}", v + 1,
+                      served->max_version, v);
         served->max_version = v;
       }
       co_return true;
