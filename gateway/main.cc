@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
   add_api_versions_handler(dispatcher);
   std::unique_ptr<UpstreamRefresher> refresher;
   if (upstream) {
-    add_upstream_relay(dispatcher, *upstream);
+    add_upstream_relay(dispatcher, *upstream, catalog);
     refresher = std::make_unique<UpstreamRefresher>(config.upstream, config.upstream_refresh,
                                                     std::chrono::milliseconds(5000), catalog);
   } else {

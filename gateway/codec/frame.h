@@ -28,9 +28,11 @@ std::string encode_request_frame(const M& body, ApiVersion version, std::int32_t
   return frame;
 }
 
-// Decodes an answer frame (size prefix included) of version `version`.
+// Decodes an answer frame (size prefix included) of version `version`. `trailing`, when given,
+// receives the number of bytes left after the body.
 template <TopLevelMessage M>
-bool decode_response_frame(std::string_view frame, ApiVersion version, M& out) {
+bool decode_response_frame(std::string_view frame, ApiVersion version, M& out,
+                           std::size_t* trailing = nullptr) {
   if (frame.size() < 4) return false;
   Reader r(frame.data() + 4, frame.size() - 4);
   std::int32_t correlation_id = 0;
@@ -38,7 +40,9 @@ bool decode_response_frame(std::string_view frame, ApiVersion version, M& out) {
   if (!decode_response_header(r, response_header_flexible(M::kApiKey, flexible), correlation_id)) {
     return false;
   }
-  return decode(r, version, out);
+  if (!decode(r, version, out)) return false;
+  if (trailing != nullptr) *trailing = r.remaining();
+  return true;
 }
 
 }  // namespace groupwire::kafka
