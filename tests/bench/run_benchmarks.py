@@ -85,8 +85,13 @@ def rate(r: dict | None) -> float | None:
     return r["heartbeats_per_s"] if ok(r) and r["heartbeats"] > 0 else None
 
 
+def latency_ms(r: dict | None, p: str) -> float | None:
+    return r["latency_ms"][p] if rate(r) else None
+
+
 def latency(r: dict | None, p: str) -> str:
-    return f"{r['latency_ms'][p]:.2f}" if ok(r) and r["heartbeats"] > 0 else "–"
+    ms = latency_ms(r, p)
+    return "–" if ms is None else f"{ms:.2f}"
 
 
 def errors(r: dict | None) -> str:
@@ -268,18 +273,18 @@ def targets_section(results: dict) -> list[str]:
     hb = results.get("100x10")
     if hb:
         m, g = hb["mock"], hb["groupwire"]
-        measured = rate(m) and rate(g)
+        met = None
+        if rate(m) and rate(g):
+            met = rate(g) >= 1.5 * rate(m) and latency_ms(g, "p99") < latency_ms(m, "p99")
         check(f"100×10 heartbeats/s Groupwire ≥ 1.5× mock with lower p99 "
               f"({ratio(rate(g), rate(m))}×; p99 {latency(g, 'p99')} vs {latency(m, 'p99')} ms)",
-              (rate(g) >= 1.5 * rate(m) and g["latency_ms"]["p99"] < m["latency_ms"]["p99"])
-              if measured else None)
+              met)
     one = results.get("1x1")
     if one:
         e, g = one["echo"], one["groupwire"]
-        measured = rate(e) and rate(g)
+        g50, e50 = latency_ms(g, "p50"), latency_ms(e, "p50")
         check(f"1×1 p50 Groupwire ≤ 3× echo ({latency(g, 'p50')} vs {latency(e, 'p50')} ms, "
-              f"{ratio(g['latency_ms']['p50'] if measured else None, e['latency_ms']['p50'] if measured else None)}×)",
-              g["latency_ms"]["p50"] <= 3 * e["latency_ms"]["p50"] if measured else None)
+              f"{ratio(g50, e50)}×)", g50 <= 3 * e50 if g50 is not None and e50 else None)
     big = results.get("stable 1000")
     if big:
         times = [t for t in map(stable_ms, big["groupwire"]) if t is not None]
