@@ -6,38 +6,12 @@
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 
+#include "command_line.h"
 #include "logging.h"
 
 namespace groupwire::coordinator {
 
 namespace po = boost::program_options;
-
-namespace {
-
-struct BadFlag {
-  std::string message;
-};
-
-long long int_flag(const po::variables_map& vm, const char* flag, long long min, long long max) {
-  auto v = vm[flag].as<long long>();
-  if (v < min || v > max) {
-    throw BadFlag{fmt::format("--{}: must be in [{}, {}], got {}", flag, min, max, v)};
-  }
-  return v;
-}
-
-Millis millis_flag(const po::variables_map& vm, const char* flag, long long min, long long max) {
-  return Millis(int_flag(vm, flag, min, max));
-}
-
-HostPort host_port_flag(const po::variables_map& vm, const char* flag) {
-  auto text = vm[flag].as<std::string>();
-  auto hp = parse_host_port(text);
-  if (!hp) throw BadFlag{fmt::format("--{}: '{}' is not HOST:PORT", flag, text)};
-  return *hp;
-}
-
-}  // namespace
 
 ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
   CoordinatorConfig c;

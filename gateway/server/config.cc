@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 
+#include "command_line.h"
 #include "logging.h"
 
 namespace groupwire::gateway {
@@ -13,17 +14,6 @@ namespace groupwire::gateway {
 namespace po = boost::program_options;
 
 namespace {
-
-struct BadFlag {
-  std::string message;
-};
-
-HostPort host_port_flag(const po::variables_map& vm, const char* flag) {
-  auto text = vm[flag].as<std::string>();
-  auto hp = parse_host_port(text);
-  if (!hp) throw BadFlag{fmt::format("--{}: '{}' is not HOST:PORT", flag, text)};
-  return *hp;
-}
 
 template <class Int>
 Int positive_flag(const po::variables_map& vm, const char* flag) {

@@ -59,7 +59,7 @@ asio::awaitable<std::optional<Resp>> call(tcp::socket& s, const Req& req, kafka:
   co_await asio::async_read(s, asio::buffer(frame.data() + 4, *size),
                             asio::redirect_error(use_awaitable, ec));
   Resp resp;
-  if (ec || !kafka::decode_response_frame(frame, version, resp, trailing)) {
+  if (ec || !kafka::decode_response_frame(frame, version, resp, nullptr, trailing)) {
     error = ec ? ec.message() : kUndecodable;
     co_return std::nullopt;
   }
