@@ -34,11 +34,12 @@ void Partitions::arm_expiry(Partition& p) {
 }
 
 void Partitions::Log::append(WriteBatch batch, Done done) {
-  store_.append(std::move(batch), [part = &partition_, done = std::move(done)](v1::ErrorCode e) {
-    boost::asio::post(part->expiry.get_executor(), [part, done, e] {
-      if (part->group) done(e);
-    });
-  });
+  store_.append(std::move(batch),
+                [part = &partition_, done = std::move(done)](v1::ErrorCode e) mutable {
+                  boost::asio::post(part->expiry.get_executor(), [part, done = std::move(done), e] {
+                    if (part->group) done(e);
+                  });
+                });
 }
 
 void Partitions::load(StoredGroups stored) {

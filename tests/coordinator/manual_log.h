@@ -23,7 +23,6 @@ class ManualLog : public GroupLog {
 
   // Appends from now on wait for complete().
   void hold() { holding_ = true; }
-  std::size_t waiting() const { return waiting_.size(); }
   // Finishes the oldest waiting append with `outcome`.
   void complete(v1::ErrorCode outcome = v1::NONE) {
     auto done = std::move(waiting_.front());
