@@ -1,7 +1,6 @@
 #include "server/config.h"
 
 #include <cstdint>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
@@ -14,14 +13,10 @@ namespace po = boost::program_options;
 
 namespace {
 
-struct BadFlag {
-  std::string message;
-};
-
 long long int_flag(const po::variables_map& vm, const char* flag, long long min, long long max) {
   auto v = vm[flag].as<long long>();
   if (v < min || v > max) {
-    throw BadFlag{fmt::format("--{}: must be in [{}, {}], got {}", flag, min, max, v)};
+    throw BadOption{flag, fmt::format("must be in [{}, {}], got {}", min, max, v)};
   }
   return v;
 }
@@ -32,7 +27,7 @@ Millis millis_flag(const po::variables_map& vm, const char* flag, long long min,
 
 }  // namespace
 
-ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
+ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Environment& env) {
   CoordinatorConfig c;
   const GroupConfig& g = c.group;
   po::options_description opts("groupwire-coordinator options");
@@ -69,27 +64,27 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
       "offsets.retention.minutes: how long committed offsets of an empty group are kept")(
       "offsets-retention-check-interval-ms",
       po::value<long long>()->default_value(g.offsets_retention_check_interval.count()),
-      "offsets.retention.check.interval.ms: how often expired offsets are removed");
+      "offsets.retention.check.interval.ms: how often expired offsets are removed")(
+      "shutdown-timeout-ms", po::value<long long>()->default_value(c.shutdown_timeout.count()),
+      "on SIGTERM, how long in-flight calls may take to finish before they are cancelled");
 
-  std::ostringstream help;
-  help << "Usage: groupwire-coordinator [options]\n\n" << opts;
+  OptionReader reader("groupwire-coordinator", "GROUPWIRE_COORDINATOR_", env);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) return {std::nullopt, help.str(), 0};
+    reader.read(argc, argv, opts, vm);
+    if (vm.count("help")) return {std::nullopt, reader.help(opts), 0};
 
     auto listen = vm["listen"].as<std::string>();
     auto hp = parse_host_port(listen);
-    if (!hp) throw BadFlag{fmt::format("--listen: '{}' is not HOST:PORT", listen)};
+    if (!hp) throw BadOption{"listen", fmt::format("'{}' is not HOST:PORT", listen)};
     c.listen = *hp;
     // Partition numbers are Kafka's int32 hash modulo the count.
     c.group_partitions = static_cast<std::size_t>(int_flag(vm, "group-partitions", 1, INT32_MAX));
     c.threads = static_cast<std::size_t>(int_flag(vm, "threads", 1, 1024));
     auto level = parse_log_level(vm["log-level"].as<std::string>());
     if (!level) {
-      throw BadFlag{
-          fmt::format("--log-level: unknown level '{}'", vm["log-level"].as<std::string>())};
+      throw BadOption{"log-level",
+                      fmt::format("unknown level '{}'", vm["log-level"].as<std::string>())};
     }
     c.log_level = *level;
     c.data_dir = vm["data-dir"].as<std::string>();
@@ -107,8 +102,10 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
     gc.min_session_timeout = millis_flag(vm, "min-session-timeout-ms", 0, INT32_MAX);
     gc.max_session_timeout = millis_flag(vm, "max-session-timeout-ms", 0, INT32_MAX);
     if (gc.min_session_timeout > gc.max_session_timeout) {
-      throw BadFlag{fmt::format("--min-session-timeout-ms: {} is above --max-session-timeout-ms {}",
-                                gc.min_session_timeout.count(), gc.max_session_timeout.count())};
+      throw BadOption{
+          "min-session-timeout-ms",
+          fmt::format("{} is above {} {}", gc.min_session_timeout.count(),
+                      reader.origin("max-session-timeout-ms"), gc.max_session_timeout.count())};
     }
     gc.max_group_size = static_cast<std::int32_t>(int_flag(vm, "max-group-size", 1, INT32_MAX));
     gc.offset_metadata_max_bytes =
@@ -117,10 +114,11 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
         Millis(int_flag(vm, "offsets-retention-minutes", 1, INT32_MAX) * 60 * 1000);
     gc.offsets_retention_check_interval =
         millis_flag(vm, "offsets-retention-check-interval-ms", 1, INT32_MAX);
-  } catch (const BadFlag& e) {
-    return {std::nullopt, "groupwire-coordinator: " + e.message + "\n", 2};
+    c.shutdown_timeout = millis_flag(vm, "shutdown-timeout-ms", 1, INT32_MAX);
+  } catch (const BadOption& e) {
+    return reader.failure<CoordinatorConfig>(e);
   } catch (const po::error& e) {
-    return {std::nullopt, fmt::format("groupwire-coordinator: {}\n(see --help)\n", e.what()), 2};
+    return reader.failure<CoordinatorConfig>(e);
   }
   return {std::move(c), {}, 0};
 }

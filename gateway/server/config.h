@@ -11,6 +11,7 @@
 #include <spdlog/common.h>
 
 #include "host_port.h"
+#include "options.h"
 
 namespace groupwire::gateway {
 
@@ -37,14 +38,15 @@ struct GatewayConfig {
   int broker_port_base = 0;        // upstream broker N listens on BASE+N; 0: free ports
   std::chrono::milliseconds upstream_timeout{30000};
   std::chrono::milliseconds upstream_refresh{30000};
+  std::optional<HostPort> health_listen;  // the HTTP /healthz and /readyz endpoint; off if empty
+  // SIGTERM: how long in-flight requests may take to finish before connections are closed.
+  std::chrono::milliseconds shutdown_timeout{10000};
 };
 
-struct ParsedArgs {
-  std::optional<GatewayConfig> config;  // empty: print `message` and exit with `exit_code`
-  std::string message;
-  int exit_code = 0;
-};
+using ParsedArgs = groupwire::ParsedOptions<GatewayConfig>;
 
-ParsedArgs parse_gateway_args(int argc, const char* const argv[]);
+// Flags first, then GROUPWIRE_GATEWAY_* variables of `env` for the flags not given.
+ParsedArgs parse_gateway_args(int argc, const char* const argv[],
+                              const Environment& env = process_environment());
 
 }  // namespace groupwire::gateway
