@@ -1,5 +1,7 @@
 #include "coordinator_client/coordinator_client.h"
 
+#include <climits>
+
 #include <spdlog/spdlog.h>
 
 namespace groupwire::gateway {
@@ -29,6 +31,8 @@ grpc::ChannelArguments channel_arguments() {
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
   // Without this, channels with equal arguments share one subchannel, i.e. one connection.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  // Stay connected between calls, so readiness (connected()) does not flap on quiet gateways.
+  args.SetInt(GRPC_ARG_CLIENT_IDLE_TIMEOUT_MS, INT_MAX);
   // Kafka answers may be large (DescribeGroups with member metadata); the coordinator is trusted.
   args.SetMaxReceiveMessageSize(-1);
   return args;
@@ -44,7 +48,16 @@ CoordinatorClient::CoordinatorClient(CoordinatorClientOptions options)
     auto channel =
         grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), channel_arguments());
     stubs_.push_back(pb::Coordinator::NewStub(channel));
+    channels_.push_back(std::move(channel));
   }
+}
+
+bool CoordinatorClient::connected() const {
+  bool any = false;
+  for (const auto& channel : channels_) {
+    any = channel->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY || any;
+  }
+  return any;
 }
 
 CoordinatorClient::~CoordinatorClient() {

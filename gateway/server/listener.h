@@ -1,7 +1,7 @@
 // Accepts Kafka client connections and starts a Connection for each, within the connection limit.
 #pragma once
 
-#include <atomic>
+#include <functional>
 #include <memory>
 
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
@@ -13,6 +13,7 @@
 #include "host_port.h"
 #include "server/connection.h"
 #include "server/dispatcher.h"
+#include "server/open_connections.h"
 
 namespace groupwire::gateway {
 
@@ -27,6 +28,9 @@ class Listener {
 
   HostPort bound() const;
   void start();
+  // Graceful shutdown: accepts no more connections and drains the open ones; `drained` runs
+  // once none is left.
+  void drain(std::function<void()> drained);
 
  private:
   boost::asio::awaitable<void> accept_loop();
@@ -37,8 +41,7 @@ class Listener {
   ConnectionLimits limits_;
   std::size_t max_connections_;
   BrokerIdentity identity_;
-  std::shared_ptr<std::atomic<std::size_t>> open_count_ =
-      std::make_shared<std::atomic<std::size_t>>(0);
+  std::shared_ptr<OpenConnections> open_ = std::make_shared<OpenConnections>();
 };
 
 }  // namespace groupwire::gateway
