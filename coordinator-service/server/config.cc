@@ -88,10 +88,10 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
     }
     c.log_level = *level;
     c.data_dir = vm["data-dir"].as<std::string>();
-    if (c.data_dir.empty()) throw BadFlag{"--data-dir: must not be empty"};
+    if (c.data_dir.empty()) throw BadOption{"data-dir", "must not be empty"};
     auto fsync = vm["fsync"].as<std::string>();
     if (fsync != "true" && fsync != "false") {
-      throw BadFlag{fmt::format("--fsync: expected true or false, got '{}'", fsync)};
+      throw BadOption{"fsync", fmt::format("expected true or false, got '{}'", fsync)};
     }
     c.fsync = fsync == "true";
 

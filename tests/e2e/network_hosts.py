@@ -17,7 +17,9 @@ stacks. The topology says which it is, and tests print it.
 """
 
 import os
+import shutil
 import subprocess
+from pathlib import Path
 
 _SUBNET = "198.18.0"
 _FIRST_HOST = 10
@@ -80,10 +82,21 @@ class NetworkHosts:
         self._addresses = {host: f"127.0.0.{2 + i}" for i, host in enumerate(self.hosts)}
 
     def teardown(self) -> None:
-        """Deletes the namespaces (their veth pairs and bridge go with them)."""
+        """Deletes the namespaces (their veth pairs and bridge go with them) and host files."""
         for ns in reversed(self._namespaces):
             subprocess.run(["ip", "netns", "delete", ns], capture_output=True, timeout=30)
+            shutil.rmtree(f"/etc/netns/{ns}", ignore_errors=True)
         self._namespaces.clear()
+
+    def add_name(self, host: str, name: str, targets: list[str]) -> None:
+        """Makes `name` resolve, on `host`, to the addresses of every host in `targets` (as a
+        DNS name with several A records would): `ip netns exec` puts /etc/netns/NS/hosts in
+        place of /etc/hosts. Only with namespaces."""
+        assert self.separate_stacks, "names need network namespaces"
+        folder = Path("/etc/netns") / self._namespace(host)
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = ["127.0.0.1 localhost"] + [f"{self._addresses[t]} {name}" for t in targets]
+        (folder / "hosts").write_text("\n".join(lines) + "\n")
 
     def __enter__(self) -> "NetworkHosts":
         return self.build()
