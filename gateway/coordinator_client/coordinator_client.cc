@@ -53,11 +53,16 @@ CoordinatorClient::CoordinatorClient(CoordinatorClientOptions options)
 }
 
 bool CoordinatorClient::connected() const {
-  bool any = false;
+  bool all = true;
   for (const auto& channel : channels_) {
-    any = channel->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY || any;
+    auto state = channel->GetState(/*try_to_connect=*/false);
+    // Only an idle channel is asked to connect. With gRPC 1.51 a call that arrives while a
+    // connection started this way is still being made fails (the handshake is shut down), so
+    // readiness waits for every channel: a ready gateway has no channel still connecting.
+    if (state == GRPC_CHANNEL_IDLE) channel->GetState(/*try_to_connect=*/true);
+    all = all && state == GRPC_CHANNEL_READY;
   }
-  return any;
+  return all;
 }
 
 CoordinatorClient::~CoordinatorClient() {
@@ -109,8 +114,11 @@ void CoordinatorClient::start(const char* rpc, Req req, std::chrono::millisecond
              [this, call, rpc](grpc::Status status) {
                if (!status.ok()) log_failure(rpc, status);
                call->done(status, call->req, call->resp);
-               finished(&call->ctx);
+               // Deleted before the destructor may return: `done` may hold a client connection,
+               // whose end must not race the process's exit.
+               grpc::ClientContext* key = &call->ctx;
                delete call;
+               finished(key);
              });
 }
 

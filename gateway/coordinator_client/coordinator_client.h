@@ -44,7 +44,7 @@ class CoordinatorClient {
   std::chrono::milliseconds call_timeout() const { return options_.call_timeout; }
   const HostPort& target() const { return options_.target; }
 
-  // Whether a channel to the coordinator is connected; asks idle channels to connect. (Not at
+  // Whether every channel to the coordinator is connected; asks idle ones to connect. (Not at
   // construction: with gRPC 1.51 a connection started before the first call fails that call.)
   bool connected() const;
 

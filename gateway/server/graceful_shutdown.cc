@@ -32,14 +32,12 @@ struct GracefulShutdown::State : std::enable_shared_from_this<State> {
   }
 
   void drain(int sig) {
-    spdlog::info(
-        "signal {}: accepting no more connections; finishing requests in flight (up to "
-        "{} ms)",
-        sig, timeout.count());
+    spdlog::info("signal {}: draining: requests in flight get up to {} ms", sig, timeout.count());
     listeners_left = listeners.size();
     for (auto* listener : listeners) {
       listener->drain([self = shared_from_this()] {
-        if (self->listeners_left.fetch_sub(1) == 1) {
+        // After a stop the last connections close as the io_context is destroyed: no news.
+        if (self->listeners_left.fetch_sub(1) == 1 && !self->stopped) {
           spdlog::info("every connection is closed: stopping");
           self->stop();
         }

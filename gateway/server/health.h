@@ -1,6 +1,6 @@
 // The gateway's health endpoint (--health-listen), for load balancers and orchestrators:
 //   GET /healthz  200 while the process serves: its I/O threads answer.
-//   GET /readyz   200 while it accepts Kafka clients and a channel to the coordinator is
+//   GET /readyz   200 while it accepts Kafka clients and its channels to the coordinator are
 //                 connected; 503 naming the reason otherwise (draining after SIGTERM,
 //                 coordinator unreachable), so no new clients are sent to it.
 #pragma once
