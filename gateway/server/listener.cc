@@ -40,10 +40,12 @@ void Listener::drain(std::function<void()> drained) {
   asio::post(acceptor_.get_executor(), [this, drained = std::move(drained)]() mutable {
     boost::system::error_code ec;
     auto address = acceptor_.local_endpoint(ec);
+    auto open = open_->count();
+    // Connections are told first: whoever sees the port closed finds them draining already.
+    open_->drain(std::move(drained));
     acceptor_.close(ec);
     spdlog::info("{}:{}: accepting no more connections; draining {} open",
-                 address.address().to_string(), address.port(), open_->count());
-    open_->drain(std::move(drained));
+                 address.address().to_string(), address.port(), open);
   });
 }
 
