@@ -11,9 +11,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "admin/admin_service.h"
+#include "admin/event_hub.h"
+#include "http/http_server.h"
 #include "logging.h"
+#include "metrics/coordinator_metrics.h"
 #include "server/config.h"
 #include "server/coordinator_service.h"
+#include "server/grpc_server.h"
 #include "server/partitions.h"
 #include "storage/sqlite_store.h"
 
@@ -27,7 +32,11 @@ int main(int argc, char** argv) {
     return args.exit_code;
   }
   const CoordinatorConfig& config = *args.config;
-  init_logging("groupwire-coordinator", config.log_level);
+  init_logging("groupwire-coordinator", config.log_level, config.log_format);
+
+  // Before the store and the partitions: they report to these until they stop.
+  metrics::Registry registry;
+  StorageMetrics storage_metrics = register_storage_metrics(registry);
 
   // A database that cannot be trusted stops the coordinator before it serves anything: running
   // on without it would silently lose what clients were told is committed.
@@ -41,7 +50,12 @@ int main(int argc, char** argv) {
   auto store =
       SqliteStore::open({.path = (std::filesystem::path(config.data_dir) / "groupwire.db").string(),
                          .fsync = config.fsync,
-                         .max_pages = std::nullopt},
+                         .max_pages = std::nullopt,
+                         .on_write =
+                             [&storage_metrics](double seconds, std::size_t batches) {
+                               storage_metrics.write_seconds.observe(seconds);
+                               storage_metrics.batch_size.observe(static_cast<double>(batches));
+                             }},
                         error);
   if (!store) {
     spdlog::critical("{}", error);
@@ -49,8 +63,13 @@ int main(int argc, char** argv) {
   }
   if (!config.fsync) spdlog::warn("--fsync false: acknowledged writes can be lost on a crash");
 
+  coordinator::admin::EventHub watchers;
   Partitions partitions(config.group, config.group_partitions, config.threads, *store);
+  CoordinatorMetrics coordinator_metrics(registry, partitions);
+  GroupEventSinks event_sinks({&coordinator_metrics, &watchers});
+  partitions.set_event_sink(&event_sinks);
   CoordinatorService service(partitions);
+  coordinator::admin::AdminService admin_service(partitions, watchers);
 
   // Installed before the port is announced, so a SIGTERM right after "listening on" stops cleanly.
   boost::asio::io_context signals_io;
@@ -59,23 +78,20 @@ int main(int argc, char** argv) {
     if (!ec) spdlog::info("signal {}: stopping", sig);
   });
 
-  grpc::ServerBuilder builder;
   int bound_port = 0;
-  builder.AddListeningPort(config.listen.to_string(), grpc::InsecureServerCredentials(),
-                           &bound_port);
-  // gRPC sets SO_REUSEPORT by default, which would let a second coordinator bind a port that is
-  // already taken instead of failing.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  // Requests mirror Kafka requests, which may be up to socket.request.max.bytes (100 MiB).
-  builder.SetMaxReceiveMessageSize(100 * 1024 * 1024);
-  builder.RegisterService(&service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || bound_port == 0) {
+  std::unique_ptr<grpc::Server> server =
+      start_grpc_server(config.listen, {&service, &admin_service}, bound_port);
+  if (!server) {
     spdlog::critical("cannot listen on {}: the address is taken or cannot be bound",
                      config.listen.to_string());
     return 1;
   }
   HostPort bound{config.listen.host, static_cast<std::uint16_t>(bound_port)};
+  std::unique_ptr<http::HttpServer> metrics_server;
+  if (config.metrics_listen) {
+    metrics_server = http::serve_metrics(*config.metrics_listen, registry);
+    if (!metrics_server) return 1;
+  }
   spdlog::info("listening on {}", bound.to_string());
 
   // Serving already: until their groups are read, partitions answer COORDINATOR_LOAD_IN_PROGRESS.
@@ -96,6 +112,7 @@ int main(int argc, char** argv) {
   // New calls are refused at once; calls in flight get --shutdown-timeout-ms to finish. Those
   // still parked then are cancelled, which finishes them on their partition threads; so the
   // partitions stop only after the server.
+  watchers.close_all();
   server->Shutdown(std::chrono::system_clock::now() + config.shutdown_timeout);
   store->stop();  // every accepted write reaches the disk before the partitions go
   partitions.stop();

@@ -7,10 +7,12 @@ set -euo pipefail
 
 build=(cmake ninja-build g++ pkg-config
   libboost-dev libboost-program-options-dev libspdlog-dev libfmt-dev
-  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc librdkafka-dev)
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc librdkafka-dev
+  nlohmann-json3-dev)
 # iproute2: the multi-host test's network namespaces; python3-yaml: the deploy manifest checks.
 test=(libgtest-dev libgmock-dev clang libclang-rt-14-dev
-  kcat python3 python3-kafka python3-confluent-kafka iproute2 python3-yaml)
+  kcat python3 python3-kafka python3-confluent-kafka python3-prometheus-client grpc-proto
+  iproute2 python3-yaml)
 
 wanted=("${build[@]}")
 if [[ "${1:-build}" == test ]]; then

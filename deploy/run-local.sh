@@ -9,10 +9,11 @@ cd "$(dirname "$0")/.."
 
 deploy/install-deps.sh build
 cmake -S . -B build -G Ninja -DBUILD_TESTING=OFF >/dev/null
-ninja -C build -j2 groupwire-gateway groupwire-coordinator groupwire-dev-upstream
+ninja -C build -j2 groupwire-gateway groupwire-coordinator groupwire-dev-upstream groupwire
 
 port=${GROUPWIRE_PORT:-9092}
 coordinator_port=${GROUPWIRE_COORDINATOR_PORT:-9093}
+metrics_port=${GROUPWIRE_METRICS_PORT:-9464}  # the coordinator's; the gateway's is the next one
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
 
@@ -28,10 +29,11 @@ upstream=$(awk '/^bootstrap /{print $2}' "$upstream_out")
 data_dir=build/local-data
 rm -rf "$data_dir"
 build/coordinator-service/groupwire-coordinator --listen "127.0.0.1:$coordinator_port" \
-  --data-dir "$data_dir" &
+  --data-dir "$data_dir" --metrics-listen "127.0.0.1:$metrics_port" &
 pids+=($!)
 build/gateway/groupwire-gateway --listen "127.0.0.1:$port" \
-  --coordinator "127.0.0.1:$coordinator_port" --upstream "$upstream" &
+  --coordinator "127.0.0.1:$coordinator_port" --upstream "$upstream" \
+  --metrics-listen "127.0.0.1:$((metrics_port + 1))" &
 pids+=($!)
 
 cat <<MSG
@@ -41,7 +43,12 @@ coordinator 127.0.0.1:$coordinator_port (gRPC, database in $data_dir), developme
 Produce a few records, then watch a consumer group of two share them (run the last line twice):
   seq 1 20 | kcat -b 127.0.0.1:$port -P -t orders
   kcat -b 127.0.0.1:$port -G demo -o beginning orders
-Inspect the group with kafka-python's admin client:
+Inspect and operate the group with the groupwire CLI (lag from the gateway's end offsets):
+  build/coordinator-service/cli/groupwire --coordinator 127.0.0.1:$coordinator_port groups describe demo
+  build/coordinator-service/cli/groupwire --coordinator 127.0.0.1:$coordinator_port offsets show demo --bootstrap 127.0.0.1:$port
+  build/coordinator-service/cli/groupwire --coordinator 127.0.0.1:$coordinator_port watch
+Metrics: curl 127.0.0.1:$metrics_port/metrics (coordinator), curl 127.0.0.1:$((metrics_port + 1))/metrics (gateway).
+Or with kafka-python's admin client:
   /usr/bin/python3 -c "from kafka import KafkaAdminClient as A; a=A(bootstrap_servers='127.0.0.1:$port'); print(a.list_consumer_groups()); print(a.describe_consumer_groups(['demo'])); print(a.list_consumer_group_offsets('demo'))"
 
 MSG

@@ -19,6 +19,7 @@
 #include "handlers/metadata.h"
 #include "http/http_server.h"
 #include "logging.h"
+#include "metrics/gateway_metrics.h"
 #include "server/config.h"
 #include "server/graceful_shutdown.h"
 #include "server/health.h"
@@ -68,10 +69,13 @@ int main(int argc, char** argv) {
     return args.exit_code;
   }
   const GatewayConfig& config = *args.config;
-  init_logging("groupwire-gateway", config.log_level);
+  init_logging("groupwire-gateway", config.log_level, config.log_format);
 
   boost::asio::io_context io(static_cast<int>(config.threads));
+  metrics::Registry registry;
+  auto gateway_metrics = std::make_shared<GatewayMetrics>(registry);
   Dispatcher dispatcher;
+  dispatcher.set_observer(gateway_metrics);
   auto catalog = std::make_shared<TopicCatalog>(config.topics);
   std::vector<std::unique_ptr<Listener>> listeners;
   auto bootstrap = make_listener(io, config.listen, dispatcher, config);
@@ -121,14 +125,17 @@ int main(int argc, char** argv) {
   bootstrap->set_identity(identity);
 
   // Destroyed before the io_context: its destructor completes the calls still in flight.
-  CoordinatorClient coordinator({config.coordinator, config.coordinator_timeout});
+  CoordinatorClient coordinator({config.coordinator, config.coordinator_timeout, 2,
+                                 [gateway_metrics](const char* rpc, grpc::StatusCode code) {
+                                   gateway_metrics->on_coordinator_failure(rpc, code);
+                                 }});
   if (!upstream) add_metadata_handler(dispatcher, identity, catalog);
   add_find_coordinator_handler(dispatcher, identity, placement);
   add_group_handlers(dispatcher, coordinator, catalog, placement);
   add_api_versions_handler(dispatcher);
   std::unique_ptr<UpstreamRefresher> refresher;
   if (upstream) {
-    add_upstream_relay(dispatcher, *upstream);
+    add_upstream_relay(dispatcher, *upstream, catalog);
     refresher = std::make_unique<UpstreamRefresher>(config.upstream, config.upstream_refresh,
                                                     std::chrono::milliseconds(5000), catalog);
   } else {
@@ -138,22 +145,29 @@ int main(int argc, char** argv) {
     add_fetch_handler(dispatcher, catalog, io.get_executor());
   }
 
+  std::vector<const Listener*> all_listeners{bootstrap.get()};
+  for (const auto& l : listeners) all_listeners.push_back(l.get());
+  gateway_metrics->count_connections(std::move(all_listeners));
+  std::unique_ptr<http::HttpServer> metrics_server;
+  if (config.metrics_listen) {
+    metrics_server = http::serve_metrics(*config.metrics_listen, registry);
+    if (!metrics_server) return 1;
+  }
+
   // Installed before the port is announced, so a SIGTERM right after "listening on" drains.
-  std::vector<Listener*> all_listeners{bootstrap.get()};
-  for (auto& l : listeners) all_listeners.push_back(l.get());
-  GracefulShutdown shutdown(io, all_listeners, config.shutdown_timeout);
+  std::vector<Listener*> drained_listeners{bootstrap.get()};
+  for (auto& l : listeners) drained_listeners.push_back(l.get());
+  GracefulShutdown shutdown(io, drained_listeners, config.shutdown_timeout);
 
   std::unique_ptr<http::HttpServer> health;
   if (config.health_listen) {
     try {
-      health = std::make_unique<http::HttpServer>(io, *config.health_listen,
-                                                  health_routes(shutdown.draining(), coordinator));
+      health = std::make_unique<http::HttpServer>(
+          *config.health_listen, health_routes(io, shutdown.draining(), coordinator));
     } catch (const std::exception& e) {
-      spdlog::critical("cannot listen on {} (--health-listen): {}",
-                       config.health_listen->to_string(), e.what());
+      spdlog::critical("--health-listen: {}", e.what());
       return 1;
     }
-    health->start();
     spdlog::info("health endpoint on http://{}/healthz and /readyz", health->bound().to_string());
   }
 

@@ -1,6 +1,5 @@
-// A small HTTP/1.1 server for operational endpoints (health checks, metrics): GET (or HEAD) on
-// a fixed set of paths, on the caller's io_context. Anything else is 404 or 405; a request
-// line, headers or body above a few KiB, or a client silent for 10 s, closes the connection.
+// A minimal HTTP/1.1 server for operational endpoints (/metrics, health): serves GET on a fixed
+// set of paths from its own thread, one request per connection. Not for client traffic.
 #pragma once
 
 #include <functional>
@@ -8,40 +7,37 @@
 #include <memory>
 #include <string>
 
-#include <boost/asio/io_context.hpp>
-
 #include "host_port.h"
+#include "metrics/metrics.h"
 
 namespace groupwire::http {
 
 struct Response {
-  unsigned status = 200;
-  std::string body;
+  int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
+  std::string body{};
 };
 
-// Runs on one of the io_context's threads, possibly on several at once.
 using Handler = std::function<Response()>;
-
-// Path ("/healthz") to handler; a query string is ignored.
-using Routes = std::map<std::string, Handler>;
 
 class HttpServer {
  public:
-  // Binds at once, so a taken port fails start-up; throws boost::system::system_error.
-  HttpServer(boost::asio::io_context& io, const HostPort& listen, Routes routes);
+  // Binds at once, so a taken port fails start-up (throws std::runtime_error), and serves until
+  // destroyed. Handlers run on the server's thread.
+  HttpServer(const HostPort& listen, std::map<std::string, Handler> routes);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
   HostPort bound() const;
-  void start();
-  // Accepts no more connections; requests being answered are finished.
-  void stop();
 
  private:
   struct State;
-  std::shared_ptr<State> state_;
+  std::unique_ptr<State> state_;
 };
+
+// GET /metrics answers registry.render(). Logs the address, or why it cannot listen (nullptr).
+std::unique_ptr<HttpServer> serve_metrics(const HostPort& listen,
+                                          const metrics::Registry& registry);
 
 }  // namespace groupwire::http

@@ -2,6 +2,7 @@
 // Plain data plus the queries Kafka's coordinator asks of it; GroupPartition changes it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -39,6 +40,7 @@ struct ClassicGroupMember {
   std::function<void(pb::JoinGroupResponse)> awaiting_join;
   std::function<void(pb::SyncGroupResponse)> awaiting_sync;
   bool supports_skip_assignment = false;
+  std::chrono::steady_clock::time_point last_heartbeat{};  // last session renewal, for operators
 
   bool is_static() const { return group_instance_id.has_value(); }
   bool is_awaiting_join() const { return static_cast<bool>(awaiting_join); }
@@ -67,6 +69,8 @@ struct ClassicGroup {
   GroupState previous_state = GroupState::Empty;
   bool new_member_added = false;  // a member joined during the delayed initial rebalance
   std::int64_t current_state_timestamp_ms = -1;  // wall clock of the last state change
+  // When the rebalance in progress started (a restarted one keeps its first start).
+  std::optional<std::chrono::steady_clock::time_point> rebalance_started;
 
   void transition_to(GroupState s, std::int64_t now_ms) {
     previous_state = state;

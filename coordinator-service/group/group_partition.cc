@@ -62,16 +62,6 @@ std::optional<std::vector<std::string>> subscription_topics(const std::string& m
   return sub.topics;
 }
 
-struct CommittedOffset {
-  std::int64_t offset = -1;
-  std::int32_t leader_epoch = -1;
-  std::string metadata;
-  std::int64_t commit_timestamp_ms = 0;
-  std::optional<std::int64_t> expire_timestamp_ms;  // only from OffsetCommit v2-4 retention
-};
-
-using TopicPartition = std::pair<std::string, std::int32_t>;
-
 }  // namespace
 
 class GroupPartition::Impl {
@@ -246,6 +236,7 @@ class GroupPartition::Impl {
     schedule_heartbeat(group, member_id, config_.new_member_join_timeout);
     spdlog::info("group {}: member {} joins ({} members)", group.group_id, member_id,
                  group.members.size());
+    member_event(GroupEventType::MemberJoined, group, added);
     maybe_prepare_rebalance_or_complete_join(group);
   }
 
@@ -278,6 +269,7 @@ class GroupPartition::Impl {
     // The old incarnation's parked calls are fenced at once.
     if (fenced_join) fenced_join(join_error(old_id, pb::FENCED_INSTANCE_ID));
     if (fenced_sync) fenced_sync(sync_error(pb::FENCED_INSTANCE_ID));
+    member_event(GroupEventType::MemberJoined, group, member);
 
     group.update_member_protocols(member, req);
     member.supports_skip_assignment = req.supports_skip_assignment();
@@ -392,8 +384,10 @@ class GroupPartition::Impl {
         try_complete_initial_rebalance(group_id, remaining);
       });
     }
-    group.transition_to(GroupState::PreparingRebalance, scheduler_.wall_clock_ms());
+    transition(group, GroupState::PreparingRebalance);
     spdlog::info("group {}: preparing rebalance (generation {})", group_id, group.generation_id);
+    if (!group.rebalance_started) group.rebalance_started = scheduler_.now();
+    if (sink_) emit(event(GroupEventType::RebalanceStarted, group));
     if (!initial) {
       scheduler_.schedule(join_key(group_id), group.rebalance_timeout(),
                           [this, group_id] { complete_join(group_id); });
@@ -438,7 +432,7 @@ class GroupPartition::Impl {
     }
     for (const auto& id : not_rejoined) {
       spdlog::info("group {}: removing member {} that did not rejoin", group.group_id, id);
-      drop_member(group, id);
+      drop_member(group, id, MemberExit::JoinTimeout);
     }
     if (!maybe_elect_joined_leader(group) && !group.members.empty()) {
       // Only static members that have not rejoined remain: wait for them, or for their
@@ -452,6 +446,7 @@ class GroupPartition::Impl {
     if (group.is(GroupState::Empty)) {
       spdlog::info("group {}: generation {} is empty", group.group_id, group.generation_id);
       append_unacknowledged(group);
+      rebalance_completed(group);
       return;
     }
     spdlog::info("group {}: generation {} formed with {} members, protocol {}", group.group_id,
@@ -490,10 +485,10 @@ class GroupPartition::Impl {
     ++group.generation_id;
     if (group.members.empty()) {
       group.protocol_name.reset();
-      group.transition_to(GroupState::Empty, scheduler_.wall_clock_ms());
+      transition(group, GroupState::Empty);
     } else {
       group.protocol_name = group.select_protocol();
-      group.transition_to(GroupState::CompletingRebalance, scheduler_.wall_clock_ms());
+      transition(group, GroupState::CompletingRebalance);
     }
     compute_subscribed_topics(group);
     group.pending_sync_members.clear();
@@ -529,7 +524,7 @@ class GroupPartition::Impl {
     for (const auto& id : late) {
       spdlog::info("group {}: removing member {}: no SyncGroup within the rebalance timeout",
                    group_id, id);
-      drop_member(*group, id);
+      drop_member(*group, id, MemberExit::SyncTimeout);
     }
     prepare_rebalance(*group);
   }
@@ -615,8 +610,9 @@ class GroupPartition::Impl {
 
   void complete_assignment(ClassicGroup& group, std::map<MemberId, std::string> assignment) {
     for (auto& [id, m] : group.members) m.assignment = std::move(assignment[id]);
-    group.transition_to(GroupState::Stable, scheduler_.wall_clock_ms());
+    transition(group, GroupState::Stable);
     spdlog::info("group {}: generation {} is stable", group.group_id, group.generation_id);
+    rebalance_completed(group);
     std::vector<std::pair<Reply<pb::SyncGroupResponse>, pb::SyncGroupResponse>> replies;
     for (auto& [id, m] : group.members) {
       if (!m.awaiting_sync) continue;
@@ -721,7 +717,7 @@ class GroupPartition::Impl {
       if (id == nullptr) return pb::UNKNOWN_MEMBER_ID;
       spdlog::info("group {}: static member {} removed by LeaveGroup", group.group_id,
                    identity.group_instance_id());
-      drop_member(group, MemberId(*id));
+      drop_member(group, MemberId(*id), MemberExit::LeaveGroup, reason_of(identity));
       return pb::NONE;
     }
     if (group.pending_join_members.erase(member_id)) {
@@ -731,16 +727,27 @@ class GroupPartition::Impl {
     std::optional<GroupInstanceId> instance;
     if (identity.has_group_instance_id()) instance = identity.group_instance_id();
     if (auto error = validate_member(group, member_id, instance); error != pb::NONE) return error;
-    spdlog::info("group {}: member {} leaves ({})", group.group_id, member_id,
-                 identity.has_reason() ? identity.reason() : "no reason given");
-    drop_member(group, member_id);
+    spdlog::info("group {}: member {} leaves ({})", group.group_id, member_id, reason_of(identity));
+    drop_member(group, member_id, MemberExit::LeaveGroup, reason_of(identity));
     return pb::NONE;
   }
 
   // Removes a member, answering whatever it has parked, and stops its heartbeat timer.
-  void drop_member(ClassicGroup& group, const MemberId& member_id) {
+  void drop_member(ClassicGroup& group, const MemberId& member_id, MemberExit why,
+                   std::string reason = {}) {
     auto it = group.members.find(member_id);
     if (it != group.members.end()) {
+      if (sink_) {
+        GroupEvent e = event(why == MemberExit::LeaveGroup ? GroupEventType::MemberLeft
+                                                           : GroupEventType::MemberExpired,
+                             group);
+        e.member_id = member_id;
+        e.group_instance_id = it->second.group_instance_id;
+        e.exit = why;
+        e.reason = std::move(reason);
+        --e.members;
+        emit(std::move(e));
+      }
       auto join = std::exchange(it->second.awaiting_join, nullptr);
       auto sync = std::exchange(it->second.awaiting_sync, nullptr);
       group.remove_member(member_id);
@@ -770,7 +777,7 @@ class GroupPartition::Impl {
     if (satisfied) return;
     spdlog::info("group {}: member {} expired: no heartbeat within its session timeout", group_id,
                  member_id);
-    drop_member(*group, member_id);
+    drop_member(*group, member_id, MemberExit::SessionTimeout);
     if (group->is(GroupState::Stable) || group->is(GroupState::CompletingRebalance)) {
       maybe_prepare_rebalance_or_complete_join(*group);
     } else if (group->is(GroupState::PreparingRebalance) && group->all_members_joined()) {
@@ -778,13 +785,16 @@ class GroupPartition::Impl {
     }
   }
 
-  void schedule_heartbeat(const ClassicGroup& group, const MemberId& member_id, Millis timeout) {
+  void schedule_heartbeat(ClassicGroup& group, const MemberId& member_id, Millis timeout) {
+    if (auto it = group.members.find(member_id); it != group.members.end()) {
+      it->second.last_heartbeat = scheduler_.now();
+    }
     std::string group_id = group.group_id;
     scheduler_.schedule(heartbeat_key(group_id, member_id), timeout,
                         [this, group_id, member_id] { expire_heartbeat(group_id, member_id); });
   }
 
-  void reschedule_heartbeat(const ClassicGroup& group, const MemberId& member_id) {
+  void reschedule_heartbeat(ClassicGroup& group, const MemberId& member_id) {
     schedule_heartbeat(group, member_id, group.members.at(member_id).session_timeout);
   }
 
@@ -838,19 +848,25 @@ class GroupPartition::Impl {
     if (batch.offsets.empty()) return reply(std::move(resp));
     // The offsets become visible, and the commit is acknowledged, only once they are durable.
     std::vector<OffsetCommitRecord> records = batch.offsets;
-    log_.append(std::move(batch), [this, records = std::move(records), resp = std::move(resp),
-                                   reply = std::move(reply)](ErrorCode written) mutable {
-      if (written == pb::NONE) {
-        for (auto& r : records) apply_offset(std::move(r));
-      } else {
-        for (auto& topic : *resp.mutable_topics()) {
-          for (auto& p : *topic.mutable_partitions()) {
-            if (p.error_code() == pb::NONE) p.set_error_code(written);
-          }
-        }
-      }
-      reply(std::move(resp));
-    });
+    log_.append(std::move(batch),
+                [this, records = std::move(records), resp = std::move(resp),
+                 member_id = req.member_id(), reply = std::move(reply)](ErrorCode written) mutable {
+                  if (written == pb::NONE) {
+                    std::string group_id = records.front().key.group_id;
+                    for (auto& r : records) apply_offset(std::move(r));
+                    if (sink_) {
+                      offsets_event(GroupEventType::OffsetsCommitted, *find(group_id),
+                                    resp.topics(), member_id);
+                    }
+                  } else {
+                    for (auto& topic : *resp.mutable_topics()) {
+                      for (auto& p : *topic.mutable_partitions()) {
+                        if (p.error_code() == pb::NONE) p.set_error_code(written);
+                      }
+                    }
+                  }
+                  reply(std::move(resp));
+                });
   }
 
   void apply_offset(OffsetCommitRecord r) {
@@ -963,6 +979,8 @@ class GroupPartition::Impl {
         resp.set_error_code(written);
       } else {
         for (const auto& key : keys) erase_offset(key);
+        const ClassicGroup* g = find(keys.front().group_id);
+        if (sink_ && g) offsets_event(GroupEventType::OffsetsDeleted, *g, resp.topics(), {});
       }
       reply(std::move(resp));
     });
@@ -994,6 +1012,7 @@ class GroupPartition::Impl {
     }
     for (const auto& id : batch.deleted_groups) {
       spdlog::info("group {}: empty with no offsets left: deleted", id);
+      if (sink_) emit(event(GroupEventType::GroupDeleted, groups_.at(id)));
       groups_.erase(id);
     }
     if (!batch.empty()) append_unacknowledged(std::move(batch), "expired offsets");
@@ -1111,10 +1130,75 @@ class GroupPartition::Impl {
                     return reply(error);
                   }
                   offsets_.erase(group_id);
+                  if (const ClassicGroup* g = find(group_id); sink_ && g) {
+                    emit(event(GroupEventType::GroupDeleted, *g));
+                  }
                   groups_.erase(group_id);
                   spdlog::info("group {}: deleted", group_id);
                   reply(pb::NONE);
                 });
+  }
+
+  // ---- Events ------------------------------------------------------------------------------
+
+  // Callers check sink_ first, so nobody pays for events when nobody listens.
+  GroupEvent event(GroupEventType type, const ClassicGroup& group) const {
+    GroupEvent e;
+    e.type = type;
+    e.group_id = group.group_id;
+    e.timestamp_ms = scheduler_.wall_clock_ms();
+    e.generation_id = group.generation_id;
+    e.state = group.state;
+    e.members = static_cast<std::int32_t>(group.members.size());
+    return e;
+  }
+
+  void emit(const GroupEvent& e) { sink_->on_event(e); }
+
+  void transition(ClassicGroup& group, GroupState to) {
+    GroupState from = group.state;
+    group.transition_to(to, scheduler_.wall_clock_ms());
+    if (!sink_ || from == to) return;
+    GroupEvent e = event(GroupEventType::StateChanged, group);
+    e.previous_state = from;
+    emit(e);
+  }
+
+  void member_event(GroupEventType type, const ClassicGroup& group, const ClassicGroupMember& m) {
+    if (!sink_) return;
+    GroupEvent e = event(type, group);
+    e.member_id = m.member_id;
+    e.group_instance_id = m.group_instance_id;
+    emit(e);
+  }
+
+  void rebalance_completed(ClassicGroup& group) {
+    auto started = std::exchange(group.rebalance_started, std::nullopt);
+    if (!sink_) return;
+    GroupEvent e = event(GroupEventType::RebalanceCompleted, group);
+    if (started) {
+      e.rebalance_duration = std::chrono::duration_cast<Millis>(scheduler_.now() - *started);
+    }
+    emit(e);
+  }
+
+  void offsets_event(GroupEventType type, const ClassicGroup& group,
+                     const google::protobuf::RepeatedPtrField<pb::TopicPartitionErrors>& topics,
+                     const MemberId& member_id) {
+    GroupEvent e = event(type, group);
+    e.member_id = member_id;
+    for (const auto& t : topics) {
+      int done = 0;
+      for (const auto& p : t.partitions()) done += p.error_code() == pb::NONE;
+      if (done == 0) continue;
+      e.partitions += done;
+      e.topics.push_back(t.name());
+    }
+    if (e.partitions > 0) emit(e);
+  }
+
+  static std::string reason_of(const pb::LeaveGroupMember& identity) {
+    return identity.has_reason() ? identity.reason() : "no reason given";
   }
 
   // ---- Shared -------------------------------------------------------------------------------
@@ -1187,6 +1271,7 @@ class GroupPartition::Impl {
   std::map<std::string, ClassicGroup> groups_;
   std::map<std::string, std::map<TopicPartition, CommittedOffset>> offsets_;
   std::mt19937_64 rng_;
+  GroupEventSink* sink_ = nullptr;
 };
 
 GroupPartition::GroupPartition(const GroupConfig& config, Scheduler& scheduler, GroupLog& log)
@@ -1243,6 +1328,20 @@ void GroupPartition::expire_offsets() {
 }
 const ClassicGroup* GroupPartition::find_group(const std::string& group_id) const {
   return impl_->find(group_id);
+}
+void GroupPartition::set_event_sink(GroupEventSink* sink) {
+  impl_->sink_ = sink;
+}
+const std::map<std::string, ClassicGroup>& GroupPartition::groups() const {
+  return impl_->groups_;
+}
+const std::map<TopicPartition, CommittedOffset>* GroupPartition::committed_offsets(
+    const std::string& group_id) const {
+  auto it = impl_->offsets_.find(group_id);
+  return it == impl_->offsets_.end() ? nullptr : &it->second;
+}
+Scheduler::Clock::time_point GroupPartition::now() const {
+  return impl_->scheduler_.now();
 }
 
 }  // namespace groupwire::coordinator

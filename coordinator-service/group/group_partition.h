@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "group/classic_group.h"
+#include "group/committed_offset.h"
 #include "group/group_config.h"
+#include "group/group_events.h"
 #include "group/scheduler.h"
 #include "groupwire/coordinator/v1/coordinator.pb.h"
 #include "storage/group_log.h"
@@ -54,6 +56,16 @@ class GroupPartition {
   void expire_offsets();
 
   const ClassicGroup* find_group(const std::string& group_id) const;
+
+  // ---- For operators (the admin service) and observers ---------------------------------------
+
+  // Reports every change to `sink` from now on (nullptr: to nobody). Not owned.
+  void set_event_sink(GroupEventSink* sink);
+  const std::map<std::string, ClassicGroup>& groups() const;
+  // nullptr when the group has no committed offsets.
+  const std::map<TopicPartition, CommittedOffset>* committed_offsets(
+      const std::string& group_id) const;
+  Scheduler::Clock::time_point now() const;
 
  private:
   class Impl;

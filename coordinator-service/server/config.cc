@@ -5,27 +5,12 @@
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 
+#include "command_line.h"
 #include "logging.h"
 
 namespace groupwire::coordinator {
 
 namespace po = boost::program_options;
-
-namespace {
-
-long long int_flag(const po::variables_map& vm, const char* flag, long long min, long long max) {
-  auto v = vm[flag].as<long long>();
-  if (v < min || v > max) {
-    throw BadOption{flag, fmt::format("must be in [{}, {}], got {}", min, max, v)};
-  }
-  return v;
-}
-
-Millis millis_flag(const po::variables_map& vm, const char* flag, long long min, long long max) {
-  return Millis(int_flag(vm, flag, min, max));
-}
-
-}  // namespace
 
 ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Environment& env) {
   CoordinatorConfig c;
@@ -65,6 +50,9 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
       "offsets-retention-check-interval-ms",
       po::value<long long>()->default_value(g.offsets_retention_check_interval.count()),
       "offsets.retention.check.interval.ms: how often expired offsets are removed")(
+      "log-format", po::value<std::string>()->default_value("text"), "text|json")(
+      "metrics-listen", po::value<std::string>(),
+      "HOST:PORT to serve Prometheus metrics on (GET /metrics); port 0 picks a free port")(
       "shutdown-timeout-ms", po::value<long long>()->default_value(c.shutdown_timeout.count()),
       "on SIGTERM, how long in-flight calls may take to finish before they are cancelled");
 
@@ -74,10 +62,7 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
     reader.read(argc, argv, opts, vm);
     if (vm.count("help")) return {std::nullopt, reader.help(opts), 0};
 
-    auto listen = vm["listen"].as<std::string>();
-    auto hp = parse_host_port(listen);
-    if (!hp) throw BadOption{"listen", fmt::format("'{}' is not HOST:PORT", listen)};
-    c.listen = *hp;
+    c.listen = host_port_flag(vm, "listen");
     // Partition numbers are Kafka's int32 hash modulo the count.
     c.group_partitions = static_cast<std::size_t>(int_flag(vm, "group-partitions", 1, INT32_MAX));
     c.threads = static_cast<std::size_t>(int_flag(vm, "threads", 1, 1024));
@@ -94,6 +79,10 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
       throw BadOption{"fsync", fmt::format("expected true or false, got '{}'", fsync)};
     }
     c.fsync = fsync == "true";
+    auto format = parse_log_format(vm["log-format"].as<std::string>());
+    if (!format) throw BadOption{"log-format", "must be text or json"};
+    c.log_format = *format;
+    if (vm.count("metrics-listen")) c.metrics_listen = host_port_flag(vm, "metrics-listen");
 
     // Ranges follow Kafka's config definitions (INT settings, and their validators). The check
     // interval is a LONG in Kafka; capped here so it converts to a steady_clock duration safely.

@@ -10,6 +10,7 @@
 
 #include "group/group_config.h"
 #include "host_port.h"
+#include "logging.h"
 #include "options.h"
 
 namespace groupwire::coordinator {
@@ -24,6 +25,8 @@ struct CoordinatorConfig {
   GroupConfig group;
   // SIGTERM: how long in-flight calls may take to finish before they are cancelled.
   std::chrono::milliseconds shutdown_timeout{10000};
+  LogFormat log_format = LogFormat::Text;
+  std::optional<HostPort> metrics_listen;  // Prometheus /metrics over HTTP; none: not served
 };
 
 using ParsedArgs = groupwire::ParsedOptions<CoordinatorConfig>;

@@ -1,12 +1,13 @@
 #include "server/coordinator_service.h"
 
-#include <atomic>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "server/gather.h"
 
 namespace groupwire::coordinator {
 
@@ -69,21 +70,6 @@ grpc::ServerUnaryReactor* on_partition(Partitions& partitions, const std::string
       p, [start = std::move(start), reply = call->reply()](GroupPartition& g) { start(g, reply); });
   return call;
 }
-
-// Answers gathered from several partition threads. Each writer fills only its own slots, then
-// arrives; exactly one, the last, gets true and (by acq_rel) sees every slot.
-template <class T>
-class Gather {
- public:
-  Gather(std::size_t slots, std::size_t arrivals) : slots_(slots), remaining_(arrivals) {}
-  T& slot(std::size_t i) { return slots_[i]; }
-  std::vector<T>& slots() { return slots_; }
-  bool arrive() { return remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
-
- private:
-  std::vector<T> slots_;
-  std::atomic<std::size_t> remaining_;
-};
 
 // Request positions by partition, so each partition is posted to once.
 template <class IdOf>

@@ -65,6 +65,12 @@ boost::asio::any_io_executor Partitions::executor(std::size_t partition) const {
   return partitions_.at(partition)->expiry.get_executor();
 }
 
+void Partitions::set_event_sink(GroupEventSink* sink) {
+  for (std::size_t p = 0; p < size(); ++p) {
+    post(p, [sink](GroupPartition& g) { g.set_event_sink(sink); });
+  }
+}
+
 void Partitions::stop() {
   if (stopped_) return;
   stopped_ = true;

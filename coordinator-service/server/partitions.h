@@ -50,6 +50,10 @@ class Partitions {
   void post(std::size_t partition, std::function<void(GroupPartition&)> fn);
   boost::asio::any_io_executor executor(std::size_t partition) const;
 
+  // Every partition reports its group events to `sink` (not owned; must outlive the
+  // partitions), from the moment each partition's thread gets to it.
+  void set_event_sink(GroupEventSink* sink);
+
   // Destroys every partition's state on its own thread, then joins the workers. Idempotent.
   void stop();
 

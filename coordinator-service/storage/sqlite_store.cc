@@ -1,6 +1,7 @@
 #include "storage/sqlite_store.h"
 
 #include <array>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <utility>
@@ -305,7 +306,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const Options& options, std::stri
     }
     spdlog::info("database {}: schema version {}", path, v + 1);
   }
-  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db, options));
   if (!store->statements_->ok()) {
     error = fmt::format("database {}: unexpected schema: {}", path, message(db));
     return nullptr;
@@ -313,7 +314,8 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const Options& options, std::stri
   return store;
 }
 
-SqliteStore::SqliteStore(sqlite3* db) : db_(db), statements_(std::make_unique<Statements>(db)) {}
+SqliteStore::SqliteStore(sqlite3* db, Options options)
+    : db_(db), options_(std::move(options)), statements_(std::make_unique<Statements>(db)) {}
 
 SqliteStore::~SqliteStore() {
   stop();
@@ -421,6 +423,7 @@ void SqliteStore::run() {
 }
 
 pb::ErrorCode SqliteStore::write(const std::vector<Pending>& pending) {
+  auto started = std::chrono::steady_clock::now();
   Statements& s = *statements_;
   int rc = s.begin.exec();
   if (rc == SQLITE_DONE) {
@@ -432,6 +435,11 @@ pb::ErrorCode SqliteStore::write(const std::vector<Pending>& pending) {
   if (rc == SQLITE_DONE) {
     transactions_.fetch_add(1);
     batches_.fetch_add(pending.size());
+    if (options_.on_write) {
+      options_.on_write(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+          pending.size());
+    }
     return pb::NONE;
   }
   spdlog::error("storage write of {} batches failed: {}", pending.size(), message(db_));

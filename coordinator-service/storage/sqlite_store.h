@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,6 +25,8 @@ class SqliteStore final : public GroupLog {
     std::string path;   // ":memory:" for a database that dies with the process
     bool fsync = true;  // false: commits reach the OS only (benchmark baseline, not durable)
     std::optional<std::int64_t> max_pages;  // caps the file, as a full disk would
+    // After each committed transaction, on the writer thread: its duration and batch count.
+    std::function<void(double seconds, std::size_t batches)> on_write{};
   };
 
   // Opens or creates the database, checks it and brings its schema up to date. On failure:
@@ -56,11 +59,12 @@ class SqliteStore final : public GroupLog {
   };
   class Statements;
 
-  explicit SqliteStore(sqlite3* db);
+  SqliteStore(sqlite3* db, Options options);
   void run();
   v1::ErrorCode write(const std::vector<Pending>& pending);
 
   sqlite3* db_;
+  Options options_;
   std::unique_ptr<Statements> statements_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -76,6 +76,7 @@ pb::Coordinator::Stub& CoordinatorClient::next_stub() {
 }
 
 void CoordinatorClient::log_failure(const char* rpc, const grpc::Status& status) {
+  if (options_.on_failure) options_.on_failure(rpc, status.error_code());
   auto now = std::chrono::steady_clock::now().time_since_epoch().count();
   auto last = last_warning_ns_.load(std::memory_order_relaxed);
   auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(kWarningInterval);

@@ -26,6 +26,8 @@ struct CoordinatorClientOptions {
   HostPort target;
   std::chrono::milliseconds call_timeout{5000};  // --coordinator-timeout-ms
   std::size_t channels = 2;
+  // Told of every failed call (for metrics), on a gRPC thread.
+  std::function<void(const char* rpc, grpc::StatusCode code)> on_failure{};
 };
 
 class CoordinatorClient {

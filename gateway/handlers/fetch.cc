@@ -12,21 +12,31 @@ namespace groupwire::gateway {
 using kafka::FetchRequest;
 using kafka::FetchResponse;
 
+FetchResponse::Partition fetch_error(std::int32_t partition, kafka::ErrorCode error) {
+  FetchResponse::Partition out;
+  out.partition_index = partition;
+  out.error_code = kafka::to_wire(error);
+  // Kafka's error partition: no high watermark; last stable and log start offsets keep -1.
+  out.high_watermark = -1;
+  // Empty but not null records: some clients treat null records as a malformed response.
+  out.records = kafka::Bytes{};
+  return out;
+}
+
 namespace {
 
 // Fills the answer for one requested partition; returns false for an unknown one.
-bool answer(const TopicCatalog& catalog, const std::string& topic, std::int32_t partition,
-            FetchResponse::Partition& out) {
-  out.partition_index = partition;
-  // Empty but not null records: some clients treat null records as a malformed response.
-  out.records = kafka::Bytes{};
-  auto count = catalog.partitions(topic);
+bool answer(const std::optional<std::string>& topic, std::int32_t partition,
+            kafka::ApiVersion version, const TopicCatalog& catalog, FetchResponse::Partition& out) {
+  auto count = topic ? catalog.partitions(*topic) : std::nullopt;
   if (!count || partition < 0 || partition >= *count) {
-    // Kafka's error partition: no high watermark; last stable and log start offsets keep -1.
-    out.error_code = kafka::to_wire(kafka::ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
-    out.high_watermark = -1;
+    out =
+        fetch_error(partition, topic || version < 13 ? kafka::ErrorCode::UNKNOWN_TOPIC_OR_PARTITION
+                                                     : kafka::ErrorCode::UNKNOWN_TOPIC_ID);
     return false;
   }
+  out.partition_index = partition;
+  out.records = kafka::Bytes{};
   out.high_watermark = 0;
   out.last_stable_offset = 0;
   out.log_start_offset = 0;
@@ -40,7 +50,8 @@ void add_fetch_handler(Dispatcher& dispatcher, SharedTopicCatalog catalog,
                        std::chrono::milliseconds max_wait_cap) {
   dispatcher.add<FetchRequest, FetchResponse>(
       [catalog = std::move(catalog), executor = std::move(executor), max_wait_cap](
-          const RequestContext&, FetchRequest req, Respond<FetchResponse> respond) {
+          const RequestContext& ctx, FetchRequest req, Respond<FetchResponse> respond) {
+        kafka::ApiVersion version = ctx.header.api_version;
         FetchResponse resp;
         // Sessions (v7+) are not supported: session id 0 is Kafka's "no session created"
         // answer, after which clients keep sending full fetch requests.
@@ -50,9 +61,12 @@ void add_fetch_handler(Dispatcher& dispatcher, SharedTopicCatalog catalog,
         for (const auto& t : req.topics) {
           FetchResponse::Topic& out = resp.responses.emplace_back();
           out.topic = t.topic;
+          out.topic_id = t.topic_id;
+          // v13+ names topics by id only.
+          auto name = version >= 13 ? catalog->name(t.topic_id) : t.topic;
           for (const auto& p : t.partitions) {
             any_partition = true;
-            if (!answer(*catalog, t.topic, p.partition, out.partitions.emplace_back())) {
+            if (!answer(name, p.partition, version, *catalog, out.partitions.emplace_back())) {
               any_error = true;
             }
           }

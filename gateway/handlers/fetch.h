@@ -9,11 +9,15 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "handlers/topic_catalog.h"
+#include "kafka/error_code.h"
 #include "server/dispatcher.h"
 
 namespace groupwire::gateway {
 
 inline constexpr std::chrono::milliseconds kMaxFetchWait{1000};
+
+// Kafka's answer for a partition that cannot be fetched: the error, no offsets, no records.
+kafka::FetchResponse::Partition fetch_error(std::int32_t partition, kafka::ErrorCode error);
 
 // `executor` runs the timers of parked Fetches; it must outlive the dispatcher's use. A parked
 // Fetch whose executor stops (shutdown) is dropped unanswered with its connection.

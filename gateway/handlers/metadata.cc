@@ -9,22 +9,17 @@ using kafka::MetadataResponse;
 
 namespace {
 
-MetadataResponse::Topic describe_topic(const std::string& name, std::optional<std::int32_t> count,
+MetadataResponse::Topic describe_topic(const std::string& name,
+                                       const std::optional<TopicCatalog::Topic>& topic,
                                        std::int32_t node_id) {
   MetadataResponse::Topic t;
   t.name = name;
-  if (!count) {
+  if (!topic) {
     t.error_code = kafka::to_wire(kafka::ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
     return t;
   }
-  // A stable non-zero id per name, for clients (v10+) that key topics by id.
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
-  for (int i = 0; i < 8; ++i) {
-    t.topic_id[i] = static_cast<std::uint8_t>(h >> (8 * i));
-    t.topic_id[8 + i] = static_cast<std::uint8_t>((h * 31 + 7) >> (8 * i));
-  }
-  for (std::int32_t p = 0; p < *count; ++p) {
+  t.topic_id = topic->id;
+  for (std::int32_t p = 0; p < topic->partitions; ++p) {
     MetadataResponse::Partition part;
     part.partition_index = p;
     part.leader_id = node_id;
@@ -38,31 +33,38 @@ MetadataResponse::Topic describe_topic(const std::string& name, std::optional<st
 
 }  // namespace
 
+void name_topics_by_id(MetadataRequest& req, const TopicCatalog& catalog) {
+  if (!req.topics) return;
+  for (auto& t : *req.topics) {
+    if (!t.name && t.topic_id != kafka::Uuid{}) t.name = catalog.name(t.topic_id);
+  }
+}
+
 void add_metadata_handler(Dispatcher& dispatcher, const BrokerIdentity& identity,
                           SharedTopicCatalog catalog) {
-  dispatcher.add<MetadataRequest, MetadataResponse>([identity, catalog = std::move(catalog)](
-                                                        const RequestContext& ctx,
-                                                        MetadataRequest req,
-                                                        Respond<MetadataResponse> respond) {
-    MetadataResponse resp;
-    resp.brokers.push_back(
-        {identity.node_id, identity.advertised.host, identity.advertised.port, std::nullopt});
-    resp.cluster_id = identity.cluster_id;
-    resp.controller_id = identity.node_id;
-    // v0: an empty list means all topics; v1+: null means all, empty means none.
-    bool all = !req.topics || (ctx.header.api_version == 0 && req.topics->empty());
-    if (all) {
-      for (const auto& [name, count] : *catalog->all()) {
-        resp.topics.push_back(describe_topic(name, count, identity.node_id));
-      }
-    } else {
-      for (const auto& t : *req.topics) {
-        std::string name = t.name.value_or("");
-        resp.topics.push_back(describe_topic(name, catalog->partitions(name), identity.node_id));
-      }
-    }
-    respond(std::move(resp));
-  });
+  dispatcher.add<MetadataRequest, MetadataResponse>(
+      [identity, catalog = std::move(catalog)](const RequestContext& ctx, MetadataRequest req,
+                                               Respond<MetadataResponse> respond) {
+        name_topics_by_id(req, *catalog);
+        MetadataResponse resp;
+        resp.brokers.push_back(
+            {identity.node_id, identity.advertised.host, identity.advertised.port, std::nullopt});
+        resp.cluster_id = identity.cluster_id;
+        resp.controller_id = identity.node_id;
+        // v0: an empty list means all topics; v1+: null means all, empty means none.
+        bool all = !req.topics || (ctx.header.api_version == 0 && req.topics->empty());
+        if (all) {
+          for (const auto& [name, topic] : *catalog->all()) {
+            resp.topics.push_back(describe_topic(name, topic, identity.node_id));
+          }
+        } else {
+          for (const auto& t : *req.topics) {
+            std::string name = t.name.value_or("");
+            resp.topics.push_back(describe_topic(name, catalog->find(name), identity.node_id));
+          }
+        }
+        respond(std::move(resp));
+      });
 }
 
 }  // namespace groupwire::gateway

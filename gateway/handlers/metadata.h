@@ -1,5 +1,5 @@
 // Metadata without an upstream: this gateway is the only broker and leads every partition of
-// the configured topic catalog.
+// the configured topic catalog. Every topic is listed with the catalog's topic id.
 #pragma once
 
 #include "handlers/broker_identity.h"
@@ -10,5 +10,9 @@ namespace groupwire::gateway {
 
 void add_metadata_handler(Dispatcher& dispatcher, const BrokerIdentity& identity,
                           SharedTopicCatalog catalog);
+
+// v10+ may ask for topics by id alone: names those the catalog knows, so that the request can be
+// answered (or asked of an upstream) by name.
+void name_topics_by_id(kafka::MetadataRequest& req, const TopicCatalog& catalog);
 
 }  // namespace groupwire::gateway

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 
+#include "command_line.h"
 #include "logging.h"
 
 namespace groupwire::gateway {
@@ -12,13 +13,6 @@ namespace groupwire::gateway {
 namespace po = boost::program_options;
 
 namespace {
-
-HostPort host_port_flag(const po::variables_map& vm, const char* flag) {
-  auto text = vm[flag].as<std::string>();
-  auto hp = parse_host_port(text);
-  if (!hp) throw BadOption{flag, fmt::format("'{}' is not HOST:PORT", text)};
-  return *hp;
-}
 
 template <class Int>
 Int positive_flag(const po::variables_map& vm, const char* flag) {
@@ -58,6 +52,9 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[], const Environm
       "broker id this gateway reports (default: derived from the advertised address)")(
       "log-level", po::value<std::string>()->default_value("info"),
       "trace|debug|info|warn|error|critical|off")(
+      "log-format", po::value<std::string>()->default_value("text"), "text|json")(
+      "metrics-listen", po::value<std::string>(),
+      "HOST:PORT to serve Prometheus metrics on (GET /metrics); port 0 picks a free port")(
       "max-frame-bytes",
       po::value<long long>()->default_value(static_cast<long long>(c.max_frame_bytes)),
       "largest request frame accepted; a larger one closes the connection")(
@@ -109,6 +106,10 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[], const Environm
                       fmt::format("unknown level '{}'", vm["log-level"].as<std::string>())};
     }
     c.log_level = *level;
+    auto format = parse_log_format(vm["log-format"].as<std::string>());
+    if (!format) throw BadOption{"log-format", "must be text or json"};
+    c.log_format = *format;
+    if (vm.count("metrics-listen")) c.metrics_listen = host_port_flag(vm, "metrics-listen");
     c.max_frame_bytes = positive_flag<std::size_t>(vm, "max-frame-bytes");
     c.max_connections = positive_flag<std::size_t>(vm, "max-connections");
     c.idle_timeout = std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "idle-timeout-ms"));

@@ -11,6 +11,7 @@
 #include <spdlog/common.h>
 
 #include "host_port.h"
+#include "logging.h"
 #include "options.h"
 
 namespace groupwire::gateway {
@@ -38,7 +39,9 @@ struct GatewayConfig {
   int broker_port_base = 0;        // upstream broker N listens on BASE+N; 0: free ports
   std::chrono::milliseconds upstream_timeout{30000};
   std::chrono::milliseconds upstream_refresh{30000};
-  std::optional<HostPort> health_listen;  // the HTTP /healthz and /readyz endpoint; off if empty
+  LogFormat log_format = LogFormat::Text;
+  std::optional<HostPort> metrics_listen;  // Prometheus /metrics over HTTP; none: not served
+  std::optional<HostPort> health_listen;   // the HTTP /healthz and /readyz endpoint; off if empty
   // SIGTERM: how long in-flight requests may take to finish before connections are closed.
   std::chrono::milliseconds shutdown_timeout{10000};
 };

@@ -59,6 +59,14 @@ DispatchResult Dispatcher::dispatch(std::string_view frame, std::string client_h
     done(unsupported_api_versions_frame(header.correlation_id));
     return {DispatchOutcome::kDispatched, {}};
   }
+  Answer answer = [done = std::move(done), observer = observer_, key, version,
+                   start = std::chrono::steady_clock::now()](std::string response,
+                                                             std::optional<std::int16_t> error) {
+    if (observer) {
+      observer->on_response(key, version, error, std::chrono::steady_clock::now() - start);
+    }
+    done(std::move(response));
+  };
 
   RequestContext ctx;
   ctx.client_host = std::move(client_host);
@@ -69,7 +77,8 @@ DispatchResult Dispatcher::dispatch(std::string_view frame, std::string client_h
     ctx.header.api_version = r.read_int<std::int16_t>();
     ctx.header.correlation_id = r.read_int<std::int32_t>();
     if (!r.ok()) return {DispatchOutcome::kMalformed, "frame shorter than a request header"};
-    entry->raw(std::move(ctx), frame, std::move(done));
+    entry->raw(std::move(ctx), frame,
+               [answer](std::string response) { answer(std::move(response), std::nullopt); });
     return {DispatchOutcome::kDispatched, {}};
   }
   // The header version follows from whether this API version is flexible.
@@ -77,7 +86,7 @@ DispatchResult Dispatcher::dispatch(std::string_view frame, std::string client_h
   if (!kafka::decode_request_header(r, flexible, ctx.header)) {
     return {DispatchOutcome::kMalformed, std::string("request header: ") + r.error()};
   }
-  if (!entry->invoke(std::move(ctx), r, std::move(done))) {
+  if (!entry->invoke(std::move(ctx), r, std::move(answer))) {
     return {DispatchOutcome::kMalformed, fmt::format("API key {} v{} body: {} at byte {}", key,
                                                      version, r.error(), r.position())};
   }

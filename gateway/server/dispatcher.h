@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -44,6 +45,17 @@ struct DispatchResult {
   std::string reason;  // for the log line when not dispatched
 };
 
+// Sees every answered request (for metrics), on whatever thread answers it.
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  // `error`: the response's top-level error code; nullopt where the API has none or the answer
+  // was relayed without being read (upstream mode).
+  virtual void on_response(std::int16_t api_key, kafka::ApiVersion version,
+                           std::optional<std::int16_t> error,
+                           std::chrono::steady_clock::duration elapsed) = 0;
+};
+
 class Dispatcher {
  public:
   template <kafka::TopLevelMessage Req, kafka::TopLevelMessage Resp>
@@ -53,14 +65,15 @@ class Dispatcher {
     e.registered = true;
     e.valid = Req::kValid;
     e.flexible = Req::kFlexible;
-    e.invoke = [h = std::move(handler)](RequestContext&& ctx, kafka::Reader& body,
-                                        FrameCallback done) {
+    e.invoke = [h = std::move(handler)](RequestContext&& ctx, kafka::Reader& body, Answer done) {
       Req req;
       if (!kafka::decode(body, ctx.header.api_version, req)) return false;
       kafka::ApiVersion version = ctx.header.api_version;
       std::int32_t correlation_id = ctx.header.correlation_id;
       h(ctx, std::move(req), [version, correlation_id, done = std::move(done)](Resp resp) {
-        done(encode_response_frame(resp, version, correlation_id));
+        std::optional<std::int16_t> error;
+        if constexpr (requires { resp.error_code; }) error = resp.error_code;
+        done(encode_response_frame(resp, version, correlation_id), error);
       });
       return true;
     };
@@ -71,6 +84,9 @@ class Dispatcher {
   using RawHandler = std::function<void(RequestContext&&, std::string_view frame, FrameCallback)>;
   void add_raw(std::int16_t api_key, kafka::Versions valid, RawHandler handler);
   bool serves(std::int16_t api_key) const;
+
+  // Set before dispatching starts.
+  void set_observer(std::shared_ptr<RequestObserver> observer) { observer_ = std::move(observer); }
 
   DispatchResult dispatch(std::string_view frame, std::string client_host, FrameCallback done,
                           std::shared_ptr<Session> session = nullptr) const;
@@ -91,15 +107,18 @@ class Dispatcher {
   }
 
  private:
+  // A response frame and its top-level error code, when it has one.
+  using Answer = std::function<void(std::string frame, std::optional<std::int16_t> error)>;
   struct Entry {
     bool registered = false;
     kafka::Versions valid;
     kafka::Versions flexible;
-    std::function<bool(RequestContext&&, kafka::Reader&, FrameCallback)> invoke;
+    std::function<bool(RequestContext&&, kafka::Reader&, Answer)> invoke;
     RawHandler raw;
   };
   // Kafka API keys are small and dense: index by key.
   std::array<Entry, 128> entries_;
+  std::shared_ptr<RequestObserver> observer_;
 };
 
 }  // namespace groupwire::gateway

@@ -62,9 +62,11 @@ asio::awaitable<void> Listener::accept_loop() {
     }
     if (auto open = open_->count(); open >= max_connections_) {
       spdlog::warn("refusing connection: {} connections open (--max-connections)", open);
+      ++refused_;
       socket.close(ec);
       continue;
     }
+    ++accepted_;
     auto connection =
         std::make_shared<Connection>(std::move(socket), dispatcher_, limits_, identity_, open_);
     open_->add(connection);

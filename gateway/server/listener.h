@@ -1,6 +1,8 @@
 // Accepts Kafka client connections and starts a Connection for each, within the connection limit.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -32,6 +34,13 @@ class Listener {
   // once none is left.
   void drain(std::function<void()> drained);
 
+  struct Stats {
+    std::size_t open = 0;
+    std::uint64_t accepted = 0;
+    std::uint64_t refused = 0;  // beyond --max-connections
+  };
+  Stats stats() const { return {open_->count(), accepted_.load(), refused_.load()}; }
+
  private:
   boost::asio::awaitable<void> accept_loop();
 
@@ -42,6 +51,8 @@ class Listener {
   std::size_t max_connections_;
   BrokerIdentity identity_;
   std::shared_ptr<OpenConnections> open_ = std::make_shared<OpenConnections>();
+  std::atomic<std::uint64_t> accepted_{0};
+  std::atomic<std::uint64_t> refused_{0};
 };
 
 }  // namespace groupwire::gateway

@@ -6,6 +6,8 @@
 
 #include "codec/frame.h"
 #include "codec/messages/metadata.h"
+#include "handlers/metadata.h"
+#include "upstream/version_translation.h"
 
 namespace groupwire::gateway {
 
@@ -62,6 +64,7 @@ void add_upstream_metadata_handler(Dispatcher& dispatcher, kafka::ApiVersion ups
                                              Respond<MetadataResponse> respond) {
         auto session = ctx.session;
         if (!session) return respond(MetadataResponse{});
+        name_topics_by_id(req, *catalog);
         // "All topics" is an empty list at v0 and null later; say it in the upstream's version.
         bool all = !req.topics || (ctx.header.api_version == 0 && req.topics->empty());
         if (all) {
@@ -93,10 +96,11 @@ void add_upstream_metadata_handler(Dispatcher& dispatcher, kafka::ApiVersion ups
               }
               resp.brokers = std::move(reachable);
               TopicCatalog::Topics seen;
-              for (const auto& t : resp.topics) {
-                if (t.error_code == 0 && t.name) {
-                  seen[*t.name] = static_cast<std::int32_t>(t.partitions.size());
-                }
+              for (auto& t : resp.topics) {
+                if (t.error_code != 0 || !t.name) continue;
+                // An upstream without topic ids (Metadata v9 or older) gets the catalog's.
+                if (t.topic_id == kafka::Uuid{}) t.topic_id = derived_topic_id(*t.name);
+                seen[*t.name] = {static_cast<std::int32_t>(t.partitions.size()), t.topic_id};
               }
               catalog->update(seen, all);
               respond(std::move(resp));
@@ -104,10 +108,26 @@ void add_upstream_metadata_handler(Dispatcher& dispatcher, kafka::ApiVersion ups
       });
 }
 
-void add_upstream_relay(Dispatcher& dispatcher, const UpstreamInfo& upstream) {
+void add_upstream_relay(Dispatcher& dispatcher, const UpstreamInfo& upstream,
+                        SharedTopicCatalog catalog) {
   for (const auto& api : upstream.apis) {
     if (dispatcher.serves(api.api_key) || kNeverRelayed.count(api.api_key)) continue;
-    dispatcher.add_raw(api.api_key, {api.min_version, api.max_version}, relay);
+    kafka::Versions served{api.min_version, api.max_version};
+    auto translated = translated_versions(api.api_key, served);
+    if (!translated) {
+      dispatcher.add_raw(api.api_key, served, relay);
+      continue;
+    }
+    spdlog::info("API key {}: v{}-{} translated into the upstream's v{}", api.api_key,
+                 served.hi + 1, translated->hi, served.hi);
+    dispatcher.add_raw(
+        api.api_key, *translated,
+        [served, catalog](RequestContext&& ctx, std::string_view frame, FrameCallback done) {
+          if (served.contains(ctx.header.api_version)) {
+            return relay(std::move(ctx), frame, std::move(done));
+          }
+          translate_upstream(std::move(ctx), frame, std::move(done), served.hi, catalog);
+        });
   }
 }
 

@@ -1,7 +1,8 @@
 // Upstream mode: records are the upstream cluster's. Data and topic APIs pass through unchanged
-// to the broker a listener stands for; Metadata is asked of that broker in a version it speaks
-// and answered in the client's, naming gateway listeners instead of upstream brokers, so a
-// client that follows Metadata keeps talking to gateways. Group APIs never reach the upstream.
+// to the broker a listener stands for (newer versions than it serves are translated); Metadata is
+// asked of that broker in a version it speaks and answered in the client's, naming gateway
+// listeners instead of upstream brokers, so a client that follows Metadata keeps talking to
+// gateways. Group APIs never reach the upstream.
 #pragma once
 
 #include <map>
@@ -23,8 +24,11 @@ void add_upstream_metadata_handler(Dispatcher& dispatcher, kafka::ApiVersion ups
 
 // Relays every API the upstream serves that the dispatcher does not already serve, except those
 // that must not pass (authentication, group and transaction-offset APIs, broker listings we do
-// not rewrite). Register after the gateway's own handlers.
-void add_upstream_relay(Dispatcher& dispatcher, const UpstreamInfo& upstream);
+// not rewrite); newer versions of Fetch and ListOffsets than the upstream serves are translated
+// (version_translation.h), topic ids resolved through `catalog`. Register after the gateway's own
+// handlers.
+void add_upstream_relay(Dispatcher& dispatcher, const UpstreamInfo& upstream,
+                        SharedTopicCatalog catalog);
 
 // Produce with acks=0 gets no answer from a broker, so none must be awaited.
 bool produce_expects_response(std::string_view frame);

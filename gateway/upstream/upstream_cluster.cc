@@ -2,6 +2,8 @@
 
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -14,6 +16,7 @@
 #include <boost/asio/write.hpp>
 
 #include "codec/frame.h"
+#include "codec/messages/list_offsets.h"
 #include "codec/messages/metadata.h"
 #include "server/frame.h"
 
@@ -27,10 +30,14 @@ namespace {
 
 constexpr char kClientId[] = "groupwire-gateway";
 
-// One request and its answer.
+constexpr char kUndecodable[] = "undecodable answer";
+
+// One request and its answer. `trailing`, when given, receives the number of bytes the answer
+// has after its body.
 template <kafka::TopLevelMessage Resp, kafka::TopLevelMessage Req>
 asio::awaitable<std::optional<Resp>> call(tcp::socket& s, const Req& req, kafka::ApiVersion version,
-                                          std::int32_t correlation_id, std::string& error) {
+                                          std::int32_t correlation_id, std::string& error,
+                                          std::size_t* trailing = nullptr) {
   boost::system::error_code ec;
   std::string request = kafka::encode_request_frame(req, version, correlation_id, kClientId);
   co_await asio::async_write(s, asio::buffer(request), asio::redirect_error(use_awaitable, ec));
@@ -52,11 +59,52 @@ asio::awaitable<std::optional<Resp>> call(tcp::socket& s, const Req& req, kafka:
   co_await asio::async_read(s, asio::buffer(frame.data() + 4, *size),
                             asio::redirect_error(use_awaitable, ec));
   Resp resp;
-  if (ec || !kafka::decode_response_frame(frame, version, resp)) {
-    error = ec ? ec.message() : "undecodable answer";
+  if (ec || !kafka::decode_response_frame(frame, version, resp, nullptr, trailing)) {
+    error = ec ? ec.message() : kUndecodable;
     co_return std::nullopt;
   }
   co_return resp;
+}
+
+// A broker may list versions it answers malformed: librdkafka 2.0.2's mock writes the leader
+// epoch of ListOffsets v4-5 as an int64. Each listed version the codec knows, newest first, is
+// asked for one partition (of a topic that need not exist: error answers have the same shape)
+// until an answer decodes to its last byte; that version becomes the newest the upstream serves.
+// False when the connection failed.
+asio::awaitable<bool> drop_malformed_list_offsets(tcp::socket& s, UpstreamInfo& info,
+                                                  std::string& error) {
+  auto key = static_cast<std::int16_t>(kafka::ApiKey::ListOffsets);
+  auto served = std::find_if(info.apis.begin(), info.apis.end(),
+                             [key](const auto& a) { return a.api_key == key; });
+  if (served == info.apis.end() || served->max_version > kafka::ListOffsetsRequest::kValid.hi) {
+    co_return true;  // beyond our codec: trusted as listed
+  }
+  kafka::ListOffsetsRequest probe;
+  probe.replica_id = -1;
+  auto& topic = probe.topics.emplace_back();
+  topic.name = info.topics.empty() ? "groupwire-probe" : info.topics.begin()->first;
+  topic.partitions.emplace_back().timestamp = -1;  // latest
+  std::int32_t correlation_id = 3;
+  for (auto v = served->max_version; v >= served->min_version; --v) {
+    std::size_t trailing = 0;
+    std::string why;
+    auto answer =
+        co_await call<kafka::ListOffsetsResponse>(s, probe, v, correlation_id++, why, &trailing);
+    if (answer && trailing == 0) {
+      if (v != served->max_version) {
+        // Debug: the periodic refresh probes again; start-up logs the translation once.
+        spdlog::debug("upstream answers ListOffsets v{}-{} malformed: asking it in v{}", v + 1,
+                      served->max_version, v);
+        served->max_version = v;
+      }
+      co_return true;
+    }
+    if (!answer && why != kUndecodable) {
+      error = why;
+      co_return false;
+    }
+  }
+  co_return true;  // no version decodes: left as listed, its answers will fail as they come
 }
 
 asio::awaitable<std::optional<UpstreamInfo>> ask(tcp::socket& s, const HostPort& address,
@@ -100,9 +148,11 @@ asio::awaitable<std::optional<UpstreamInfo>> ask(tcp::socket& s, const HostPort&
   }
   for (const auto& t : metadata->topics) {
     if (t.error_code == 0 && t.name) {
-      info.topics[*t.name] = static_cast<std::int32_t>(t.partitions.size());
+      info.topics[*t.name] = {static_cast<std::int32_t>(t.partitions.size()), t.topic_id};
     }
   }
+  bool probed = co_await drop_malformed_list_offsets(s, info, error);
+  if (!probed) co_return std::nullopt;
   co_return info;
 }
 

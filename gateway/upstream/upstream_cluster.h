@@ -20,6 +20,7 @@
 namespace groupwire::gateway {
 
 struct UpstreamInfo {
+  // The APIs and versions the upstream serves, less versions it answers malformed.
   std::vector<kafka::ApiVersionsResponse::ApiVersion> apis;
   kafka::ApiVersion metadata_version = 0;  // the newest Metadata both sides speak
   std::map<std::int32_t, HostPort> brokers;

@@ -31,6 +31,8 @@ TEST(CoordinatorConfig, Defaults) {
   EXPECT_EQ(c.group.offset_metadata_max_bytes, 4096u);
   EXPECT_EQ(c.group.offsets_retention.count(), 10080LL * 60 * 1000);
   EXPECT_EQ(c.group.offsets_retention_check_interval.count(), 600000);
+  EXPECT_EQ(c.log_format, LogFormat::Text);
+  EXPECT_FALSE(c.metrics_listen);
 }
 
 TEST(CoordinatorConfig, EveryFlag) {
@@ -59,7 +61,11 @@ TEST(CoordinatorConfig, EveryFlag) {
                   "--offsets-retention-minutes",
                   "2",
                   "--offsets-retention-check-interval-ms",
-                  "1000"});
+                  "1000",
+                  "--log-format",
+                  "json",
+                  "--metrics-listen",
+                  "0.0.0.0:9464"});
   ASSERT_TRUE(p.config) << p.message;
   const auto& c = *p.config;
   EXPECT_EQ(c.listen, (HostPort{"::1", 0}));
@@ -75,6 +81,8 @@ TEST(CoordinatorConfig, EveryFlag) {
   EXPECT_EQ(c.group.offset_metadata_max_bytes, 10u);
   EXPECT_EQ(c.group.offsets_retention.count(), 2 * 60 * 1000);
   EXPECT_EQ(c.group.offsets_retention_check_interval.count(), 1000);
+  EXPECT_EQ(c.log_format, LogFormat::Json);
+  EXPECT_EQ(c.metrics_listen, (HostPort{"0.0.0.0", 9464}));
 }
 
 TEST(CoordinatorConfig, EqualSessionTimeoutsAreFine) {
@@ -97,6 +105,8 @@ TEST(CoordinatorConfig, BadFlagsNameTheFlag) {
            {{"--log-level", "loud"}, "--log-level"},
            {{"--data-dir", ""}, "--data-dir"},
            {{"--fsync", "sometimes"}, "--fsync"},
+           {{"--log-format", "xml"}, "--log-format"},
+           {{"--metrics-listen", "9464"}, "--metrics-listen"},
            {{"--initial-rebalance-delay-ms", "-1"}, "--initial-rebalance-delay-ms"},
            {{"--min-session-timeout-ms", "-5"}, "--min-session-timeout-ms"},
            {{"--max-session-timeout-ms", "3000000000"}, "--max-session-timeout-ms"},
@@ -125,8 +135,8 @@ TEST(CoordinatorConfig, HelpListsEveryFlag) {
        {"--listen", "--group-partitions", "--threads", "--log-level", "--data-dir", "--fsync",
         "--initial-rebalance-delay-ms", "--min-session-timeout-ms", "--max-session-timeout-ms",
         "--max-group-size", "--offset-metadata-max-bytes", "--offsets-retention-minutes",
-        "--offsets-retention-check-interval-ms", "--shutdown-timeout-ms", "--help",
-        "GROUPWIRE_COORDINATOR_FOO_BAR"}) {
+        "--offsets-retention-check-interval-ms", "--log-format", "--metrics-listen",
+        "--shutdown-timeout-ms", "--help", "GROUPWIRE_COORDINATOR_FOO_BAR"}) {
     EXPECT_NE(p.message.find(flag), std::string::npos) << flag;
   }
 }

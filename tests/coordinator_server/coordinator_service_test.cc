@@ -13,8 +13,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "in_process.h"
 #include "server/partitions.h"
-#include "storage/sqlite_store.h"
 
 namespace groupwire::coordinator {
 namespace {
@@ -60,18 +60,10 @@ pb::SyncGroupRequest sync_request(const std::string& group, const pb::JoinGroupR
   return r;
 }
 
-class CoordinatorServer : public ::testing::Test {
+class CoordinatorServer : public testing::InProcessTest {
  protected:
   void SetUp() override {
-    GroupConfig config;
-    config.initial_rebalance_delay = Millis(0);
-    std::string error;
-    store_ =
-        SqliteStore::open({.path = ":memory:", .fsync = true, .max_pages = std::nullopt}, error);
-    ASSERT_TRUE(store_) << error;
-    store_->start();
-    partitions_.emplace(config, 4, 2, *store_);
-    partitions_->load({});
+    start_partitions();
     service_.emplace(*partitions_);
     grpc::ServerBuilder builder;
     int port = 0;
@@ -87,8 +79,7 @@ class CoordinatorServer : public ::testing::Test {
   void TearDown() override {
     // The server first: its parked calls finish on the partition threads.
     if (server_) server_->Shutdown(std::chrono::system_clock::now() + 1s);
-    if (store_) store_->stop();
-    if (partitions_) partitions_->stop();
+    stop_partitions();
   }
 
   template <class Req, class Resp>
@@ -144,8 +135,6 @@ class CoordinatorServer : public ::testing::Test {
     return joined;
   }
 
-  std::unique_ptr<SqliteStore> store_;
-  std::optional<Partitions> partitions_;
   std::optional<CoordinatorService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<Stub> stub_;

@@ -1,7 +1,7 @@
 // Group ids map to partitions exactly as Kafka's partitionFor does, and partitions run their code
 // on their own worker thread.
 #include "server/partitions.h"
-#include "storage/sqlite_store.h"
+#include "in_process.h"
 
 #include <future>
 #include <set>
@@ -45,17 +45,9 @@ TEST(PartitionFor, KafkaFormula) {
   EXPECT_EQ(partition_for("group", 1), 0u);
 }
 
-std::unique_ptr<SqliteStore> memory_store() {
-  std::string error;
-  auto store =
-      SqliteStore::open({.path = ":memory:", .fsync = true, .max_pages = std::nullopt}, error);
-  EXPECT_TRUE(store) << error;
-  return store;
-}
-
 TEST(Partitions, PostRunsOnThePartitionsWorker) {
   GroupConfig config;
-  auto store = memory_store();
+  auto store = testing::memory_store();
   Partitions partitions(config, 5, 2, *store);
   EXPECT_EQ(partitions.size(), 5u);
   EXPECT_EQ(partitions.threads(), 2u);
@@ -80,14 +72,14 @@ TEST(Partitions, PostRunsOnThePartitionsWorker) {
 
 TEST(Partitions, NoMoreWorkersThanPartitions) {
   GroupConfig config;
-  auto store = memory_store();
+  auto store = testing::memory_store();
   Partitions partitions(config, 2, 8, *store);
   EXPECT_EQ(partitions.threads(), 2u);
 }
 
 TEST(Partitions, LoadHandsEachPartitionItsOwnGroups) {
   GroupConfig config;
-  auto store = memory_store();
+  auto store = testing::memory_store();
   Partitions partitions(config, 5, 2, *store);
   StoredGroups stored;
   const std::vector<std::string> ids = {"group", "orders", "payments", "a", "b", "c"};

@@ -6,8 +6,9 @@ binaries they run.
       the image's binary lists in its --help.
     - Ports: each process's listen and health ports are declared (containerPort, Service
       targetPort, published compose port), the gateway's upstream broker ports are
-      --broker-port-base + broker id, probes point at the health port or the gRPC port, and the
-      HTTP probe paths are ones a running gateway answers (not 404).
+      --broker-port-base + broker id, probes point at the health port or the gRPC port (whose
+      grpc.health.v1 the coordinator serves), and the HTTP probe paths are ones a running
+      gateway answers (not 404).
     - Volumes: the coordinator's --data-dir is where its persistent volume is mounted.
     - References: Services select pods that exist, the HPA scales the gateway Deployment, the
       StatefulSet's serviceName is a Service, the gateways' coordinator address is the
@@ -110,7 +111,7 @@ class KubernetesTest(unittest.TestCase):
                 probe_ports = set()
                 for probe in ("readinessProbe", "livenessProbe"):
                     spec = container[probe]
-                    action = spec.get("httpGet") or spec.get("tcpSocket")
+                    action = spec.get("httpGet") or spec.get("tcpSocket") or spec.get("grpc")
                     port = action["port"]
                     probe_ports.add(ports[port] if isinstance(port, str) else port)
                 expected = port_of(health) if health else port_of(settings.values["listen"])

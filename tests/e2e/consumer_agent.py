@@ -36,6 +36,8 @@ import threading
 import time
 from typing import Any, Callable
 
+from json_lines_process import JsonLinesProcess
+
 # -- child ------------------------------------------------------------------------------------
 
 
@@ -248,7 +250,7 @@ def split_of(members, every: set) -> list[set] | None:
     return None
 
 
-class ConsumerAgent:
+class ConsumerAgent(JsonLinesProcess):
     """Parent-side handle on a consumer child process."""
 
     def __init__(self, lib: str, bootstrap: str, group: str, topics: list[str],
@@ -261,81 +263,19 @@ class ConsumerAgent:
         log_connections: kafka-python logs its connection attempts on stderr.
         wrapper: a command that runs the child, e.g. ["ip", "netns", "exec", "clients"]."""
         assert lib in ("confluent", "kafka-python"), lib
-        self.name = name
         self.spec = {"lib": lib, "bootstrap": bootstrap, "group": group, "topics": topics,
                      "config": config or {}, "report_records": report_records,
                      "log_connections": log_connections}
-        self.watchdog = watchdog
-        self.events: list[dict] = []
-        self.stderr: list[str] = []
-        self._cond = threading.Condition()
-        self._eof = False
         self._next_id = 0
-        self.proc = subprocess.Popen(
-            list(wrapper or []) + [sys.executable, __file__, json.dumps(self.spec)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
-        self._readers = [threading.Thread(target=self._read_stdout, daemon=True),
-                         threading.Thread(target=self._read_stderr, daemon=True)]
-        for reader in self._readers:
-            reader.start()
-
-    def _read_stdout(self) -> None:
-        for line in self.proc.stdout:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                event = {"event": "garbage", "line": line.rstrip("\n")}
-            event["t"] = time.monotonic()
-            with self._cond:
-                self.events.append(event)
-                self._cond.notify_all()
-        with self._cond:
-            self._eof = True
-            self._cond.notify_all()
-
-    def _read_stderr(self) -> None:
-        for line in self.proc.stderr:
-            with self._cond:
-                self.stderr.append(line.rstrip("\n"))
+        super().__init__(list(wrapper or []) + [sys.executable, __file__, json.dumps(self.spec)],
+                         name, stdin=subprocess.PIPE, watchdog=watchdog)
 
     def describe(self) -> str:
-        with self._cond:
-            events = "\n".join(json.dumps({k: v for k, v in e.items() if k != "t"})
-                               for e in self.events)
-            return (f"-- {self.name} ({self.spec['lib']}) events:\n{events}\n"
-                    f"-- {self.name} stderr:\n" + "\n".join(self.stderr[-40:]))
-
-    def mark(self) -> int:
-        with self._cond:
-            return len(self.events)
-
-    def wait_for_event(self, predicate: Callable[[dict], bool], timeout: float, what: str,
-                       after: int = 0) -> dict:
-        deadline = time.monotonic() + timeout
-        index = after
-        with self._cond:
-            while True:
-                for i in range(index, len(self.events)):
-                    if predicate(self.events[i]):
-                        return self.events[i]
-                index = len(self.events)
-                remaining = deadline - time.monotonic()
-                problem = self.watchdog() if self.watchdog is not None else None
-                if self._eof or remaining <= 0 or problem:
-                    why = ("the consumer exited" if self._eof else problem if problem
-                           else f"{timeout} s passed")
-                    raise AssertionError(f"{self.name}: no event {what} ({why})\n"
-                                         + self.describe())
-                self._cond.wait(min(remaining, 0.5))  # wakes up to ask the watchdog
+        return f"({self.spec['lib']})\n" + super().describe()
 
     def records(self, after: int = 0) -> list[tuple[str, int, int, str | None]]:
         """(topic, partition, offset, value) of every record reported (after event `after`)."""
         return [tuple(r) for e in self.events_of("records", after) for r in e["records"]]
-
-    def stderr_lines(self) -> list[str]:
-        with self._cond:
-            return list(self.stderr)
 
     def events_of(self, kind: str, after: int = 0) -> list[dict]:
         with self._cond:
@@ -400,16 +340,6 @@ class ConsumerAgent:
             self.proc.kill()
         self.proc.wait(10)
         self._cleanup()
-
-    def _cleanup(self) -> None:
-        """After the child exited: let the readers drain its output, close the pipes."""
-        for reader in self._readers:
-            reader.join(10)
-        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            try:
-                pipe.close()
-            except OSError:
-                pass
 
     def __enter__(self) -> "ConsumerAgent":
         return self

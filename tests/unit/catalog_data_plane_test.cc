@@ -88,8 +88,8 @@ class CatalogDataPlaneTest : public ::testing::Test {
     FetchRequest req;
     req.max_wait_ms = max_wait_ms;
     req.min_bytes = min_bytes;
-    req.topics = {{"orders", {{0, -1, 0, -1, 1 << 20}, {2, -1, 0, -1, 1 << 20}}},
-                  {"audit", {{0, -1, 0, -1, 1 << 20}}}};
+    req.topics = {{"orders", {}, {{0, -1, 0, -1, -1, 1 << 20}, {2, -1, 0, -1, -1, 1 << 20}}},
+                  {"audit", {}, {{0, -1, 0, -1, -1, 1 << 20}}}};
     return req;
   }
 
@@ -100,8 +100,8 @@ class CatalogDataPlaneTest : public ::testing::Test {
 TEST_F(CatalogDataPlaneTest, ApiVersionsAdvertisesListOffsetsAndFetch) {
   auto resp = call_now<ApiVersionsResponse>(ApiVersionsRequest{}, 0);
   ASSERT_EQ(resp.api_keys.size(), 3u);
-  EXPECT_EQ(resp.api_keys[0].api_key, 1);  // Fetch 0-11
-  EXPECT_EQ(resp.api_keys[0].max_version, 11);
+  EXPECT_EQ(resp.api_keys[0].api_key, 1);  // Fetch 0-13
+  EXPECT_EQ(resp.api_keys[0].max_version, 13);
   EXPECT_EQ(resp.api_keys[1].api_key, 2);  // ListOffsets 0-5
   EXPECT_EQ(resp.api_keys[1].max_version, 5);
 }
@@ -222,8 +222,8 @@ TEST_F(CatalogDataPlaneTest, FetchV11SessionsGetTheNoSessionAnswer) {
 TEST_F(CatalogDataPlaneTest, FetchUnknownPartitionsAnswerAtOnceWithErrors) {
   for (ApiVersion v : {4, 11}) {
     auto req = fetch(60000);
-    req.topics[0].partitions.push_back({3, -1, 0, -1, 1024});  // orders has 0-2
-    req.topics.push_back({"missing", {{0, -1, 0, -1, 1024}}});
+    req.topics[0].partitions.push_back({3, -1, 0, -1, -1, 1024});  // orders has 0-2
+    req.topics.push_back({"missing", {}, {{0, -1, 0, -1, -1, 1024}}});
     // Kafka does not park a Fetch with a failed partition: answered without running io_.
     auto resp = call_now<FetchResponse>(req, v);
     ASSERT_EQ(resp.responses.size(), 3u);
@@ -241,6 +241,22 @@ TEST_F(CatalogDataPlaneTest, FetchUnknownPartitionsAnswerAtOnceWithErrors) {
     }
     EXPECT_EQ(resp.responses[2].topic, "missing");
   }
+}
+
+TEST_F(CatalogDataPlaneTest, FetchV13NamesTopicsById) {
+  auto req = fetch(0);
+  req.topics[0].topic_id = derived_topic_id("orders");
+  req.topics[1].topic_id = derived_topic_id("unheard-of");
+  for (auto& t : req.topics) t.topic = "ignored at v13";
+  auto resp = call_now<FetchResponse>(req, 13);
+  ASSERT_EQ(resp.responses.size(), 2u);
+  EXPECT_EQ(resp.responses[0].topic_id, derived_topic_id("orders"));
+  ASSERT_EQ(resp.responses[0].partitions.size(), 2u);
+  expect_empty_partition(resp.responses[0].partitions[0], 13);
+  EXPECT_EQ(resp.responses[1].topic_id, derived_topic_id("unheard-of"));
+  ASSERT_EQ(resp.responses[1].partitions.size(), 1u);
+  EXPECT_EQ(resp.responses[1].partitions[0].error_code, to_wire(ErrorCode::UNKNOWN_TOPIC_ID));
+  EXPECT_EQ(resp.responses[1].partitions[0].high_watermark, -1);
 }
 
 TEST_F(CatalogDataPlaneTest, FetchThatCannotWaitIsAnsweredAtOnce) {

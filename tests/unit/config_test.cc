@@ -22,6 +22,8 @@ TEST(GatewayConfig, Defaults) {
   EXPECT_FALSE(p.config->advertise);
   EXPECT_EQ(p.config->max_frame_bytes, 100u * 1024 * 1024);
   EXPECT_EQ(p.config->coordinator_timeout.count(), 5000);
+  EXPECT_EQ(p.config->log_format, LogFormat::Text);
+  EXPECT_FALSE(p.config->metrics_listen);
 }
 
 TEST(GatewayConfig, AllFlags) {
@@ -46,9 +48,15 @@ TEST(GatewayConfig, AllFlags) {
                   "--topic",
                   "b.c:1",
                   "--log-level",
-                  "debug"});
+                  "debug",
+                  "--log-format",
+                  "json",
+                  "--metrics-listen",
+                  "127.0.0.1:9465"});
   ASSERT_TRUE(p.config) << p.message;
   EXPECT_EQ(p.config->advertise, (HostPort{"gw-1", 19092}));
+  EXPECT_EQ(p.config->log_format, LogFormat::Json);
+  EXPECT_EQ(p.config->metrics_listen, (HostPort{"127.0.0.1", 9465}));
   EXPECT_EQ(p.config->coordinator, (HostPort{"::1", 9999}));
   EXPECT_EQ(p.config->node_id, 3);
   EXPECT_EQ(p.config->max_connections, 5u);
@@ -69,6 +77,8 @@ TEST(GatewayConfig, BadFlagsNameTheFlag) {
            {{"--max-connections", "abc"}, "--max-connections"},
            {{"--topic", "t:0"}, "--topic"},
            {{"--log-level", "loud"}, "--log-level"},
+           {{"--log-format", "xml"}, "--log-format"},
+           {{"--metrics-listen", "nope"}, "--metrics-listen"},
            {{"--coordinator", "host:70000"}, "--coordinator"},
            {{"--coordinator-timeout-ms", "0"}, "--coordinator-timeout-ms"},
        }) {
@@ -91,12 +101,27 @@ TEST(GatewayConfig, UpstreamList) {
 TEST(GatewayConfig, HelpListsEveryFlag) {
   auto p = parse({"--help"});
   EXPECT_EQ(p.exit_code, 0);
-  for (const char* flag :
-       {"--listen", "--advertise", "--coordinator", "--log-level", "--max-frame-bytes",
-        "--max-connections", "--idle-timeout-ms", "--frame-timeout-ms", "--topic", "--node-id",
-        "--threads", "--coordinator-timeout-ms", "--upstream", "--broker-port-base",
-        "--upstream-timeout-ms", "--upstream-refresh-ms", "--health-listen",
-        "--shutdown-timeout-ms", "GROUPWIRE_GATEWAY_FOO_BAR"}) {
+  for (const char* flag : {"--listen",
+                           "--advertise",
+                           "--coordinator",
+                           "--log-level",
+                           "--max-frame-bytes",
+                           "--max-connections",
+                           "--idle-timeout-ms",
+                           "--frame-timeout-ms",
+                           "--topic",
+                           "--node-id",
+                           "--threads",
+                           "--coordinator-timeout-ms",
+                           "--upstream",
+                           "--broker-port-base",
+                           "--upstream-timeout-ms",
+                           "--upstream-refresh-ms",
+                           "--log-format",
+                           "--metrics-listen",
+                           "--health-listen",
+                           "--shutdown-timeout-ms",
+                           "GROUPWIRE_GATEWAY_FOO_BAR"}) {
     EXPECT_NE(p.message.find(flag), std::string::npos) << flag;
   }
 }

@@ -142,6 +142,16 @@ TEST_F(DispatcherTest, MetadataNamedTopics) {
   EXPECT_EQ(resp.topics[1].error_code, to_wire(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION));
 }
 
+TEST_F(DispatcherTest, MetadataTopicsByIdAndWithTheirIds) {
+  MetadataRequest req;
+  req.topics = std::vector<MetadataRequest::Topic>{{derived_topic_id("orders"), std::nullopt}};
+  auto resp = roundtrip<MetadataResponse>(req, 12);
+  ASSERT_EQ(resp.topics.size(), 1u);
+  EXPECT_EQ(resp.topics[0].name, "orders");
+  EXPECT_EQ(resp.topics[0].topic_id, derived_topic_id("orders"));
+  EXPECT_EQ(resp.topics[0].partitions.size(), 3u);
+}
+
 TEST_F(DispatcherTest, FindCoordinatorNamesThisGatewayForGroups) {
   FindCoordinatorRequest req;
   req.key = "payments";

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "codec/frame.h"
 #include "kafka_broker_script.h"
 
 namespace groupwire::gateway {
@@ -37,7 +38,7 @@ void expect_two_broker_cluster(const UpstreamInfo& info) {
   ASSERT_EQ(info.brokers.size(), 2u);
   EXPECT_EQ(info.brokers.at(1), (HostPort{"kafka-1.internal", 9092}));
   EXPECT_EQ(info.brokers.at(2), (HostPort{"kafka-2.internal", 9093}));
-  EXPECT_EQ(info.topics, (TopicCatalog::Topics{{"orders", 3}, {"audit", 1}}));
+  EXPECT_EQ(info.topics, (TopicCatalog::Topics{{"orders", {3}}, {"audit", {1}}}));
 }
 
 TEST(DiscoverUpstream, LearnsApisBrokersAndTopics) {
@@ -82,7 +83,7 @@ TEST(DiscoverUpstream, MetadataV0AsksForAllTopicsWithAnEmptyList) {
   auto info = discover_upstream({broker.address()}, 2000ms, error);
   ASSERT_TRUE(info) << error;
   EXPECT_EQ(info->metadata_version, 0);
-  EXPECT_EQ(info->topics, (TopicCatalog::Topics{{"orders", 3}, {"audit", 1}}));
+  EXPECT_EQ(info->topics, (TopicCatalog::Topics{{"orders", {3}}, {"audit", {1}}}));
 }
 
 TEST(DiscoverUpstream, TopicsWithAnErrorAreLeftOut) {
@@ -105,7 +106,54 @@ TEST(DiscoverUpstream, TopicsWithAnErrorAreLeftOut) {
   std::string error;
   auto info = discover_upstream({broker.address()}, 2000ms, error);
   ASSERT_TRUE(info) << error;
-  EXPECT_EQ(info->topics, (TopicCatalog::Topics{{"orders", 3}, {"audit", 1}}));
+  EXPECT_EQ(info->topics, (TopicCatalog::Topics{{"orders", {3}}, {"audit", {1}}}));
+}
+
+// ListOffsets answered as librdkafka 2.0.2's mock does: v4+ leader epochs written as int64.
+testing::BrokerAction list_offsets_answer(const std::string& frame, int) {
+  if (request_api_key(frame) != 2) return {{}, true};
+  kafka::RequestHeader header;
+  kafka::ListOffsetsRequest req;
+  if (!testing::decode_request(frame, header, req)) return {{}, true};
+  // UNKNOWN_TOPIC_OR_PARTITION: the probe's topic need not exist.
+  auto resp = testing::list_offsets_answer(
+      req, [](kafka::ListOffsetsResponse::Partition& p) { p.error_code = 3; });
+  std::string answer =
+      Dispatcher::encode_response_frame(resp, header.api_version, header.correlation_id);
+  if (header.api_version >= 4 && resp.topics.size() == 1 && resp.topics[0].partitions.size() == 1) {
+    // The last partition's epoch, widened: four more bytes of 0xff.
+    answer += std::string(4, '\xff');
+    kafka::patch_frame_size(answer);
+  }
+  return {{answer}};
+}
+
+TEST(DiscoverUpstream, ListOffsetsVersionsAnsweredMalformedAreNotServed) {
+  auto cluster = two_broker_cluster();
+  cluster.apis.push_back({2, 0, 5});
+  FakeBroker broker(kafka_script(cluster, list_offsets_answer));
+  std::string error;
+  auto info = discover_upstream({broker.address()}, 2000ms, error);
+  ASSERT_TRUE(info) << error;
+  auto list_offsets = info->versions(2);
+  ASSERT_TRUE(list_offsets);
+  EXPECT_EQ(list_offsets->lo, 0);
+  EXPECT_EQ(list_offsets->hi, 3);
+  auto seen = broker.wait_for_requests(5);
+  ASSERT_TRUE(seen);
+  ASSERT_EQ(seen->size(), 5u) << "v5, v4, then v3 asked";
+  for (int i = 2; i < 5; ++i) EXPECT_EQ(request_api_version((*seen)[i]), 7 - i);
+}
+
+TEST(DiscoverUpstream, ListOffsetsAnsweredWellIsServedAsListed) {
+  auto cluster = two_broker_cluster();
+  cluster.apis.push_back({2, 0, 3});
+  FakeBroker broker(kafka_script(cluster, list_offsets_answer));
+  std::string error;
+  auto info = discover_upstream({broker.address()}, 2000ms, error);
+  ASSERT_TRUE(info) << error;
+  EXPECT_EQ(info->versions(2)->hi, 3);
+  EXPECT_EQ(broker.wait_for_requests(3)->size(), 3u) << "one probe";
 }
 
 TEST(DiscoverUpstream, UnreachableFirstAddressFallsBackToTheNext) {

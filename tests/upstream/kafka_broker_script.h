@@ -66,6 +66,23 @@ inline kafka::MetadataResponse metadata_answer(const UpstreamCluster& c,
   return resp;
 }
 
+// A ListOffsets answer with every partition asked for, each as `fill` makes it.
+inline kafka::ListOffsetsResponse list_offsets_answer(
+    const kafka::ListOffsetsRequest& req,
+    const std::function<void(kafka::ListOffsetsResponse::Partition&)>& fill) {
+  kafka::ListOffsetsResponse resp;
+  for (const auto& t : req.topics) {
+    auto& out = resp.topics.emplace_back();
+    out.name = t.name;
+    for (const auto& p : t.partitions) {
+      auto& part = out.partitions.emplace_back();
+      part.partition_index = p.partition_index;
+      fill(part);
+    }
+  }
+  return resp;
+}
+
 // Decodes a whole request frame's header and body; false when it does not decode.
 template <kafka::TopLevelMessage Req>
 bool decode_request(const std::string& frame, kafka::RequestHeader& header, Req& req) {

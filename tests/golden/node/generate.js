@@ -211,8 +211,26 @@ async function generateKafkajs () {
 const ZERO_UUID = new Uuid(Buffer.alloc(16))
 const PLAT_SUB = KJS_SUB // opaque protocol metadata; any bytes do
 
+const TOPIC_ID = new Uuid(Buffer.from('0123456789abcdef0123456789abcdef', 'hex'))
+const TOPIC_ID2 = new Uuid(Buffer.from('fedcba9876543210fedcba9876543210', 'hex'))
+
 // Each entry: [api, versionedModuleName, args, expects(nested), note]
 function platformaticSpecs () {
+  // Fetch: maxWaitMs, minBytes, maxBytes, isolationLevel, sessionId, sessionEpoch.
+  const fetchArgs = [500, 1, 52428800, 1, 0, -1]
+  const fetchExp = { replica_id: -1, max_wait_ms: 500, min_bytes: 1, max_bytes: 52428800, isolation_level: 1, session_id: 0, session_epoch: -1 }
+  const fetchPartitions = [
+    { partition: 0, currentLeaderEpoch: 5, fetchOffset: 1234567890123n, lastFetchedEpoch: 4, partitionMaxBytes: 1048576 },
+    { partition: 2, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, partitionMaxBytes: 65536 }
+  ]
+  const fetchPartitionsExp = fetchPartitions.map(p => ({
+    partition: p.partition,
+    current_leader_epoch: p.currentLeaderEpoch,
+    fetch_offset: p.fetchOffset,
+    last_fetched_epoch: p.lastFetchedEpoch,
+    log_start_offset: -1,
+    partition_max_bytes: p.partitionMaxBytes
+  }))
   const protocols = [{ name: 'cooperative-sticky', metadata: PLAT_SUB }, { name: 'range', metadata: KJS_SUB_B }]
   const protoExp = protocols.map(p => ({ name: p.name, metadata: p.metadata }))
   const assignments = [{ memberId: MEMBER, assignment: KJS_ASSIGN }, { memberId: MEMBER2, assignment: KJS_ASSIGN_B }]
@@ -269,7 +287,15 @@ function platformaticSpecs () {
     ['ListGroups', 5, 'listGroupsV5', [['Stable', 'Empty'], ['classic', 'consumer']], { states_filter: ['Stable', 'Empty'], types_filter: ['classic', 'consumer'] }],
     ['DeleteGroups', 2, 'deleteGroupsV2', [[GROUP, GROUP2]], { groups_names: [GROUP, GROUP2] }],
     ['OffsetDelete', 0, 'offsetDeleteV0', [GROUP, [{ name: TOPIC, partitions: [{ partitionIndex: 0 }, { partitionIndex: 2 }] }, { name: TOPIC2, partitions: [{ partitionIndex: 1 }] }]],
-      { group_id: GROUP, topics: [{ name: TOPIC, partitions: [{ partition_index: 0 }, { partition_index: 2 }] }, { name: TOPIC2, partitions: [{ partition_index: 1 }] }] }]
+      { group_id: GROUP, topics: [{ name: TOPIC, partitions: [{ partition_index: 0 }, { partition_index: 2 }] }, { name: TOPIC2, partitions: [{ partition_index: 1 }] }] }],
+    // v12's encoder writes `topicId` where the topic name goes: given the name, the bytes are a
+    // v12 request. It writes forgotten topics as uuids (a v13 layout), so none are given here.
+    ['Fetch', 12, 'fetchV12', [...fetchArgs, [{ topicId: TOPIC, partitions: fetchPartitions }], [], 'golden-rack'],
+      { ...fetchExp, topics: [{ topic: TOPIC, partitions: fetchPartitionsExp }], rack_id: 'golden-rack' }],
+    ['Fetch', 13, 'fetchV13', [...fetchArgs, [{ topicId: TOPIC_ID.dashed(), partitions: fetchPartitions }], [{ topic: TOPIC_ID2.dashed(), partitions: [0, 3] }], 'golden-rack'],
+      { ...fetchExp, topics: [{ topic_id: TOPIC_ID, partitions: fetchPartitionsExp }], forgotten_topics_data: [{ topic_id: TOPIC_ID2, partitions: [0, 3] }], rack_id: 'golden-rack' }],
+    ['ListOffsets', 5, 'listOffsetsV5', [-1, 1, [{ name: TOPIC, partitions: [{ partitionIndex: 0, currentLeaderEpoch: 5, timestamp: -1n }, { partitionIndex: 2, currentLeaderEpoch: -1, timestamp: 1700000000000n }] }]],
+      { replica_id: -1, isolation_level: 1, topics: [{ name: TOPIC, partitions: [{ partition_index: 0, current_leader_epoch: 5, timestamp: -1n }, { partition_index: 2, current_leader_epoch: -1, timestamp: 1700000000000n }] }] }]
   ]
   return specs
 }

@@ -11,6 +11,11 @@ class Uuid {
     if (buf.length !== 16) throw new Error('uuid must be 16 bytes')
     this.buf = buf
   }
+
+  // The 8-4-4-4-12 text form clients take.
+  dashed () {
+    return this.buf.toString('hex').replace(/(.{8})(.{4})(.{4})(.{4})(.{12})/, '$1-$2-$3-$4-$5')
+  }
 }
 
 function fmtValue (v) {

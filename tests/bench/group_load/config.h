@@ -1,0 +1,65 @@
+// The load generator's command line.
+#pragma once
+
+#include <sys/types.h>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codec/schema.h"
+#include "host_port.h"
+
+namespace groupwire::bench {
+
+using Millis = std::chrono::milliseconds;
+
+enum class Mode {
+  Groups,      // members join, sync, heartbeat in a closed loop, leave
+  Heartbeats,  // heartbeats only, no group: against the echo server
+  Idle,        // connections that say ApiVersions once and then hold still
+};
+
+struct WatchedProcess {
+  std::string name;
+  pid_t pid = 0;
+};
+
+struct Config {
+  HostPort bootstrap;
+  Mode mode = Mode::Groups;
+  int groups = 1;
+  int members = 1;      // per group
+  int connections = 0;  // Idle mode
+  int pipeline = 1;     // heartbeats in flight per member
+  int threads = 1;
+  Millis duration{5000};  // the measured heartbeat window (Idle: how long connections are held)
+  Millis warmup{500};     // after every group is Stable, before the window opens
+  Millis session_timeout{30000};
+  Millis rebalance_timeout{30000};
+  // How often a member waiting for the other groups to become Stable heartbeats: it learns of
+  // a rebalance only that way.
+  Millis join_heartbeat{100};
+  Millis join_timeout{60000};
+  kafka::ApiVersion heartbeat_version = 4;  // Heartbeats mode (nothing to negotiate with)
+  // Connections being opened at once: librdkafka's mock listens with a backlog of 5, and a
+  // connection beyond it waits for a SYN retransmission (a second or more).
+  int connect_concurrency = 4;
+  int loopback_sources = 1;  // bind connections round-robin to 127.0.0.1, 127.0.0.2, ...
+  std::vector<WatchedProcess> processes;
+  std::string group_prefix;  // default: unique per run
+  std::string label;
+  bool json = false;
+
+  int total_connections() const { return mode == Mode::Idle ? connections : groups * members; }
+};
+
+struct ParsedArgs {
+  std::optional<Config> config;  // nullopt: print message and exit with exit_code
+  std::string message;
+  int exit_code = 0;
+};
+
+ParsedArgs parse_args(int argc, const char* const argv[]);
+
+}  // namespace groupwire::bench

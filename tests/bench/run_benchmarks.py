@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""The group coordination benchmark: the same workloads against groupwire-bench-echo (the
+loopback limit of this machine), librdkafka's mock cluster (the peer: groupwire-dev-upstream)
+and Groupwire (gateway + coordinator), each target started afresh for each run; prints
+Markdown tables with ratios and checks the targets. tests/bench/run-benchmarks.sh builds what
+is needed and runs this; any run of groupwire-bench-groups can also be repeated by hand."""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import resource
+import shlex
+import statistics
+import sys
+
+from group_load_targets import EchoTarget, GroupwireTarget, MockTarget, process, run_generator
+
+# name, groups, members per group, heartbeats in flight per member
+HEARTBEAT_SCENARIOS = [
+    ("1x1", 1, 1, 1),
+    ("1x1 pipelined x8", 1, 1, 8),
+    ("10x10", 10, 10, 1),
+    ("100x10", 100, 10, 1),
+    ("1x1000", 1, 1000, 1),
+]
+STABLE_SIZES = (10, 100, 1000)
+# The mock waits the session timeout less 1 s for members missing from a rebalance: 10 s keeps
+# its hiccups within a run, and is long enough for a loaded machine.
+SESSION_FLAGS = ("--session-timeout-ms", "10000", "--rebalance-timeout-ms", "10000")
+MEMBERS_PER_GROUP_FOR_MEMORY = 100
+CONNECTIONS_PER_SOURCE_ADDRESS = 20000  # below the ~28,000 ephemeral ports of one address
+
+
+def raise_fd_limit(wanted: int) -> int:
+    """Raises RLIMIT_NOFILE (inherited by the targets and the generator); root may go past
+    the hard limit. Returns the limit in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = max(wanted, soft)
+    for limit in ((wanted, max(hard, wanted)), (min(wanted, hard), hard)):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, limit)
+            return limit[0]
+        except (ValueError, OSError):
+            continue
+    return soft
+
+
+def measure(target, *flags: str) -> dict:
+    """One generator run against a fresh target. A target that fails is reported, not fatal:
+    the peer does not cope with everything."""
+    try:
+        with target:
+            report = run_generator(target.bootstrap, *target.generator_flags, *flags,
+                                   pids=target.pids, timeout=3600)
+    except Exception as e:  # noqa: BLE001 (any failure is a figure of the run)
+        report = {"error": str(e).splitlines()[0][:300]}
+    report["target"] = target.label
+    print(f"  {target.label:9} {summary(report)}", file=sys.stderr, flush=True)
+    return report
+
+
+def summary(r: dict) -> str:
+    if "error" in r:
+        return f"FAILED: {r['error']}"
+    return (f"{r['heartbeats_per_s']:.0f} hb/s p50 {r['latency_ms']['p50']:.3f} ms p99 "
+            f"{r['latency_ms']['p99']:.3f} ms, errors {r['error_count']} {r['errors']}, "
+            f"stable {r['stable_groups']}, time to Stable {r['time_to_stable_ms']}")
+
+
+def ok(r: dict | None) -> bool:
+    return r is not None and "error" not in r
+
+
+def number(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}" if a is not None and b else "–"
+
+
+def rate(r: dict | None) -> float | None:
+    return r["heartbeats_per_s"] if ok(r) and r["heartbeats"] > 0 else None
+
+
+def latency_ms(r: dict | None, p: str) -> float | None:
+    return r["latency_ms"][p] if rate(r) else None
+
+
+def latency(r: dict | None, p: str) -> str:
+    ms = latency_ms(r, p)
+    return "–" if ms is None else f"{ms:.2f}"
+
+
+def errors(r: dict | None) -> str:
+    if not ok(r):
+        return "failed" if r else "–"
+    text = str(r["error_count"])
+    if r["error_count"]:
+        worst = max(r["errors"].items(), key=lambda kv: kv[1])[0]
+        text += f" ({worst})"
+    if r["stable_groups"] < r["groups"]:
+        text += f", {r['stable_groups']}/{r['groups']} groups Stable"
+    return text
+
+
+def cpu_per_heartbeat(r: dict | None, name: str) -> str:
+    if not ok(r) or r["heartbeats"] == 0:
+        return "–"
+    cpu = process(r, name)["cpu_s"]
+    return "–" if cpu is None else f"{cpu * 1e6 / r['heartbeats']:.1f}"
+
+
+def heartbeat_section(duration_ms: int, results: dict) -> list[str]:
+    out = []
+    for name, groups, members, pipeline in HEARTBEAT_SCENARIOS:
+        print(f"{name}:", file=sys.stderr, flush=True)
+        flags = ("--groups", str(groups), "--members", str(members), "--pipeline", str(pipeline),
+                 "--duration-ms", str(duration_ms), *SESSION_FLAGS)
+        results[name] = {t.label: measure(t, *flags)
+                         for t in (EchoTarget(), MockTarget(), GroupwireTarget())}
+    out.append("| scenario | connections | echo hb/s | mock hb/s | Groupwire hb/s | Groupwire / "
+               "mock | Groupwire / echo | p50 ms echo · mock · Groupwire | p99 ms echo · mock · "
+               "Groupwire | errors mock · Groupwire |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    for name, groups, members, _ in HEARTBEAT_SCENARIOS:
+        e, m, g = (results[name][t] for t in ("echo", "mock", "groupwire"))
+        out.append(
+            f"| {name} | {groups * members:,} | "
+            + " | ".join(number(rate(x)) if rate(x) else "–" for x in (e, m, g))
+            + f" | {ratio(rate(g), rate(m))} | {ratio(rate(g), rate(e))} | "
+            + " · ".join(latency(x, "p50") for x in (e, m, g)) + " | "
+            + " · ".join(latency(x, "p99") for x in (e, m, g)) + " | "
+            + f"{errors(m)} · {errors(g)} |")
+    out.append("")
+    out.append("CPU time per heartbeat in the window (µs; the machine's 2 cores are shared by "
+               "the generator and the servers):")
+    out.append("")
+    out.append("| scenario | echo | mock | gateway | coordinator | generator (Groupwire run) |")
+    out.append("|---|---|---|---|---|---|")
+    for name, *_ in HEARTBEAT_SCENARIOS:
+        e, m, g = (results[name][t] for t in ("echo", "mock", "groupwire"))
+        out.append(f"| {name} | {cpu_per_heartbeat(e, 'echo')} | {cpu_per_heartbeat(m, 'mock')} "
+                   f"| {cpu_per_heartbeat(g, 'gateway')} | {cpu_per_heartbeat(g, 'coordinator')} "
+                   f"| {cpu_per_heartbeat(g, 'generator')} |")
+    return out
+
+
+def stable_ms(r: dict) -> float | None:
+    return r["time_to_stable_ms"]["max"] if ok(r) and r["time_to_stable_ms"] else None
+
+
+def stable_section(runs: int, results: dict) -> list[str]:
+    out = ["| members joining at once | mock ms | Groupwire ms | Groupwire JoinGroups · "
+           "rebalances seen | errors mock · Groupwire |", "|---|---|---|---|---|"]
+    for size in STABLE_SIZES:
+        print(f"time to Stable, 1 group of {size}:", file=sys.stderr, flush=True)
+        flags = ("--groups", "1", "--members", str(size), "--duration-ms", "0", "--warmup-ms",
+                 "0", *SESSION_FLAGS)
+        per_target = {}
+        for target_class in (MockTarget, GroupwireTarget):
+            per_target[target_class.label] = [measure(target_class(), *flags)
+                                              for _ in range(runs)]
+        results[f"stable {size}"] = per_target
+
+        def median(label: str) -> str:
+            times = [t for t in map(stable_ms, per_target[label]) if t is not None]
+            if not times:
+                return "never Stable"
+            missing = len(per_target[label]) - len(times)
+            return f"{statistics.median(times):,.1f}" + (f" ({missing} never)" if missing else "")
+
+        def error_total(label: str) -> str:
+            return str(sum(r.get("error_count", 0) for r in per_target[label] if ok(r)))
+
+        g = [r for r in per_target["groupwire"] if ok(r)]
+        joins = statistics.median(r["join_requests"] for r in g) if g else 0
+        rebalances = statistics.median(r["rebalances"] for r in g) if g else 0
+        out.append(f"| {size:,} | {median('mock')} | {median('groupwire')} | "
+                   f"{joins:.0f} · {rebalances:.0f} | {error_total('mock')} · "
+                   f"{error_total('groupwire')} |")
+    out.append("")
+    out.append(f"Median of {runs} runs; time from the last JoinGroup sent to the SyncGroup answer "
+               "that completed the group. The mock's first rebalance always waits 3 s "
+               "(librdkafka 2.0.2 hard-codes its initial delay); Groupwire runs with "
+               "`--initial-rebalance-delay-ms 0`.")
+    return out
+
+
+def members_memory(members: int) -> dict:
+    """Groupwire with `members` members in groups of 100, joined and Stable, then left."""
+    groups = max(1, members // MEMBERS_PER_GROUP_FOR_MEMORY)
+    n = groups * MEMBERS_PER_GROUP_FOR_MEMORY
+    print(f"memory: {groups} groups x {MEMBERS_PER_GROUP_FOR_MEMORY} members:", file=sys.stderr,
+          flush=True)
+    # Kafka's default initial delay (3 s) gathers each group in one generation, and Kafka's
+    # default heartbeat interval (3 s) keeps the waiting members from flooding the machine.
+    return measure(GroupwireTarget(initial_rebalance_delay_ms=3000, max_connections=n + 1000),
+                   "--groups", str(groups), "--members", str(MEMBERS_PER_GROUP_FOR_MEMORY),
+                   "--duration-ms", "0", "--warmup-ms", "0", "--join-heartbeat-ms", "3000",
+                   "--session-timeout-ms", "600000", "--rebalance-timeout-ms", "600000",
+                   "--join-timeout-ms", "1200000", "--connect-concurrency", "64", "--threads", "2",
+                   "--loopback-sources", str(math.ceil(n / CONNECTIONS_PER_SOURCE_ADDRESS)))
+
+
+def rss_growth_kib(r: dict, name: str, at: str = "stable") -> int:
+    rss = process(r, name)["rss_kib"]
+    return rss[at] - rss["before"]
+
+
+def memory_section(members: int, idle: int, fd_limit: int, results: dict) -> list[str]:
+    out = ["| measure | figure |", "|---|---|"]
+    # Each member is a connection to the gateway and one in the generator: both processes
+    # need a descriptor per member.
+    reachable = min(members, (fd_limit - 1000) // MEMBERS_PER_GROUP_FOR_MEMORY
+                    * MEMBERS_PER_GROUP_FOR_MEMORY)
+    sizes = [reachable] if reachable == members else [reachable // 200 * 100, reachable]
+    runs = [members_memory(n) for n in sizes]
+    results["memory members"] = dict(zip(map(str, sizes), runs))
+    complete = [r for r in runs if ok(r) and r["stable_groups"] == r["groups"]]
+    for r in complete:
+        n = r["groups"] * r["members"]
+        for name in ("coordinator", "gateway"):
+            rss = process(r, name)["rss_kib"]
+            what = "member" if name == "coordinator" else "member connection"
+            out.append(f"| {name} RSS growth per {what}, {n:,} members in {r['groups']:,} Stable "
+                       f"groups | {rss_growth_kib(r, name) * 1024 / n:,.0f} B "
+                       f"({rss['before'] / 1024:,.1f} → {rss['stable'] / 1024:,.1f} MiB) |")
+        out.append(f"| joining {n:,} members (connect · join phases) | "
+                   f"{r['connect_phase_ms'] / 1000:.1f} s · {r['join_phase_ms'] / 1000:.1f} s, "
+                   f"{r['error_count']} errors |")
+    if len(complete) == 2:
+        small, large = complete
+        dn = large["groups"] * large["members"] - small["groups"] * small["members"]
+        marginal = (rss_growth_kib(large, "coordinator")
+                    - rss_growth_kib(small, "coordinator")) * 1024 / dn
+        results["coordinator bytes per member"] = marginal
+        out.append(f"| coordinator RSS per additional member between the two (extrapolated to "
+                   f"{members:,} members) | {marginal:,.0f} B |")
+    elif len(complete) == 1 and len(runs) == 1:
+        r = complete[0]
+        results["coordinator bytes per member"] = (
+            rss_growth_kib(r, "coordinator") * 1024 / (r["groups"] * r["members"]))
+    if len(complete) < len(runs):
+        failed = [r for r in runs if r not in complete]
+        out.append(f"| members memory | not measured: {errors(failed[0])} "
+                   f"{failed[0].get('error', '')} |")
+
+    print(f"memory: {idle} idle connections:", file=sys.stderr, flush=True)
+    r = measure(GroupwireTarget(max_connections=idle + 100), "--idle-connections", str(idle),
+                "--duration-ms", "1000", "--connect-concurrency", "64")
+    results["memory idle"] = r
+    if ok(r) and r["error_count"] == 0:
+        rss = process(r, "gateway")["rss_kib"]
+        out.append(f"| gateway RSS growth per idle connection, {idle:,} connections (each "
+                   f"answered ApiVersions) | {rss_growth_kib(r, 'gateway', 'connected') * 1024 / idle:,.0f} B "
+                   f"({rss['before'] / 1024:,.1f} → {rss['connected'] / 1024:,.1f} MiB) |")
+    else:
+        out.append(f"| gateway RSS per idle connection | not measured: {errors(r)} "
+                   f"{r.get('error', '')} |")
+    return out
+
+
+def targets_section(results: dict) -> list[str]:
+    out = []
+
+    def check(text: str, met: bool | None) -> None:
+        verdict = "not measured" if met is None else ("met" if met else "NOT met")
+        out.append(f"- {text}: **{verdict}**")
+
+    hb = results.get("100x10")
+    if hb:
+        m, g = hb["mock"], hb["groupwire"]
+        met = None
+        if rate(m) and rate(g):
+            met = rate(g) >= 1.5 * rate(m) and latency_ms(g, "p99") < latency_ms(m, "p99")
+        check(f"100×10 heartbeats/s Groupwire ≥ 1.5× mock with lower p99 "
+              f"({ratio(rate(g), rate(m))}×; p99 {latency(g, 'p99')} vs {latency(m, 'p99')} ms)",
+              met)
+    one = results.get("1x1")
+    if one:
+        e, g = one["echo"], one["groupwire"]
+        g50, e50 = latency_ms(g, "p50"), latency_ms(e, "p50")
+        check(f"1×1 p50 Groupwire ≤ 3× echo ({latency(g, 'p50')} vs {latency(e, 'p50')} ms, "
+              f"{ratio(g50, e50)}×)", g50 <= 3 * e50 if g50 is not None and e50 else None)
+    big = results.get("stable 1000")
+    if big:
+        times = [t for t in map(stable_ms, big["groupwire"]) if t is not None]
+        worst = max(times) if len(times) == len(big["groupwire"]) else None
+        check(f"1,000-member group Stable within 1 s of the last JoinGroup (worst of "
+              f"{len(big['groupwire'])} runs: {'–' if worst is None else f'{worst:,.0f} ms'})",
+              worst <= 1000 if worst is not None else None)
+    if "memory members" in results:
+        per = results.get("coordinator bytes per member")
+        check(f"≤ 2 KiB coordinator memory per member ({'–' if per is None else f'{per:,.0f} B'})",
+              per <= 2048 if per is not None else None)
+    return out
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kib = int(f.readline().split()[1])
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{os.cpu_count()} cores ({model}), {mem_kib / 1024 / 1024:.0f} GiB, "
+            f"load average {load} at the start")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration-ms", type=int, default=10000,
+                        help="measured heartbeat window of each run")
+    parser.add_argument("--stable-runs", type=int, default=3,
+                        help="runs per time-to-Stable size (the median is shown)")
+    parser.add_argument("--memory-members", type=int, default=100000,
+                        help="members for the coordinator memory figure; with fewer open files "
+                        "allowed than that needs, the most allowed and half that, extrapolated")
+    parser.add_argument("--idle-connections", type=int, default=10000,
+                        help="connections for the gateway memory figure")
+    parser.add_argument("--only", choices=("heartbeats", "stable", "memory"), action="append",
+                        help="run only these sections (repeatable)")
+    parser.add_argument("--json-out", help="write every generator report to this file")
+    args = parser.parse_args()
+    sections = args.only or ["heartbeats", "stable", "memory"]
+
+    limit = raise_fd_limit(2 * max(args.memory_members, args.idle_connections) + 10000)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    lines = [f"{started:%Y-%m-%d %H:%M} UTC, {machine()}, open files limit {limit:,}.",
+             f"Command: `tests/bench/run-benchmarks.sh {shlex.join(sys.argv[1:])}`"]
+    results: dict = {}
+    if "heartbeats" in sections:
+        lines += ["", f"#### Heartbeats ({args.duration_ms / 1000:g} s window per run, "
+                  "closed loop)", ""]
+        lines += heartbeat_section(args.duration_ms, results)
+    if "stable" in sections:
+        lines += ["", "#### Time to Stable", ""]
+        lines += stable_section(args.stable_runs, results)
+    if "memory" in sections:
+        lines += ["", "#### Memory", ""]
+        lines += memory_section(args.memory_members, args.idle_connections, limit, results)
+    lines += ["", "#### Targets", ""] + targets_section(results)
+    print("\n".join(lines))
+    if args.json_out:
+        with open(args.json_out, "w") as f:
+            json.dump(results, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Smoke run of the group load generator against the real processes, so that it keeps working
+(ctest label bench, about 10 s): two groups of two members through a gateway and a
+coordinator, and heartbeats against the echo server."""
+
+import unittest
+
+from group_load_targets import EchoTarget, GroupwireTarget, process, run_generator
+
+
+class GroupLoadSmokeTest(unittest.TestCase):
+    def test_two_groups_of_two_join_heartbeat_and_leave_without_errors(self):
+        with GroupwireTarget() as target:
+            report = run_generator(target.bootstrap, "--groups", "2", "--members", "2",
+                                   "--duration-ms", "3000", "--warmup-ms", "200",
+                                   pids=target.pids, timeout=90)
+            problem = target.problem()
+            logs = target.logs()
+        self.assertIsNone(problem)
+        self.assertEqual(report["error_count"], 0, f"{report['errors']}\n{logs}")
+        self.assertGreater(report["heartbeats_per_s"], 0)
+        self.assertGreater(report["latency_ms"]["p50"], 0)
+        self.assertEqual(report["stable_groups"], 2)
+        self.assertIsNotNone(report["time_to_stable_ms"])
+        # JoinGroup v4+: every member's first JoinGroup is answered MEMBER_ID_REQUIRED.
+        self.assertGreaterEqual(report["versions"]["JoinGroup"], 4)
+        self.assertGreaterEqual(report["join_requests"], 8)
+        for name in ("gateway", "coordinator"):
+            sampled = process(report, name)
+            self.assertGreater(sampled["cpu_s"], 0, name)
+            self.assertGreater(sampled["rss_kib"]["window_end"], 0, name)
+
+    def test_heartbeats_against_the_echo_server(self):
+        with EchoTarget() as echo:
+            report = run_generator(echo.bootstrap, "--no-join", "--members", "2",
+                                   "--pipeline", "4", "--duration-ms", "1000",
+                                   "--warmup-ms", "100", pids=echo.pids, timeout=60)
+        self.assertEqual(report["error_count"], 0, report["errors"])
+        self.assertGreater(report["heartbeats_per_s"], 0)
+        self.assertEqual(report["connections"], 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
