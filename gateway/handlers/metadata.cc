@@ -46,7 +46,7 @@ void add_metadata_handler(Dispatcher& dispatcher, const BrokerIdentity& identity
       [identity, catalog = std::move(catalog)](const RequestContext& ctx, MetadataRequest req,
                                                Respond<MetadataResponse> respond) {
         name_topics_by_id(req, *catalog);
-    MetadataResponse resp;
+        MetadataResponse resp;
         resp.brokers.push_back(
             {identity.node_id, identity.advertised.host, identity.advertised.port, std::nullopt});
         resp.cluster_id = identity.cluster_id;
