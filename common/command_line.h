@@ -1,4 +1,5 @@
-// Reading numeric flags from a parsed command line; a bad one is reported by its name.
+// Reading flags from a parsed command line; a bad one is reported by its name (as the flag or,
+// through OptionReader, as the environment variable it came from).
 #pragma once
 
 #include <chrono>
@@ -8,19 +9,15 @@
 #include <boost/program_options/variables_map.hpp>
 
 #include "host_port.h"
+#include "options.h"
 
 namespace groupwire {
-
-// Thrown while parsing; the program prints the message and exits with code 2.
-struct BadFlag {
-  std::string message;
-};
 
 inline long long int_flag(const boost::program_options::variables_map& vm, const char* flag,
                           long long min, long long max) {
   auto v = vm[flag].as<long long>();
   if (v < min || v > max) {
-    throw BadFlag{fmt::format("--{}: must be in [{}, {}], got {}", flag, min, max, v)};
+    throw BadOption{flag, fmt::format("must be in [{}, {}], got {}", min, max, v)};
   }
   return v;
 }
@@ -33,7 +30,7 @@ inline std::chrono::milliseconds millis_flag(const boost::program_options::varia
 inline HostPort host_port_flag(const boost::program_options::variables_map& vm, const char* flag) {
   auto text = vm[flag].as<std::string>();
   auto hp = parse_host_port(text);
-  if (!hp) throw BadFlag{fmt::format("--{}: '{}' is not HOST:PORT", flag, text)};
+  if (!hp) throw BadOption{flag, fmt::format("'{}' is not HOST:PORT", text)};
   return *hp;
 }
 

@@ -109,10 +109,11 @@ int main(int argc, char** argv) {
 
   signals_io.run();
 
-  // Calls still parked after the deadline are cancelled, which finishes them on their partition
-  // threads; so the partitions stop only after the server.
+  // New calls are refused at once; calls in flight get --shutdown-timeout-ms to finish. Those
+  // still parked then are cancelled, which finishes them on their partition threads; so the
+  // partitions stop only after the server.
   watchers.close_all();
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  server->Shutdown(std::chrono::system_clock::now() + config.shutdown_timeout);
   store->stop();  // every accepted write reaches the disk before the partitions go
   partitions.stop();
   spdlog::info("stopped");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Groupwire needs, skipping what is already there.
-#   deploy/install-deps.sh build   compilers and libraries to build and run
+#   deploy/install-deps.sh build   compilers and libraries to build and run (the images' build
+#                                  stage runs this too)
 #   deploy/install-deps.sh test    the above plus the real Kafka clients and tools the tests use
 set -euo pipefail
 
@@ -8,12 +9,16 @@ build=(cmake ninja-build g++ pkg-config
   libboost-dev libboost-program-options-dev libspdlog-dev libfmt-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc librdkafka-dev
   nlohmann-json3-dev)
+# iproute2: the multi-host test's network namespaces; python3-yaml: the deploy manifest checks.
 test=(libgtest-dev libgmock-dev clang libclang-rt-14-dev
-  kcat python3 python3-kafka python3-confluent-kafka python3-prometheus-client grpc-proto)
+  kcat python3 python3-kafka python3-confluent-kafka python3-prometheus-client grpc-proto
+  iproute2 python3-yaml)
 
 wanted=("${build[@]}")
-[[ "${1:-build}" == test ]] && wanted+=("${test[@]}")
-command -v node >/dev/null && command -v npm >/dev/null || wanted+=(nodejs npm)
+if [[ "${1:-build}" == test ]]; then
+  wanted+=("${test[@]}")
+  command -v node >/dev/null && command -v npm >/dev/null || wanted+=(nodejs npm)
+fi
 
 missing=()
 for p in "${wanted[@]}"; do

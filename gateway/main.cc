@@ -1,7 +1,6 @@
 // groupwire-gateway: speaks the Kafka protocol to clients. Group APIs go to the coordinator
 // service; records are served by an upstream cluster (--upstream) or, without one, a topic
 // catalog is served as empty topics.
-#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -9,7 +8,6 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include "coordinator_client/coordinator_client.h"
 #include "handlers/api_versions.h"
@@ -23,6 +21,8 @@
 #include "logging.h"
 #include "metrics/gateway_metrics.h"
 #include "server/config.h"
+#include "server/graceful_shutdown.h"
+#include "server/health.h"
 #include "server/listener.h"
 #include "upstream/relay.h"
 #include "upstream/upstream_cluster.h"
@@ -154,21 +154,33 @@ int main(int argc, char** argv) {
     if (!metrics_server) return 1;
   }
 
+  // Installed before the port is announced, so a SIGTERM right after "listening on" drains.
+  std::vector<Listener*> drained_listeners{bootstrap.get()};
+  for (auto& l : listeners) drained_listeners.push_back(l.get());
+  GracefulShutdown shutdown(io, drained_listeners, config.shutdown_timeout);
+
+  std::unique_ptr<http::HttpServer> health;
+  if (config.health_listen) {
+    try {
+      health = std::make_unique<http::HttpServer>(
+          *config.health_listen, health_routes(io, shutdown.draining(), coordinator));
+    } catch (const std::exception& e) {
+      spdlog::critical("--health-listen: {}", e.what());
+      return 1;
+    }
+    spdlog::info("health endpoint on http://{}/healthz and /readyz", health->bound().to_string());
+  }
+
   bootstrap->start();
   for (auto& l : listeners) l->start();
   spdlog::info("listening on {} (advertised as {}, node id {}), coordinator {}{}",
                bootstrap->bound().to_string(), identity.advertised.to_string(), identity.node_id,
                config.coordinator.to_string(), upstream ? ", upstream mode" : "");
 
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int sig) {
-    spdlog::info("signal {}: stopping", sig);
-    io.stop();
-  });
-
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  spdlog::info("stopped");
   return 0;
 }

@@ -1,7 +1,6 @@
 #include "server/config.h"
 
 #include <cstdint>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
@@ -13,7 +12,7 @@ namespace groupwire::coordinator {
 
 namespace po = boost::program_options;
 
-ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
+ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Environment& env) {
   CoordinatorConfig c;
   const GroupConfig& g = c.group;
   po::options_description opts("groupwire-coordinator options");
@@ -53,15 +52,15 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
       "offsets.retention.check.interval.ms: how often expired offsets are removed")(
       "log-format", po::value<std::string>()->default_value("text"), "text|json")(
       "metrics-listen", po::value<std::string>(),
-      "HOST:PORT to serve Prometheus metrics on (GET /metrics); port 0 picks a free port");
+      "HOST:PORT to serve Prometheus metrics on (GET /metrics); port 0 picks a free port")(
+      "shutdown-timeout-ms", po::value<long long>()->default_value(c.shutdown_timeout.count()),
+      "on SIGTERM, how long in-flight calls may take to finish before they are cancelled");
 
-  std::ostringstream help;
-  help << "Usage: groupwire-coordinator [options]\n\n" << opts;
+  OptionReader reader("groupwire-coordinator", "GROUPWIRE_COORDINATOR_", env);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) return {std::nullopt, help.str(), 0};
+    reader.read(argc, argv, opts, vm);
+    if (vm.count("help")) return {std::nullopt, reader.help(opts), 0};
 
     c.listen = host_port_flag(vm, "listen");
     // Partition numbers are Kafka's int32 hash modulo the count.
@@ -69,19 +68,19 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
     c.threads = static_cast<std::size_t>(int_flag(vm, "threads", 1, 1024));
     auto level = parse_log_level(vm["log-level"].as<std::string>());
     if (!level) {
-      throw BadFlag{
-          fmt::format("--log-level: unknown level '{}'", vm["log-level"].as<std::string>())};
+      throw BadOption{"log-level",
+                      fmt::format("unknown level '{}'", vm["log-level"].as<std::string>())};
     }
     c.log_level = *level;
     c.data_dir = vm["data-dir"].as<std::string>();
-    if (c.data_dir.empty()) throw BadFlag{"--data-dir: must not be empty"};
+    if (c.data_dir.empty()) throw BadOption{"data-dir", "must not be empty"};
     auto fsync = vm["fsync"].as<std::string>();
     if (fsync != "true" && fsync != "false") {
-      throw BadFlag{fmt::format("--fsync: expected true or false, got '{}'", fsync)};
+      throw BadOption{"fsync", fmt::format("expected true or false, got '{}'", fsync)};
     }
     c.fsync = fsync == "true";
     auto format = parse_log_format(vm["log-format"].as<std::string>());
-    if (!format) throw BadFlag{"--log-format: must be text or json"};
+    if (!format) throw BadOption{"log-format", "must be text or json"};
     c.log_format = *format;
     if (vm.count("metrics-listen")) c.metrics_listen = host_port_flag(vm, "metrics-listen");
 
@@ -92,8 +91,10 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
     gc.min_session_timeout = millis_flag(vm, "min-session-timeout-ms", 0, INT32_MAX);
     gc.max_session_timeout = millis_flag(vm, "max-session-timeout-ms", 0, INT32_MAX);
     if (gc.min_session_timeout > gc.max_session_timeout) {
-      throw BadFlag{fmt::format("--min-session-timeout-ms: {} is above --max-session-timeout-ms {}",
-                                gc.min_session_timeout.count(), gc.max_session_timeout.count())};
+      throw BadOption{
+          "min-session-timeout-ms",
+          fmt::format("{} is above {} {}", gc.min_session_timeout.count(),
+                      reader.origin("max-session-timeout-ms"), gc.max_session_timeout.count())};
     }
     gc.max_group_size = static_cast<std::int32_t>(int_flag(vm, "max-group-size", 1, INT32_MAX));
     gc.offset_metadata_max_bytes =
@@ -102,10 +103,11 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[]) {
         Millis(int_flag(vm, "offsets-retention-minutes", 1, INT32_MAX) * 60 * 1000);
     gc.offsets_retention_check_interval =
         millis_flag(vm, "offsets-retention-check-interval-ms", 1, INT32_MAX);
-  } catch (const BadFlag& e) {
-    return {std::nullopt, "groupwire-coordinator: " + e.message + "\n", 2};
+    c.shutdown_timeout = millis_flag(vm, "shutdown-timeout-ms", 1, INT32_MAX);
+  } catch (const BadOption& e) {
+    return reader.failure<CoordinatorConfig>(e);
   } catch (const po::error& e) {
-    return {std::nullopt, fmt::format("groupwire-coordinator: {}\n(see --help)\n", e.what()), 2};
+    return reader.failure<CoordinatorConfig>(e);
   }
   return {std::move(c), {}, 0};
 }

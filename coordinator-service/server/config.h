@@ -1,6 +1,7 @@
 // The coordinator's command line: the contract that tests, docs and deploy files rely on.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include "group/group_config.h"
 #include "host_port.h"
 #include "logging.h"
+#include "options.h"
 
 namespace groupwire::coordinator {
 
@@ -21,16 +23,16 @@ struct CoordinatorConfig {
   std::string data_dir = "groupwire-data";  // holds the SQLite database
   bool fsync = true;                        // false only for measuring what durability costs
   GroupConfig group;
+  // SIGTERM: how long in-flight calls may take to finish before they are cancelled.
+  std::chrono::milliseconds shutdown_timeout{10000};
   LogFormat log_format = LogFormat::Text;
   std::optional<HostPort> metrics_listen;  // Prometheus /metrics over HTTP; none: not served
 };
 
-struct ParsedArgs {
-  std::optional<CoordinatorConfig> config;  // empty: print `message` and exit with `exit_code`
-  std::string message;
-  int exit_code = 0;
-};
+using ParsedArgs = groupwire::ParsedOptions<CoordinatorConfig>;
 
-ParsedArgs parse_coordinator_args(int argc, const char* const argv[]);
+// Flags first, then GROUPWIRE_COORDINATOR_* variables of `env` for the flags not given.
+ParsedArgs parse_coordinator_args(int argc, const char* const argv[],
+                                  const Environment& env = process_environment());
 
 }  // namespace groupwire::coordinator

@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +20,7 @@
 #include <boost/program_options.hpp>
 
 #include "logging.h"
+#include "options.h"
 
 namespace {
 
@@ -39,15 +39,8 @@ struct Config {
   spdlog::level::level_enum log_level = spdlog::level::info;
 };
 
-struct ParsedArgs {
-  std::optional<Config> config;  // nullopt: print message and exit with exit_code
-  std::string message;
-  int exit_code = 0;
-};
-
-struct BadFlag {
-  std::string message;
-};
+using ParsedArgs = groupwire::ParsedOptions<Config>;
+using groupwire::BadOption;
 
 bool legal_topic_name(const std::string& name) {
   // Kafka's rule: 1-249 characters of [a-zA-Z0-9._-], and not "." or "..".
@@ -76,12 +69,12 @@ TopicSpec topic_flag(const std::string& text) {
         partitions <= 100000)
       return {name, static_cast<int>(partitions)};
   }
-  throw BadFlag{fmt::format(
-      "--topic: '{}' is not NAME:PARTITIONS (NAME of [a-zA-Z0-9._-], 1 <= PARTITIONS <= 100000)",
-      text)};
+  throw BadOption{"topic", fmt::format("'{}' is not NAME:PARTITIONS (NAME of [a-zA-Z0-9._-], "
+                                       "1 <= PARTITIONS <= 100000)",
+                                       text)};
 }
 
-ParsedArgs parse_args(int argc, const char* const argv[]) {
+ParsedArgs parse_args(int argc, const char* const argv[], const groupwire::Environment& env) {
   Config c;
   po::options_description opts("groupwire-dev-upstream options");
   opts.add_options()("help", "print this help and exit")(
@@ -94,20 +87,21 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
       "trace|debug|info|warn|error|critical|off (trace also turns on librdkafka's mock "
       "debug log)");
 
-  std::ostringstream help;
-  help << "Usage: " << kProgram << " [options]\n\n"
-       << "Runs librdkafka's mock Kafka cluster on loopback and prints one line,\n"
-       << "'bootstrap HOST:PORT,...', to stdout; stops on SIGINT or SIGTERM.\n\n"
-       << opts;
+  groupwire::OptionReader reader(kProgram, "GROUPWIRE_DEV_UPSTREAM_", env);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) return {std::nullopt, help.str(), 0};
+    reader.read(argc, argv, opts, vm);
+    if (vm.count("help")) {
+      return {std::nullopt,
+              reader.help(opts,
+                          "Runs librdkafka's mock Kafka cluster on loopback and prints one line,\n"
+                          "'bootstrap HOST:PORT,...', to stdout; stops on SIGINT or SIGTERM."),
+              0};
+    }
 
     auto brokers = vm["brokers"].as<long long>();
     if (brokers < 1 || brokers > 100)
-      throw BadFlag{fmt::format("--brokers: must be between 1 and 100, got {}", brokers)};
+      throw BadOption{"brokers", fmt::format("must be between 1 and 100, got {}", brokers)};
     c.brokers = static_cast<int>(brokers);
 
     std::set<std::string> seen;
@@ -115,19 +109,19 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
       for (const auto& t : vm["topic"].as<std::vector<std::string>>()) {
         TopicSpec spec = topic_flag(t);
         if (!seen.insert(spec.name).second)
-          throw BadFlag{fmt::format("--topic: '{}' is given more than once", spec.name)};
+          throw BadOption{"topic", fmt::format("'{}' is given more than once", spec.name)};
         c.topics.push_back(std::move(spec));
       }
     }
 
     const auto& level_name = vm["log-level"].as<std::string>();
     auto level = groupwire::parse_log_level(level_name);
-    if (!level) throw BadFlag{fmt::format("--log-level: unknown level '{}'", level_name)};
+    if (!level) throw BadOption{"log-level", fmt::format("unknown level '{}'", level_name)};
     c.log_level = *level;
-  } catch (const BadFlag& e) {
-    return {std::nullopt, fmt::format("{}: {}\n", kProgram, e.message), 2};
+  } catch (const BadOption& e) {
+    return reader.failure<Config>(e);
   } catch (const po::error& e) {
-    return {std::nullopt, fmt::format("{}: {}\n(see --help)\n", kProgram, e.what()), 2};
+    return reader.failure<Config>(e);
   }
   return {std::move(c), {}, 0};
 }
@@ -174,7 +168,7 @@ bool set_conf(rd_kafka_conf_t* conf, const char* name, const std::string& value)
 }  // namespace
 
 int main(int argc, char** argv) {
-  ParsedArgs args = parse_args(argc, argv);
+  ParsedArgs args = parse_args(argc, argv, groupwire::process_environment());
   if (!args.config) {
     std::fputs(args.message.c_str(), args.exit_code == 0 ? stdout : stderr);
     return args.exit_code;

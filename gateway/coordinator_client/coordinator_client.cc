@@ -1,5 +1,7 @@
 #include "coordinator_client/coordinator_client.h"
 
+#include <climits>
+
 #include <spdlog/spdlog.h>
 
 namespace groupwire::gateway {
@@ -29,6 +31,8 @@ grpc::ChannelArguments channel_arguments() {
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
   // Without this, channels with equal arguments share one subchannel, i.e. one connection.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  // Stay connected between calls, so readiness (connected()) does not flap on quiet gateways.
+  args.SetInt(GRPC_ARG_CLIENT_IDLE_TIMEOUT_MS, INT_MAX);
   // Kafka answers may be large (DescribeGroups with member metadata); the coordinator is trusted.
   args.SetMaxReceiveMessageSize(-1);
   return args;
@@ -44,7 +48,21 @@ CoordinatorClient::CoordinatorClient(CoordinatorClientOptions options)
     auto channel =
         grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), channel_arguments());
     stubs_.push_back(pb::Coordinator::NewStub(channel));
+    channels_.push_back(std::move(channel));
   }
+}
+
+bool CoordinatorClient::connected() const {
+  bool all = true;
+  for (const auto& channel : channels_) {
+    auto state = channel->GetState(/*try_to_connect=*/false);
+    // Only an idle channel is asked to connect. With gRPC 1.51 a call that arrives while a
+    // connection started this way is still being made fails (the handshake is shut down), so
+    // readiness waits for every channel: a ready gateway has no channel still connecting.
+    if (state == GRPC_CHANNEL_IDLE) channel->GetState(/*try_to_connect=*/true);
+    all = all && state == GRPC_CHANNEL_READY;
+  }
+  return all;
 }
 
 CoordinatorClient::~CoordinatorClient() {
@@ -97,8 +115,11 @@ void CoordinatorClient::start(const char* rpc, Req req, std::chrono::millisecond
              [this, call, rpc](grpc::Status status) {
                if (!status.ok()) log_failure(rpc, status);
                call->done(status, call->req, call->resp);
-               finished(&call->ctx);
+               // Deleted before the destructor may return: `done` may hold a client connection,
+               // whose end must not race the process's exit.
+               grpc::ClientContext* key = &call->ctx;
                delete call;
+               finished(key);
              });
 }
 

@@ -46,6 +46,10 @@ class CoordinatorClient {
   std::chrono::milliseconds call_timeout() const { return options_.call_timeout; }
   const HostPort& target() const { return options_.target; }
 
+  // Whether every channel to the coordinator is connected; asks idle ones to connect. (Not at
+  // construction: with gRPC 1.51 a connection started before the first call fails that call.)
+  bool connected() const;
+
   // One overload per RPC; `timeout` bounds the whole call.
   void call(pb::JoinGroupRequest req, std::chrono::milliseconds timeout,
             Done<pb::JoinGroupRequest, pb::JoinGroupResponse> done);
@@ -77,6 +81,7 @@ class CoordinatorClient {
   void finished(grpc::ClientContext* ctx);
 
   CoordinatorClientOptions options_;
+  std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<pb::Coordinator::Stub>> stubs_;
   std::atomic<std::size_t> next_{0};
   std::atomic<std::int64_t> last_warning_ns_{0};

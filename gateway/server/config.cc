@@ -1,7 +1,6 @@
 #include "server/config.h"
 
 #include <charconv>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
@@ -18,7 +17,7 @@ namespace {
 template <class Int>
 Int positive_flag(const po::variables_map& vm, const char* flag) {
   auto v = vm[flag].as<long long>();
-  if (v <= 0) throw BadFlag{fmt::format("--{}: must be positive, got {}", flag, v)};
+  if (v <= 0) throw BadOption{flag, fmt::format("must be positive, got {}", v)};
   return static_cast<Int>(v);
 }
 
@@ -30,12 +29,12 @@ TopicSpec topic_flag(const std::string& text) {
     auto [p, ec] = std::from_chars(text.data() + colon + 1, end, partitions);
     if (ec == std::errc() && p == end && partitions > 0) return {text.substr(0, colon), partitions};
   }
-  throw BadFlag{fmt::format("--topic: '{}' is not NAME:PARTITIONS with PARTITIONS > 0", text)};
+  throw BadOption{"topic", fmt::format("'{}' is not NAME:PARTITIONS with PARTITIONS > 0", text)};
 }
 
 }  // namespace
 
-ParsedArgs parse_gateway_args(int argc, const char* const argv[]) {
+ParsedArgs parse_gateway_args(int argc, const char* const argv[], const Environment& env) {
   GatewayConfig c;
   po::options_description opts("groupwire-gateway options");
   opts.add_options()("help", "print this help and exit")(
@@ -78,15 +77,18 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[]) {
       "upstream-timeout-ms", po::value<long long>()->default_value(c.upstream_timeout.count()),
       "an upstream broker that does not answer within this closes the client's connection")(
       "upstream-refresh-ms", po::value<long long>()->default_value(c.upstream_refresh.count()),
-      "how often the upstream's topics are re-read to validate offset commits");
+      "how often the upstream's topics are re-read to validate offset commits")(
+      "health-listen", po::value<std::string>(),
+      "HOST:PORT of the HTTP health endpoint: GET /healthz (serving) and /readyz (accepting, "
+      "coordinator connected); off without it")(
+      "shutdown-timeout-ms", po::value<long long>()->default_value(c.shutdown_timeout.count()),
+      "on SIGTERM, how long in-flight requests may take to finish before connections close");
 
-  std::ostringstream help;
-  help << "Usage: groupwire-gateway [options]\n\n" << opts;
+  OptionReader reader("groupwire-gateway", "GROUPWIRE_GATEWAY_", env);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) return {std::nullopt, help.str(), 0};
+    reader.read(argc, argv, opts, vm);
+    if (vm.count("help")) return {std::nullopt, reader.help(opts), 0};
 
     c.listen = host_port_flag(vm, "listen");
     if (vm.count("advertise")) c.advertise = host_port_flag(vm, "advertise");
@@ -95,17 +97,17 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[]) {
         std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "coordinator-timeout-ms"));
     if (vm.count("node-id")) {
       auto id = vm["node-id"].as<long long>();
-      if (id < 0 || id > INT32_MAX) throw BadFlag{fmt::format("--node-id: out of range: {}", id)};
+      if (id < 0 || id > INT32_MAX) throw BadOption{"node-id", fmt::format("out of range: {}", id)};
       c.node_id = static_cast<std::int32_t>(id);
     }
     auto level = parse_log_level(vm["log-level"].as<std::string>());
     if (!level) {
-      throw BadFlag{
-          fmt::format("--log-level: unknown level '{}'", vm["log-level"].as<std::string>())};
+      throw BadOption{"log-level",
+                      fmt::format("unknown level '{}'", vm["log-level"].as<std::string>())};
     }
     c.log_level = *level;
     auto format = parse_log_format(vm["log-format"].as<std::string>());
-    if (!format) throw BadFlag{"--log-format: must be text or json"};
+    if (!format) throw BadOption{"log-format", "must be text or json"};
     c.log_format = *format;
     if (vm.count("metrics-listen")) c.metrics_listen = host_port_flag(vm, "metrics-listen");
     c.max_frame_bytes = positive_flag<std::size_t>(vm, "max-frame-bytes");
@@ -124,7 +126,7 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[]) {
         auto comma = list.find(',', start);
         std::string one = list.substr(start, comma == std::string::npos ? comma : comma - start);
         auto hp = parse_host_port(one);
-        if (!hp) throw BadFlag{fmt::format("--upstream: '{}' is not HOST:PORT", one)};
+        if (!hp) throw BadOption{"upstream", fmt::format("'{}' is not HOST:PORT", one)};
         c.upstream.push_back(*hp);
         if (comma == std::string::npos) break;
         start = comma + 1;
@@ -132,17 +134,20 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[]) {
     }
     auto base = vm["broker-port-base"].as<long long>();
     if (base < -1 || base > 65535) {
-      throw BadFlag{fmt::format("--broker-port-base: out of range: {}", base)};
+      throw BadOption{"broker-port-base", fmt::format("out of range: {}", base)};
     }
     c.broker_port_base = base == -1 ? c.listen.port + 1000 : static_cast<int>(base);
     c.upstream_timeout =
         std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "upstream-timeout-ms"));
     c.upstream_refresh =
         std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "upstream-refresh-ms"));
-  } catch (const BadFlag& e) {
-    return {std::nullopt, "groupwire-gateway: " + e.message + "\n", 2};
+    if (vm.count("health-listen")) c.health_listen = host_port_flag(vm, "health-listen");
+    c.shutdown_timeout =
+        std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "shutdown-timeout-ms"));
+  } catch (const BadOption& e) {
+    return reader.failure<GatewayConfig>(e);
   } catch (const po::error& e) {
-    return {std::nullopt, fmt::format("groupwire-gateway: {}\n(see --help)\n", e.what()), 2};
+    return reader.failure<GatewayConfig>(e);
   }
   return {std::move(c), {}, 0};
 }

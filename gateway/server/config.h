@@ -12,6 +12,7 @@
 
 #include "host_port.h"
 #include "logging.h"
+#include "options.h"
 
 namespace groupwire::gateway {
 
@@ -40,14 +41,15 @@ struct GatewayConfig {
   std::chrono::milliseconds upstream_refresh{30000};
   LogFormat log_format = LogFormat::Text;
   std::optional<HostPort> metrics_listen;  // Prometheus /metrics over HTTP; none: not served
+  std::optional<HostPort> health_listen;   // the HTTP /healthz and /readyz endpoint; off if empty
+  // SIGTERM: how long in-flight requests may take to finish before connections are closed.
+  std::chrono::milliseconds shutdown_timeout{10000};
 };
 
-struct ParsedArgs {
-  std::optional<GatewayConfig> config;  // empty: print `message` and exit with `exit_code`
-  std::string message;
-  int exit_code = 0;
-};
+using ParsedArgs = groupwire::ParsedOptions<GatewayConfig>;
 
-ParsedArgs parse_gateway_args(int argc, const char* const argv[]);
+// Flags first, then GROUPWIRE_GATEWAY_* variables of `env` for the flags not given.
+ParsedArgs parse_gateway_args(int argc, const char* const argv[],
+                              const Environment& env = process_environment());
 
 }  // namespace groupwire::gateway

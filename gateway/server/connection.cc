@@ -20,6 +20,8 @@ using asio::use_awaitable;
 
 namespace {
 
+constexpr std::chrono::milliseconds kDrainLinger{1000};
+
 std::string hex_bytes(const std::uint8_t (&b)[4]) {
   return fmt::format("{:02x}{:02x}{:02x}{:02x}", b[0], b[1], b[2], b[3]);
 }
@@ -28,12 +30,12 @@ std::string hex_bytes(const std::uint8_t (&b)[4]) {
 
 Connection::Connection(asio::ip::tcp::socket socket, const Dispatcher& dispatcher,
                        const ConnectionLimits& limits, const BrokerIdentity& listener,
-                       std::shared_ptr<std::atomic<std::size_t>> open_count)
+                       std::shared_ptr<OpenConnections> open)
     : socket_(std::move(socket)),
       dispatcher_(dispatcher),
       limits_(limits),
       listener_(listener),
-      open_count_(std::move(open_count)),
+      open_(std::move(open)),
       deadline_(socket_.get_executor(), Clock::time_point::max()),
       space_(socket_.get_executor(), Clock::time_point::max()) {
   boost::system::error_code ec;
@@ -46,7 +48,7 @@ Connection::Connection(asio::ip::tcp::socket socket, const Dispatcher& dispatche
 }
 
 Connection::~Connection() {
-  open_count_->fetch_sub(1);
+  open_->remove(this);  // when it was never closed: the io_context stopped under it
 }
 
 void Connection::start() {
@@ -66,6 +68,26 @@ void Connection::close(const std::string& reason) {
              [self = shared_from_this(), reason] { self->close_now(reason); });
 }
 
+void Connection::drain() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->draining_ = true;
+    self->close_if_drained();
+  });
+}
+
+// A frame being read still gets its answer: only a connection waiting for the next request (or
+// done reading) with every answer written is finished. One still waiting closes when the client
+// sends again or after a short linger, not at once: kafka-python drops an answer that arrives
+// together with the connection's end.
+void Connection::close_if_drained() {
+  if (!draining_ || !pending_.empty() || writing_) return;
+  if (!reading_) {
+    close_now("");
+  } else if (idle_) {
+    set_deadline(Clock::now() + kDrainLinger);
+  }
+}
+
 void Connection::forward_upstream(std::string frame, bool expects_response, UpstreamReply reply) {
   if (closed_ || !listener_.upstream) return reply(std::nullopt);
   if (!upstream_) {
@@ -78,6 +100,9 @@ void Connection::forward_upstream(std::string frame, bool expects_response, Upst
 void Connection::close_now(const std::string& why) {
   if (closed_) return;
   closed_ = true;
+  // Closed is no longer open, even while an answer still owed (a parked JoinGroup) keeps this
+  // object alive: a drain does not wait for a client that is gone.
+  open_->remove(this);
   if (!why.empty()) spdlog::warn("closing connection from {}: {}", peer_, why);
   boost::system::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
@@ -96,7 +121,9 @@ asio::awaitable<void> Connection::watchdog() {
     co_await deadline_.async_wait(asio::redirect_error(use_awaitable, ec));
     if (closed_) break;
     if (deadline_.expiry() > Clock::now()) continue;  // moved while we slept
-    if (idle_) {
+    if (draining_) {
+      close_now("");
+    } else if (idle_) {
       close_now("idle for " + std::to_string(limits_.idle_timeout.count()) + " ms");
     } else {
       close_now("frame not completed within " + std::to_string(limits_.frame_timeout.count()) +
@@ -108,7 +135,7 @@ asio::awaitable<void> Connection::watchdog() {
 asio::awaitable<void> Connection::read_loop() {
   auto self = shared_from_this();
   std::string frame;
-  while (!closed_) {
+  while (!closed_ && !draining_) {
     while (pending_.size() >= limits_.max_in_flight && !closed_) {
       boost::system::error_code ec;
       space_.expires_at(Clock::time_point::max());
@@ -120,7 +147,7 @@ asio::awaitable<void> Connection::read_loop() {
     boost::system::error_code ec;
     co_await socket_.async_wait(asio::ip::tcp::socket::wait_read,
                                 asio::redirect_error(use_awaitable, ec));
-    if (ec || closed_) break;
+    if (ec || closed_ || draining_) break;
 
     idle_ = false;
     set_deadline(Clock::now() + limits_.frame_timeout);
@@ -161,9 +188,12 @@ asio::awaitable<void> Connection::read_loop() {
       break;
     }
   }
+  reading_ = false;
   // Whatever ended the loop, the connection is done: this also stops the watchdog, which
-  // would otherwise keep the connection (and its slot under --max-connections) alive.
-  if (!closed_) close_now("");
+  // would otherwise keep the connection (and its slot under --max-connections) alive. Only a
+  // draining connection first writes the answers still owed.
+  if (!draining_) close_now("");
+  close_if_drained();
 }
 
 void Connection::complete(std::uint64_t seq, std::string frame) {
@@ -188,7 +218,10 @@ void Connection::flush() {
     space_.cancel();
     if (pending_.empty() && idle_) set_deadline(Clock::now() + limits_.idle_timeout);
   }
-  if (write_buffer_.empty()) return;
+  if (write_buffer_.empty()) {
+    close_if_drained();
+    return;
+  }
   writing_ = true;
   asio::async_write(socket_, asio::buffer(write_buffer_),
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {

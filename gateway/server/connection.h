@@ -3,7 +3,6 @@
 // strand; handlers answer from any thread through post().
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -17,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "server/dispatcher.h"
+#include "server/open_connections.h"
 #include "server/session.h"
 #include "upstream/upstream_link.h"
 
@@ -34,10 +34,12 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
  public:
   Connection(boost::asio::ip::tcp::socket socket, const Dispatcher& dispatcher,
              const ConnectionLimits& limits, const BrokerIdentity& listener,
-             std::shared_ptr<std::atomic<std::size_t>> open_count);
+             std::shared_ptr<OpenConnections> open);
   ~Connection() override;
 
   void start();
+  // Graceful shutdown: reads no further request, answers the ones in flight, then closes.
+  void drain();
 
   const BrokerIdentity& listener() const override { return listener_; }
   void forward_upstream(std::string frame, bool expects_response, UpstreamReply reply) override;
@@ -56,13 +58,14 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   void flush();
   void set_deadline(Clock::time_point t);
   void close_now(const std::string& why);
+  void close_if_drained();
 
   boost::asio::ip::tcp::socket socket_;
   const Dispatcher& dispatcher_;
   ConnectionLimits limits_;
   BrokerIdentity listener_;
   std::shared_ptr<UpstreamLink> upstream_;  // opened by the first relayed request
-  std::shared_ptr<std::atomic<std::size_t>> open_count_;
+  std::shared_ptr<OpenConnections> open_;
   std::string peer_;
   std::string peer_host_;
 
@@ -72,7 +75,9 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   bool closed_ = false;
   std::string write_buffer_;
 
-  bool idle_ = false;  // waiting for a new frame: the idle timeout applies if nothing is pending
+  bool idle_ = false;    // waiting for a new frame: the idle timeout applies if nothing is pending
+  bool reading_ = true;  // read_loop still runs
+  bool draining_ = false;
   boost::asio::steady_timer deadline_;
   boost::asio::steady_timer space_;  // wakes the reader when in-flight slots free up
 };

@@ -15,7 +15,7 @@ using asio::ip::tcp;
 Listener::Listener(asio::io_context& io, const HostPort& listen, const Dispatcher& dispatcher,
                    const ConnectionLimits& limits, std::size_t max_connections)
     : io_(io),
-      acceptor_(io),
+      acceptor_(asio::make_strand(io)),
       dispatcher_(dispatcher),
       limits_(limits),
       max_connections_(max_connections) {
@@ -33,7 +33,20 @@ HostPort Listener::bound() const {
 }
 
 void Listener::start() {
-  asio::co_spawn(io_, accept_loop(), asio::detached);
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+}
+
+void Listener::drain(std::function<void()> drained) {
+  asio::post(acceptor_.get_executor(), [this, drained = std::move(drained)]() mutable {
+    boost::system::error_code ec;
+    auto address = acceptor_.local_endpoint(ec);
+    auto open = open_->count();
+    // Connections are told first: whoever sees the port closed finds them draining already.
+    open_->drain(std::move(drained));
+    acceptor_.close(ec);
+    spdlog::info("{}:{}: accepting no more connections; draining {} open",
+                 address.address().to_string(), address.port(), open);
+  });
 }
 
 asio::awaitable<void> Listener::accept_loop() {
@@ -41,22 +54,23 @@ asio::awaitable<void> Listener::accept_loop() {
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(
         asio::make_strand(io_), asio::redirect_error(asio::use_awaitable, ec));
+    // An accept that completed just before a drain closed the acceptor is refused too.
+    if (!acceptor_.is_open()) co_return;
     if (ec) {
-      if (ec == asio::error::operation_aborted) co_return;
       spdlog::warn("accept failed: {}", ec.message());
       continue;
     }
-    if (open_count_->load() >= max_connections_) {
-      spdlog::warn("refusing connection: {} connections open (--max-connections)",
-                   open_count_->load());
+    if (auto open = open_->count(); open >= max_connections_) {
+      spdlog::warn("refusing connection: {} connections open (--max-connections)", open);
       ++refused_;
       socket.close(ec);
       continue;
     }
-    open_count_->fetch_add(1);
     ++accepted_;
-    std::make_shared<Connection>(std::move(socket), dispatcher_, limits_, identity_, open_count_)
-        ->start();
+    auto connection =
+        std::make_shared<Connection>(std::move(socket), dispatcher_, limits_, identity_, open_);
+    open_->add(connection);
+    connection->start();
   }
 }
 

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <memory>
 
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
@@ -13,6 +15,7 @@
 #include "host_port.h"
 #include "server/connection.h"
 #include "server/dispatcher.h"
+#include "server/open_connections.h"
 
 namespace groupwire::gateway {
 
@@ -27,13 +30,16 @@ class Listener {
 
   HostPort bound() const;
   void start();
+  // Graceful shutdown: accepts no more connections and drains the open ones; `drained` runs
+  // once none is left.
+  void drain(std::function<void()> drained);
 
   struct Stats {
     std::size_t open = 0;
     std::uint64_t accepted = 0;
     std::uint64_t refused = 0;  // beyond --max-connections
   };
-  Stats stats() const { return {open_count_->load(), accepted_.load(), refused_.load()}; }
+  Stats stats() const { return {open_->count(), accepted_.load(), refused_.load()}; }
 
  private:
   boost::asio::awaitable<void> accept_loop();
@@ -44,8 +50,7 @@ class Listener {
   ConnectionLimits limits_;
   std::size_t max_connections_;
   BrokerIdentity identity_;
-  std::shared_ptr<std::atomic<std::size_t>> open_count_ =
-      std::make_shared<std::atomic<std::size_t>>(0);
+  std::shared_ptr<OpenConnections> open_ = std::make_shared<OpenConnections>();
   std::atomic<std::uint64_t> accepted_{0};
   std::atomic<std::uint64_t> refused_{0};
 };

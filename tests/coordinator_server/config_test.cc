@@ -1,14 +1,17 @@
 // The coordinator command line: Kafka's defaults, every flag, and a message naming a bad flag.
 #include "server/config.h"
 
+#include <map>
+
 #include <gtest/gtest.h>
 
 namespace groupwire::coordinator {
 namespace {
 
-ParsedArgs parse(std::vector<const char*> args) {
+ParsedArgs parse(std::vector<const char*> args, std::map<std::string, std::string> env = {}) {
   args.insert(args.begin(), "groupwire-coordinator");
-  return parse_coordinator_args(static_cast<int>(args.size()), args.data());
+  return parse_coordinator_args(static_cast<int>(args.size()), args.data(),
+                                fixed_environment(std::move(env)));
 }
 
 TEST(CoordinatorConfig, Defaults) {
@@ -132,9 +135,44 @@ TEST(CoordinatorConfig, HelpListsEveryFlag) {
        {"--listen", "--group-partitions", "--threads", "--log-level", "--data-dir", "--fsync",
         "--initial-rebalance-delay-ms", "--min-session-timeout-ms", "--max-session-timeout-ms",
         "--max-group-size", "--offset-metadata-max-bytes", "--offsets-retention-minutes",
-        "--offsets-retention-check-interval-ms", "--log-format", "--metrics-listen", "--help"}) {
+        "--offsets-retention-check-interval-ms", "--log-format", "--metrics-listen",
+        "--shutdown-timeout-ms", "--help", "GROUPWIRE_COORDINATOR_FOO_BAR"}) {
     EXPECT_NE(p.message.find(flag), std::string::npos) << flag;
   }
+}
+
+TEST(CoordinatorConfig, FlagsAlsoComeFromTheEnvironment) {
+  auto p = parse({"--threads", "4"}, {{"GROUPWIRE_COORDINATOR_LISTEN", "0.0.0.0:9093"},
+                                      {"GROUPWIRE_COORDINATOR_THREADS", "8"},
+                                      {"GROUPWIRE_COORDINATOR_INITIAL_REBALANCE_DELAY_MS", "0"},
+                                      {"GROUPWIRE_COORDINATOR_SHUTDOWN_TIMEOUT_MS", "1500"}});
+  ASSERT_TRUE(p.config) << p.message;
+  EXPECT_EQ(p.config->listen, (HostPort{"0.0.0.0", 9093}));
+  EXPECT_EQ(p.config->threads, 4u);  // the flag wins
+  EXPECT_EQ(p.config->group.initial_rebalance_delay.count(), 0);
+  EXPECT_EQ(p.config->shutdown_timeout.count(), 1500);
+}
+
+TEST(CoordinatorConfig, BadVariablesNameTheVariable) {
+  for (const auto& [name, value] : std::map<std::string, std::string>{
+           {"GROUPWIRE_COORDINATOR_LISTEN", "nope"},
+           {"GROUPWIRE_COORDINATOR_GROUP_PARTITIONS", "0"},
+           {"GROUPWIRE_COORDINATOR_MAX_GROUP_SIZE", "big"},
+           {"GROUPWIRE_COORDINATOR_SHUTDOWN_TIMEOUT_MS", "0"},
+       }) {
+    auto p = parse({}, {{name, value}});
+    EXPECT_FALSE(p.config) << name;
+    EXPECT_EQ(p.exit_code, 2) << name;
+    EXPECT_NE(p.message.find("groupwire-coordinator: " + name + ": "), std::string::npos)
+        << p.message;
+  }
+  // A cross-check names both settings as they were given.
+  auto p = parse({"--max-session-timeout-ms", "100"},
+                 {{"GROUPWIRE_COORDINATOR_MIN_SESSION_TIMEOUT_MS", "200"}});
+  EXPECT_NE(p.message.find("GROUPWIRE_COORDINATOR_MIN_SESSION_TIMEOUT_MS: 200 is above "
+                           "--max-session-timeout-ms 100"),
+            std::string::npos)
+      << p.message;
 }
 
 }  // namespace

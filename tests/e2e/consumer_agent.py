@@ -11,10 +11,16 @@ one JSON object per line:
     {"event": "error", "message": "..."}            client error callback / poll error
     {"event": "records", "records": [[topic, p, offset, value], ...]}   records polled, only
                                                     with report_records (value decoded as UTF-8)
+    {"event": "stats", "coordinator": "HOST:PORT", "rebalance_cnt": n, "join_state": "..."}
+                                                    librdkafka's statistics (confluent-kafka
+                                                    with statistics.interval.ms set)
     {"event": "reply", "id": n, "result": ..., "error": "..."}   answer to a command
 It reads commands on stdin, one JSON object per line, and runs them between two polls (the
-clients are not thread-safe): commit (synchronous, explicit offsets), committed, close.
-"generation" is only known for kafka-python (from its coordinator's private state); None else.
+clients are not thread-safe): commit (synchronous, explicit offsets), committed, member
+({"generation": g, "member_id": m} as the client holds them), close. Both come from the
+clients' internals: kafka-python's coordinator state, and for librdkafka the serialized
+consumer_group_metadata() (magic "CGMDv2:", int32 generation in host order, then the
+NUL-terminated group id and member id).
 With log_connections, kafka-python logs its connection attempts ("connecting to HOST:PORT") on
 stderr (librdkafka does with the config {"debug": "broker"}).
 
@@ -48,6 +54,16 @@ def _text(value) -> str | None:
     return None if value is None else value.decode("utf-8", errors="replace")
 
 
+def _librdkafka_stats(text: str) -> None:
+    """Reports the group coordinator the client currently uses and its rebalance count."""
+    stats = json.loads(text)
+    coordinator = next((b["nodename"] for b in stats.get("brokers", {}).values()
+                        if b.get("name") == "GroupCoordinator"), None)
+    cgrp = stats.get("cgrp", {})
+    _emit({"event": "stats", "coordinator": coordinator,
+           "rebalance_cnt": cgrp.get("rebalance_cnt"), "join_state": cgrp.get("join_state")})
+
+
 class _Confluent:
     def __init__(self, spec: dict):
         import confluent_kafka
@@ -59,6 +75,7 @@ class _Confluent:
             "enable.auto.commit": False,
             "auto.offset.reset": "earliest",
             "error_cb": lambda err: _emit({"event": "error", "message": str(err)}),
+            "stats_cb": _librdkafka_stats,
             **spec.get("config", {}),
         }
         self.consumer = confluent_kafka.Consumer(config)
@@ -66,7 +83,18 @@ class _Confluent:
                                 on_revoke=self._on_revoke)
 
     def _on_assign(self, consumer, partitions):
-        _emit({"event": "assign", "partitions": _tps(partitions), "generation": None})
+        _emit({"event": "assign", "partitions": _tps(partitions),
+               "generation": self.member()["generation"]})
+
+    def member(self) -> dict:
+        metadata = self.consumer.consumer_group_metadata()
+        magic = b"CGMDv2:"
+        if not metadata.startswith(magic):
+            raise ValueError(f"unknown consumer group metadata {metadata!r}")
+        rest = metadata[len(magic):]
+        generation = int.from_bytes(rest[:4], sys.byteorder, signed=True)
+        group_id, member_id = rest[4:].split(b"\0")[:2]
+        return {"generation": generation, "member_id": member_id.decode()}
 
     def _on_revoke(self, consumer, partitions):
         _emit({"event": "revoke", "partitions": _tps(partitions)})
@@ -130,8 +158,12 @@ class _KafkaPython:
         self.consumer.subscribe(spec["topics"], listener=Listener())
 
     def generation(self):
+        return self.member()["generation"]
+
+    def member(self) -> dict:
         gen = getattr(self.consumer._coordinator, "_generation", None)
-        return getattr(gen, "generation_id", None)
+        return {"generation": getattr(gen, "generation_id", None),
+                "member_id": getattr(gen, "member_id", None)}
 
     def poll(self) -> None:
         polled = self.consumer.poll(timeout_ms=100)
@@ -192,6 +224,8 @@ def _child_main(spec: dict) -> None:
                     reply["result"] = client.commit(cmd["offsets"])
                 elif cmd["cmd"] == "committed":
                     reply["result"] = client.committed(cmd["partitions"])
+                elif cmd["cmd"] == "member":
+                    reply["result"] = client.member()
                 elif cmd["cmd"] == "close":
                     client.close()
                     reply["result"] = "closed"
@@ -207,23 +241,34 @@ def _child_main(spec: dict) -> None:
 # -- parent -----------------------------------------------------------------------------------
 
 
+def split_of(members, every: set) -> list[set] | None:
+    """The members' latest assignments (anything with .assignment) if they are non-empty,
+    disjoint and together cover `every` partition; None otherwise."""
+    sets = [m.assignment for m in members]
+    if all(sets) and sum(map(len, sets)) == len(every) and set().union(*sets) == every:
+        return sets
+    return None
+
+
 class ConsumerAgent(JsonLinesProcess):
     """Parent-side handle on a consumer child process."""
 
     def __init__(self, lib: str, bootstrap: str, group: str, topics: list[str],
                  config: dict | None = None, name: str = "consumer",
                  watchdog: Callable[[], str | None] | None = None,
-                 report_records: bool = False, log_connections: bool = False):
+                 report_records: bool = False, log_connections: bool = False,
+                 wrapper: list[str] | None = None):
         """watchdog (e.g. GroupCluster.problem) may return a reason to stop waiting at once.
         report_records: the child reports every record it polls (records()).
-        log_connections: kafka-python logs its connection attempts on stderr."""
+        log_connections: kafka-python logs its connection attempts on stderr.
+        wrapper: a command that runs the child, e.g. ["ip", "netns", "exec", "clients"]."""
         assert lib in ("confluent", "kafka-python"), lib
         self.spec = {"lib": lib, "bootstrap": bootstrap, "group": group, "topics": topics,
                      "config": config or {}, "report_records": report_records,
                      "log_connections": log_connections}
         self._next_id = 0
-        super().__init__([sys.executable, __file__, json.dumps(self.spec)], name,
-                         stdin=subprocess.PIPE, watchdog=watchdog)
+        super().__init__(list(wrapper or []) + [sys.executable, __file__, json.dumps(self.spec)],
+                         name, stdin=subprocess.PIPE, watchdog=watchdog)
 
     def describe(self) -> str:
         return f"({self.spec['lib']})\n" + super().describe()
@@ -273,6 +318,14 @@ class ConsumerAgent(JsonLinesProcess):
     def committed(self, partitions, timeout: float = 30.0) -> dict[tuple[str, int], int]:
         got = self.request("committed", timeout, partitions=[list(tp) for tp in partitions])
         return {(t, p): o for t, p, o in got}
+
+    def member(self, timeout: float = 30.0) -> dict:
+        """{"generation": g, "member_id": m} as the client holds them now."""
+        return self.request("member", timeout)
+
+    def latest_stats(self) -> dict | None:
+        stats = self.events_of("stats")
+        return stats[-1] if stats else None
 
     def close(self, timeout: float = 30.0) -> None:
         """consumer.close() in the child (LeaveGroup for dynamic members), then wait for exit."""

@@ -13,6 +13,8 @@ import signal
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 # tests/e2e/gateway_process.py -> repo root is two levels up from this directory.
@@ -24,9 +26,21 @@ _LISTENING = re.compile(
     r"(?P<adv_port>\d+), node id (?P<node_id>-?\d+)\)")
 
 
+_HEALTH = re.compile(r"health endpoint on (?P<url>http://\S+:\d+)/healthz")
+
+
 def gateway_binary() -> str:
     """The binary under test: $GROUPWIRE_GATEWAY wins over the in-tree build directory."""
     return os.environ.get("GROUPWIRE_GATEWAY") or str(_DEFAULT_BINARY)
+
+
+def http_get(url: str) -> tuple[int, str]:
+    """(status, body) of a GET, e.g. of the gateway's health endpoint."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
 
 
 class LoggedProcess:
@@ -36,7 +50,13 @@ class LoggedProcess:
 
     name = "process"
 
-    def __init__(self) -> None:
+    def __init__(self, wrapper: list[str] | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        """wrapper: a command that runs the process, e.g. ["ip", "netns", "exec", "ns1"] (it
+        must exec it, so that signals reach the process itself). env: variables added to the
+        test's environment."""
+        self.wrapper = list(wrapper or [])
+        self.env = dict(env or {})
         self.proc: subprocess.Popen | None = None
         self._lines: list[str] = []
         self._cond = threading.Condition()
@@ -54,8 +74,9 @@ class LoggedProcess:
         with self._cond:
             self._eof = False
             self._lines.append(f"---- {self.name}: {' '.join(argv)}")
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout,
-                                     stderr=subprocess.PIPE, text=True, errors="replace")
+        self.proc = subprocess.Popen(self.wrapper + argv, stdin=subprocess.DEVNULL, stdout=stdout,
+                                     stderr=subprocess.PIPE, text=True, errors="replace",
+                                     env={**os.environ, **self.env})
         self._reader = threading.Thread(target=self._read_stderr, args=(self.proc,), daemon=True)
         self._reader.start()
 
@@ -93,13 +114,26 @@ class LoggedProcess:
         code (negative: killed by that signal)."""
         if self.proc is None:
             return None
+        self.terminate()
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        return self._reap(timeout)
+
+    def terminate(self) -> None:
+        """SIGTERM without waiting: the process is expected to exit by itself (wait_exit)."""
         self.exit_expected = True
-        if self.proc.poll() is None:
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+
+    def wait_exit(self, timeout: float) -> int:
+        """The exit code once the process has exited by itself (AssertionError after timeout)."""
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"the {self.name} did not exit within {timeout} s; log:\n"
+                                 + "\n".join(self.log_lines())) from None
         return self._reap(timeout)
 
     def kill(self, timeout: float = 5.0) -> int | None:
@@ -149,20 +183,24 @@ class GatewayProcess(LoggedProcess):
     name = "gateway"
 
     def __init__(self, *flags: str, topics: dict[str, int] | None = None,
-                 startup_timeout: float = 10.0):
-        super().__init__()
+                 startup_timeout: float = 10.0, listen: str = "127.0.0.1:0",
+                 wrapper: list[str] | None = None, env: dict[str, str] | None = None):
+        super().__init__(wrapper, env)
         self.flags = list(flags)
         for name, partitions in (topics or {}).items():
             self.flags += ["--topic", f"{name}:{partitions}"]
         self.startup_timeout = startup_timeout
+        self.listen = listen
         self.host = self.port = None
         self.advertised_host = self.advertised_port = self.node_id = None
+        self.health_url: str | None = None  # "http://HOST:PORT" with --health-listen
 
     def start(self) -> "GatewayProcess":
-        self._spawn([gateway_binary(), "--listen", "127.0.0.1:0", *self.flags],
+        mark = self.mark()
+        self._spawn([gateway_binary(), "--listen", self.listen, *self.flags],
                     hint="build it (ninja -C build) or set GROUPWIRE_GATEWAY")
         try:
-            line = self.wait_for_log(_LISTENING, timeout=self.startup_timeout)
+            line = self.wait_for_log(_LISTENING, timeout=self.startup_timeout, after=mark)
         except Exception:
             self.stop()
             raise
@@ -170,7 +208,21 @@ class GatewayProcess(LoggedProcess):
         self.host, self.port = m["host"], int(m["port"])
         self.advertised_host, self.advertised_port = m["adv_host"], int(m["adv_port"])
         self.node_id = int(m["node_id"])
+        health = [_HEALTH.search(l) for l in self.log_lines()[mark:]]
+        self.health_url = next((h["url"] for h in health if h), None)
         return self
+
+    def wait_for_readiness(self, status: int, timeout: float = 30.0) -> str:
+        """The body of /readyz once it answers `status` (polled: readiness has no log line)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got, body = http_get(self.health_url + "/readyz")
+            if got == status:
+                return body
+            if time.monotonic() >= deadline or not self.running():
+                raise AssertionError(f"/readyz answered {got} {body!r}, not {status}; log:\n"
+                                     + "\n".join(self.log_lines()))
+            time.sleep(0.05)
 
     def stop_cleanly(self) -> None:
         """stop(), and fail unless the gateway exited 0: a crash while tests ran, a hang on

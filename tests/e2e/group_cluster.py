@@ -61,14 +61,15 @@ class CoordinatorProcess(LoggedProcess):
 
     name = "coordinator"
 
-    def __init__(self, *flags: str, startup_timeout: float = 15.0):
-        super().__init__()
+    def __init__(self, *flags: str, startup_timeout: float = 15.0, host: str = "127.0.0.1",
+                 wrapper: list[str] | None = None):
+        super().__init__(wrapper)
         self.flags = list(flags)
         # One database for every incarnation, so restarts find what the last one stored.
         self._data = tempfile.TemporaryDirectory(prefix="groupwire-coordinator-")
         self.data_dir = self._data.name
         self.startup_timeout = startup_timeout
-        self.host = "127.0.0.1"
+        self.host = host
         self.port = 0
 
     @property

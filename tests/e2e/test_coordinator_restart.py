@@ -23,7 +23,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from consumer_agent import ConsumerAgent  # noqa: E402
+from consumer_agent import ConsumerAgent, split_of  # noqa: E402
 from group_cluster import GroupCluster, wait_until  # noqa: E402
 from raw_group_client import (COORDINATOR_NOT_AVAILABLE, NONE, RawGroupClient,  # noqa: E402
                               subscription)
@@ -160,8 +160,8 @@ class CoordinatorRestartTest(unittest.TestCase):
             self.addCleanup(consumer.kill)
             self.consumers.append(consumer)
         try:
-            sets = wait_until(lambda: self._split(), DEADLINE, "two members sharing the partitions",
-                              watchdog=self.cluster.problem)
+            sets = wait_until(lambda: split_of(self.consumers, ALL), DEADLINE,
+                              "two members sharing the partitions", watchdog=self.cluster.problem)
         except AssertionError as err:
             self.fail(f"{err}\n{self.diagnostics()}")
         # Stable once both have committed with their generation.
@@ -193,7 +193,7 @@ class CoordinatorRestartTest(unittest.TestCase):
         for consumer, mark in zip(self.consumers, marks):
             rebalances = [e for e in consumer.events[mark:] if e["event"] in ("assign", "revoke")]
             self.assertEqual(rebalances, [], consumer.describe())
-        self.assertEqual(self._split(), sets)
+        self.assertEqual(split_of(self.consumers, ALL), sets)
         restarted_log = self.cluster.coordinator.log_lines()[coordinator_mark:]
         self.assertFalse([l for l in restarted_log if f"group {group}: preparing rebalance" in l],
                          self.diagnostics())
@@ -222,12 +222,6 @@ class CoordinatorRestartTest(unittest.TestCase):
                 return None
             raise AssertionError(f"{consumer.name}: commit {value}: {result}")
         return {(t, p): o for t, p, o, _ in result}
-
-    def _split(self):
-        sets = [c.assignment for c in self.consumers]
-        if all(sets) and sum(map(len, sets)) == len(ALL) and set().union(*sets) == ALL:
-            return sets
-        return None
 
 
 if __name__ == "__main__":

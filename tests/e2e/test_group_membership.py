@@ -26,7 +26,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from consumer_agent import ConsumerAgent  # noqa: E402
+from consumer_agent import ConsumerAgent, split_of  # noqa: E402
 from group_cluster import GroupCluster, wait_until  # noqa: E402
 
 import kafka  # noqa: E402
@@ -50,14 +50,6 @@ def setUpModule():
 
 def tearDownModule():
     cluster.stop_cleanly()
-
-
-def _split_of(consumers) -> list[set] | None:
-    """The consumers' latest assignments if they are non-empty, disjoint and cover ALL."""
-    sets = [c.assignment for c in consumers]
-    if all(sets) and sum(map(len, sets)) == len(ALL) and set().union(*sets) == ALL:
-        return sets
-    return None
 
 
 class _GroupTestCase(unittest.TestCase):
@@ -88,7 +80,7 @@ class _GroupTestCase(unittest.TestCase):
 
     def wait_for_split(self, consumers, what: str) -> list[set]:
         try:
-            return wait_until(lambda: _split_of(consumers), DEADLINE, what,
+            return wait_until(lambda: split_of(consumers, ALL), DEADLINE, what,
                               watchdog=cluster.problem)
         except AssertionError as err:
             self.fail(f"{err}\n{self.diagnostics()}")

@@ -40,7 +40,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from consumer_agent import ConsumerAgent  # noqa: E402
+from consumer_agent import ConsumerAgent, split_of  # noqa: E402
 from group_cluster import wait_until  # noqa: E402
 from upstream_cluster import ConnectionWatch, UpstreamCluster, check_peers  # noqa: E402
 
@@ -83,13 +83,6 @@ def _connections_in(lines, label: str) -> set[tuple[str, str, int]]:
             for host, port in regex.findall(line):
                 found.add((label, host, int(port)))
     return found
-
-
-def _split_of(members, every) -> list[set] | None:
-    sets = [m.assignment for m in members]
-    if all(sets) and sum(map(len, sets)) == len(every) and set().union(*sets) == every:
-        return sets
-    return None
 
 
 class _AgentMember:
@@ -374,7 +367,7 @@ class _UpstreamGroupScenario(unittest.TestCase):
         first.wait_for_assignment(lambda s: s == every, "the first member alone gets all")
         second = self.start_member("second", group)
         try:
-            split = wait_until(lambda: _split_of([first, second], every), DEADLINE,
+            split = wait_until(lambda: split_of([first, second], every), DEADLINE,
                                "two members sharing the partitions", watchdog=self.cluster.problem)
         except AssertionError as err:
             self.fail(f"{err}\n{self.diagnostics()}")

@@ -1,14 +1,17 @@
 // The gateway command line: defaults, and a message naming the flag for bad input.
 #include "server/config.h"
 
+#include <map>
+
 #include <gtest/gtest.h>
 
 namespace groupwire::gateway {
 namespace {
 
-ParsedArgs parse(std::vector<const char*> args) {
+ParsedArgs parse(std::vector<const char*> args, std::map<std::string, std::string> env = {}) {
   args.insert(args.begin(), "groupwire-gateway");
-  return parse_gateway_args(static_cast<int>(args.size()), args.data());
+  return parse_gateway_args(static_cast<int>(args.size()), args.data(),
+                            fixed_environment(std::move(env)));
 }
 
 TEST(GatewayConfig, Defaults) {
@@ -98,12 +101,74 @@ TEST(GatewayConfig, UpstreamList) {
 TEST(GatewayConfig, HelpListsEveryFlag) {
   auto p = parse({"--help"});
   EXPECT_EQ(p.exit_code, 0);
-  for (const char* flag :
-       {"--listen", "--advertise", "--coordinator", "--log-level", "--max-frame-bytes",
-        "--max-connections", "--idle-timeout-ms", "--frame-timeout-ms", "--topic", "--node-id",
-        "--threads", "--coordinator-timeout-ms", "--upstream", "--broker-port-base",
-        "--upstream-timeout-ms", "--upstream-refresh-ms", "--log-format", "--metrics-listen"}) {
+  for (const char* flag : {"--listen",
+                           "--advertise",
+                           "--coordinator",
+                           "--log-level",
+                           "--max-frame-bytes",
+                           "--max-connections",
+                           "--idle-timeout-ms",
+                           "--frame-timeout-ms",
+                           "--topic",
+                           "--node-id",
+                           "--threads",
+                           "--coordinator-timeout-ms",
+                           "--upstream",
+                           "--broker-port-base",
+                           "--upstream-timeout-ms",
+                           "--upstream-refresh-ms",
+                           "--log-format",
+                           "--metrics-listen",
+                           "--health-listen",
+                           "--shutdown-timeout-ms",
+                           "GROUPWIRE_GATEWAY_FOO_BAR"}) {
     EXPECT_NE(p.message.find(flag), std::string::npos) << flag;
+  }
+}
+
+TEST(GatewayConfig, EveryFlagIsAlsoAnEnvironmentVariable) {
+  auto p = parse({}, {{"GROUPWIRE_GATEWAY_LISTEN", "0.0.0.0:9092"},
+                      {"GROUPWIRE_GATEWAY_ADVERTISE", "gw-1.example:9092"},
+                      {"GROUPWIRE_GATEWAY_COORDINATOR", "coordinator:9093"},
+                      {"GROUPWIRE_GATEWAY_TOPIC", "a:3,b:1"},
+                      {"GROUPWIRE_GATEWAY_HEALTH_LISTEN", "0.0.0.0:8080"},
+                      {"GROUPWIRE_GATEWAY_SHUTDOWN_TIMEOUT_MS", "2500"},
+                      {"GROUPWIRE_GATEWAY_UPSTREAM", "k1:9092,k2:9092"},
+                      {"GROUPWIRE_GATEWAY_BROKER_PORT_BASE", "10000"}});
+  ASSERT_TRUE(p.config) << p.message;
+  const auto& c = *p.config;
+  EXPECT_EQ(c.listen, (HostPort{"0.0.0.0", 9092}));
+  EXPECT_EQ(c.advertise, (HostPort{"gw-1.example", 9092}));
+  EXPECT_EQ(c.coordinator, (HostPort{"coordinator", 9093}));
+  ASSERT_EQ(c.topics.size(), 2u);
+  EXPECT_EQ(c.topics[0].name, "a");
+  EXPECT_EQ(c.topics[1].partitions, 1);
+  EXPECT_EQ(c.health_listen, (HostPort{"0.0.0.0", 8080}));
+  EXPECT_EQ(c.shutdown_timeout.count(), 2500);
+  EXPECT_EQ(c.upstream, (std::vector<HostPort>{{"k1", 9092}, {"k2", 9092}}));
+  EXPECT_EQ(c.broker_port_base, 10000);
+}
+
+TEST(GatewayConfig, FlagWinsOverVariable) {
+  auto p = parse({"--listen", "127.0.0.1:1"}, {{"GROUPWIRE_GATEWAY_LISTEN", "0.0.0.0:2"}});
+  ASSERT_TRUE(p.config) << p.message;
+  EXPECT_EQ(p.config->listen, (HostPort{"127.0.0.1", 1}));
+}
+
+TEST(GatewayConfig, BadVariablesNameTheVariable) {
+  for (const auto& [name, value] : std::map<std::string, std::string>{
+           {"GROUPWIRE_GATEWAY_LISTEN", "nope"},
+           {"GROUPWIRE_GATEWAY_THREADS", "abc"},
+           {"GROUPWIRE_GATEWAY_THREADS", "0"},
+           {"GROUPWIRE_GATEWAY_TOPIC", "a:1,b"},
+           {"GROUPWIRE_GATEWAY_LOG_LEVEL", "loud"},
+           {"GROUPWIRE_GATEWAY_SHUTDOWN_TIMEOUT_MS", "-1"},
+           {"GROUPWIRE_GATEWAY_HEALTH_LISTEN", "8080"},
+       }) {
+    auto p = parse({}, {{name, value}});
+    EXPECT_FALSE(p.config) << name;
+    EXPECT_EQ(p.exit_code, 2) << name;
+    EXPECT_NE(p.message.find("groupwire-gateway: " + name + ": "), std::string::npos) << p.message;
   }
 }
 

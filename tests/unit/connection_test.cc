@@ -191,5 +191,96 @@ TEST_F(ConnectionTest, ConnectionsBeyondTheLimitAreRefused) {
   open.pop_back();  // closing one frees a slot once the gateway notices
 }
 
+// Graceful shutdown (Listener::drain): what a SIGTERM does to the gateway's listeners.
+class DrainTest : public ConnectionTest {
+ protected:
+  void drain() {
+    listener_->drain([this] {
+      std::lock_guard lock(drained_mu_);
+      drained_ = true;
+      drained_cv_.notify_all();
+    });
+  }
+
+  bool drained_within(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(drained_mu_);
+    return drained_cv_.wait_for(lock, timeout, [this] { return drained_; });
+  }
+
+  bool drained_now() {
+    std::lock_guard lock(drained_mu_);
+    return drained_;
+  }
+
+  // Waits until connection attempts are refused: the drain runs on the listener's strand, and
+  // attempts before it are still accepted (and then drained themselves).
+  bool refused() {
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    boost::system::error_code ec;
+    while (ec != asio::error::connection_refused && std::chrono::steady_clock::now() < give_up) {
+      tcp::socket s(client_io_);
+      s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
+    }
+    return ec == asio::error::connection_refused;
+  }
+
+  void SetUp() override {
+    ConnectionTest::SetUp();
+    port_ = listener_->bound().port;
+  }
+
+  std::uint16_t port_ = 0;
+  std::mutex drained_mu_;
+  std::condition_variable drained_cv_;
+  bool drained_ = false;
+};
+
+TEST_F(DrainTest, WithNothingOpenIsDrainedAtOnceAndRefusesNewConnections) {
+  drain();
+  EXPECT_TRUE(drained_within(std::chrono::seconds(5)));
+  EXPECT_TRUE(refused());
+}
+
+TEST_F(DrainTest, IdleConnectionsAreClosed) {
+  auto a = connect();
+  auto b = connect();
+  expect_served(a);
+  expect_served(b);
+  drain();
+  EXPECT_TRUE(closed_by_peer(a));
+  EXPECT_TRUE(closed_by_peer(b));
+  EXPECT_TRUE(drained_within(std::chrono::seconds(5)));
+}
+
+TEST_F(DrainTest, RequestInFlightIsAnsweredBeforeTheConnectionCloses) {
+  auto s = connect();
+  asio::write(s, asio::buffer(with_size_prefix(request_frame(HeartbeatRequest{}, 0, 42))));
+  parked_.wait_for(1);
+  drain();
+  EXPECT_TRUE(refused());
+  EXPECT_FALSE(drained_now());  // the parked Heartbeat holds its connection open
+
+  parked_.parked[0](HeartbeatResponse{});
+  HeartbeatResponse resp;
+  EXPECT_EQ(decode_response_frame(read_frame(s), 0, resp), 42);
+  EXPECT_TRUE(closed_by_peer(s));
+  EXPECT_TRUE(drained_within(std::chrono::seconds(5)));
+}
+
+TEST_F(DrainTest, RequestsSentAfterTheDrainAreNotRead) {
+  auto s = connect();
+  asio::write(s, asio::buffer(with_size_prefix(request_frame(HeartbeatRequest{}, 0, 1))));
+  parked_.wait_for(1);
+  drain();
+  EXPECT_TRUE(refused());  // the drain has reached the listener, and so the connection
+  asio::write(s, asio::buffer(with_size_prefix(request_frame(HeartbeatRequest{}, 0, 2))));
+  parked_.parked[0](HeartbeatResponse{});
+  HeartbeatResponse resp;
+  EXPECT_EQ(decode_response_frame(read_frame(s), 0, resp), 1);
+  EXPECT_TRUE(closed_by_peer(s));
+  std::lock_guard lock(parked_.mu);
+  EXPECT_EQ(parked_.parked.size(), 1u);
+}
+
 }  // namespace
 }  // namespace groupwire::gateway

@@ -27,7 +27,7 @@ WatchedProcess process_flag(const std::string& text) {
       }
     } catch (const std::exception&) {}
   }
-  throw BadFlag{fmt::format("--pid: '{}' is not NAME=PID", text)};
+  throw BadOption{"pid", fmt::format("'{}' is not NAME=PID", text)};
 }
 
 }  // namespace
@@ -85,9 +85,9 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
     po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
     po::notify(vm);
     if (vm.count("help")) return {std::nullopt, help.str(), 0};
-    if (!vm.count("bootstrap")) throw BadFlag{"--bootstrap is required"};
+    if (!vm.count("bootstrap")) throw BadOption{"bootstrap", "is required"};
     auto bootstrap = parse_host_port(vm["bootstrap"].as<std::string>());
-    if (!bootstrap) throw BadFlag{"--bootstrap: not HOST:PORT"};
+    if (!bootstrap) throw BadOption{"bootstrap", "not HOST:PORT"};
     c.bootstrap = *bootstrap;
     c.groups = static_cast<int>(int_flag(vm, "groups", 1, 1000000));
     c.members = static_cast<int>(int_flag(vm, "members", 1, 1000000));
@@ -105,7 +105,7 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
     if (vm.count("no-join")) c.mode = Mode::Heartbeats;
     if (vm.count("idle-connections")) {
       if (c.mode == Mode::Heartbeats) {
-        throw BadFlag{"--idle-connections and --no-join exclude each other"};
+        throw BadOption{"idle-connections", "excludes --no-join"};
       }
       c.mode = Mode::Idle;
       c.connections = static_cast<int>(int_flag(vm, "idle-connections", 1, 1000000));
@@ -119,8 +119,8 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
                                               : fmt::format("bench-{}-", getpid());
     c.label = vm["label"].as<std::string>();
     c.json = vm.count("json") > 0;
-  } catch (const BadFlag& e) {
-    return {std::nullopt, fmt::format("{}: {}\n", kProgram, e.message), 2};
+  } catch (const BadOption& e) {
+    return {std::nullopt, fmt::format("{}: --{}: {}\n", kProgram, e.flag, e.problem), 2};
   } catch (const po::error& e) {
     return {std::nullopt, fmt::format("{}: {}\n(see --help)\n", kProgram, e.what()), 2};
   }

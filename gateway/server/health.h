@@ -1,0 +1,24 @@
+// The gateway's health endpoint (--health-listen), for load balancers and orchestrators:
+//   GET /healthz  200 while the gateway's I/O threads run what is posted to them.
+//   GET /readyz   200 while it accepts Kafka clients and its channels to the coordinator are
+//                 connected; 503 naming the reason otherwise (draining after SIGTERM,
+//                 coordinator unreachable), so no new clients are sent to it.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "coordinator_client/coordinator_client.h"
+#include "http/http_server.h"
+
+namespace groupwire::gateway {
+
+// All three must outlive the server the routes are given to.
+std::map<std::string, http::Handler> health_routes(boost::asio::io_context& io,
+                                                   const std::atomic<bool>& draining,
+                                                   const CoordinatorClient& coordinator);
+
+}  // namespace groupwire::gateway
