@@ -31,7 +31,8 @@ from deploy_files import (PROCESSES, REPO, Process, apt_packages, dockerfile_sta
                           env_values, port_of)
 
 
-SANITIZER_RUNTIMES = ("libasan.", "libubsan.")
+# What -fsanitize=address,undefined links in (GCC 12 adds libatomic with them).
+SANITIZER_RUNTIMES = ("libasan.", "libubsan.", "libatomic.")
 
 
 def needed_libraries(binary: str) -> dict[str, str]:
