@@ -109,10 +109,11 @@ int main(int argc, char** argv) {
 
   signals_io.run();
 
-  // New calls are refused at once; calls in flight get --shutdown-timeout-ms to finish. Those
-  // still parked then are cancelled, which finishes them on their partition threads; so the
+  // New calls are refused at once; calls in flight get --shutdown-timeout-ms to finish (gateway
+  // streams end as soon as theirs are answered). Those still parked then are cancelled; the
   // partitions stop only after the server.
   watchers.close_all();
+  service.drain();
   server->Shutdown(std::chrono::system_clock::now() + config.shutdown_timeout);
   store->stop();  // every accepted write reaches the disk before the partitions go
   partitions.stop();

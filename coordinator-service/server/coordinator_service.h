@@ -1,17 +1,31 @@
-// The Coordinator gRPC service: each RPC runs on its group's partition thread. Uses the callback
-// API, so a parked JoinGroup or SyncGroup holds no thread while it waits.
+// The Coordinator gRPC service: every operation as a unary RPC (for tools and tests) and all of
+// them multiplexed on the Calls stream (how gateways call). Uses the callback API, so a parked
+// JoinGroup or SyncGroup holds no thread while it waits.
 #pragma once
+
+#include <mutex>
+#include <set>
 
 #include <grpcpp/grpcpp.h>
 
 #include "groupwire/coordinator/v1/coordinator.grpc.pb.h"
+#include "server/calls_stream.h"
+#include "server/group_calls.h"
 #include "server/partitions.h"
 
 namespace groupwire::coordinator {
 
 class CoordinatorService final : public pb::Coordinator::CallbackService {
  public:
-  explicit CoordinatorService(Partitions& partitions) : partitions_(partitions) {}
+  explicit CoordinatorService(Partitions& partitions) : calls_(partitions) {}
+
+  // Before Server::Shutdown: Calls streams stop starting calls and end once the calls they
+  // started are answered. (Shutdown alone would wait its whole deadline: a stream never ends
+  // by itself.)
+  void drain();
+
+  grpc::ServerBidiReactor<pb::CallBatch, pb::AnswerBatch>* Calls(
+      grpc::CallbackServerContext* ctx) override;
 
   grpc::ServerUnaryReactor* JoinGroup(grpc::CallbackServerContext* ctx,
                                       const pb::JoinGroupRequest* req,
@@ -45,7 +59,10 @@ class CoordinatorService final : public pb::Coordinator::CallbackService {
                                          pb::OffsetDeleteResponse* resp) override;
 
  private:
-  Partitions& partitions_;
+  GroupCalls calls_;
+  std::mutex mu_;
+  std::set<CallsStream*> streams_;
+  bool draining_ = false;
 };
 
 }  // namespace groupwire::coordinator

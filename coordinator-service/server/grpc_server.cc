@@ -15,6 +15,10 @@ std::unique_ptr<grpc::Server> start_grpc_server(const HostPort& listen,
   // gRPC sets SO_REUSEPORT by default, which would let a second coordinator bind a port that is
   // already taken instead of failing.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Gateways keep one Calls stream open per channel and ping it every 30 s to notice a vanished
+  // coordinator, also while it carries no calls: gRPC's default (one ping per 5 min without
+  // data) would answer that with GOAWAY.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   // Requests mirror Kafka requests, which may be up to socket.request.max.bytes (100 MiB).
   builder.SetMaxReceiveMessageSize(100 * 1024 * 1024);
   for (auto* s : services) builder.RegisterService(s);

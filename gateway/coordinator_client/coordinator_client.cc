@@ -1,6 +1,7 @@
 #include "coordinator_client/coordinator_client.h"
 
 #include <climits>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -12,14 +13,39 @@ namespace {
 // default backoff of up to two minutes.
 constexpr int kInitialReconnectBackoffMs = 100;
 constexpr int kMaxReconnectBackoffMs = 1000;
-// Pings only while calls are in flight, to notice a vanished coordinator under a long-poll
-// JoinGroup or SyncGroup. gRPC's own limits (two pings without data) keep this acceptable to a
-// server with default ping policy.
+// Pings to notice a vanished coordinator under a quiet stream or a long-poll JoinGroup or
+// SyncGroup; the coordinator accepts pings this often.
 constexpr int kKeepaliveTimeMs = 30000;
 constexpr int kKeepaliveTimeoutMs = 10000;
 // Failures come in bursts when the coordinator is down: one warning per interval, the rest at
 // debug level.
 constexpr std::chrono::seconds kWarningInterval{10};
+// How often timed-out calls are looked for: how late past its timeout a call may fail.
+constexpr std::chrono::milliseconds kDeadlineTick{10};
+
+// Where each operation sits in a Call and an Answer.
+template <class Req>
+struct Route;
+#define GROUPWIRE_ROUTE(Name, field)                                                     \
+  template <>                                                                            \
+  struct Route<pb::Name##Request> {                                                      \
+    using Response = pb::Name##Response;                                                 \
+    static constexpr const char* kRpc = #Name;                                           \
+    static constexpr auto kAnswer = pb::Answer::k##Name;                                 \
+    static pb::Name##Request* request(pb::Call& call) { return call.mutable_##field(); } \
+    static Response* response(pb::Answer& answer) { return answer.mutable_##field(); }   \
+  };
+GROUPWIRE_ROUTE(JoinGroup, join_group)
+GROUPWIRE_ROUTE(SyncGroup, sync_group)
+GROUPWIRE_ROUTE(Heartbeat, heartbeat)
+GROUPWIRE_ROUTE(LeaveGroup, leave_group)
+GROUPWIRE_ROUTE(OffsetCommit, offset_commit)
+GROUPWIRE_ROUTE(OffsetFetch, offset_fetch)
+GROUPWIRE_ROUTE(DescribeGroups, describe_groups)
+GROUPWIRE_ROUTE(ListGroups, list_groups)
+GROUPWIRE_ROUTE(DeleteGroups, delete_groups)
+GROUPWIRE_ROUTE(OffsetDelete, offset_delete)
+#undef GROUPWIRE_ROUTE
 
 grpc::ChannelArguments channel_arguments() {
   grpc::ChannelArguments args;
@@ -40,6 +66,34 @@ grpc::ChannelArguments channel_arguments() {
 
 }  // namespace
 
+template <class Req, class Resp>
+class CoordinatorClient::Pending final : public PendingCall {
+ public:
+  Pending(CoordinatorClient& client, Req sent, Done<Req, Resp> done)
+      : client_(client), sent_(std::move(sent)), done_(std::move(done)) {}
+
+  const Req& sent() const { return sent_; }
+
+  void complete(const grpc::Status& status, pb::Answer* answer) override {
+    using R = Route<Req>;
+    Resp reply;
+    grpc::Status outcome = status;
+    if (outcome.ok() && answer->response_case() == R::kAnswer) {
+      reply = std::move(*R::response(*answer));
+    } else if (outcome.ok()) {
+      outcome =
+          grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "the coordinator answered another call");
+    }
+    if (!outcome.ok()) client_.log_failure(R::kRpc, outcome);
+    done_(outcome, sent_, reply);
+  }
+
+ private:
+  CoordinatorClient& client_;
+  Req sent_;  // kept for the caller's answer when the call fails
+  Done<Req, Resp> done_;
+};
+
 CoordinatorClient::CoordinatorClient(CoordinatorClientOptions options)
     : options_(std::move(options)) {
   std::string target = options_.target.to_string();
@@ -48,8 +102,10 @@ CoordinatorClient::CoordinatorClient(CoordinatorClientOptions options)
     auto channel =
         grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), channel_arguments());
     stubs_.push_back(pb::Coordinator::NewStub(channel));
+    streams_.push_back(std::make_unique<CallStream>(*stubs_.back(), open_streams_));
     channels_.push_back(std::move(channel));
   }
+  deadlines_ = std::thread([this] { expire_until_stopped(); });
 }
 
 bool CoordinatorClient::connected() const {
@@ -66,13 +122,26 @@ bool CoordinatorClient::connected() const {
 }
 
 CoordinatorClient::~CoordinatorClient() {
-  std::unique_lock lock(mu_);
-  for (auto* ctx : in_flight_) ctx->TryCancel();
-  idle_.wait(lock, [this] { return in_flight_.empty(); });
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  deadlines_.join();
+  for (auto& stream : streams_) stream->cancel();
+  open_streams_.wait_none();
 }
 
-pb::Coordinator::Stub& CoordinatorClient::next_stub() {
-  return *stubs_[next_.fetch_add(1, std::memory_order_relaxed) % stubs_.size()];
+void CoordinatorClient::expire_until_stopped() {
+  std::unique_lock lock(stop_mu_);
+  while (!stop_cv_.wait_for(lock, kDeadlineTick, [this] { return stopping_; })) {
+    auto now = CallStream::Clock::now();
+    for (auto& stream : streams_) stream->expire(now);
+  }
+}
+
+CallStream& CoordinatorClient::stream_for(std::string_view group_id) {
+  return *streams_[std::hash<std::string_view>{}(group_id) % streams_.size()];
 }
 
 void CoordinatorClient::log_failure(const char* rpc, const grpc::Status& status) {
@@ -88,61 +157,39 @@ void CoordinatorClient::log_failure(const char* rpc, const grpc::Status& status)
               status.error_message());
 }
 
-void CoordinatorClient::finished(grpc::ClientContext* ctx) {
-  std::lock_guard lock(mu_);
-  in_flight_.erase(ctx);
-  if (in_flight_.empty()) idle_.notify_all();
+template <class Req, class Resp>
+void CoordinatorClient::start(Req req, std::chrono::milliseconds timeout, Done<Req, Resp> done) {
+  // Calls spanning groups go to the streams in turn.
+  CallStream& stream = [&]() -> CallStream& {
+    if constexpr (requires { req.group_id(); }) {
+      return stream_for(req.group_id());
+    } else {
+      return *streams_[next_.fetch_add(1, std::memory_order_relaxed) % streams_.size()];
+    }
+  }();
+  auto pending = std::make_unique<Pending<Req, Resp>>(*this, std::move(req), std::move(done));
+  pb::Call call;
+  *Route<Req>::request(call) = pending->sent();
+  stream.send(std::move(call), std::move(pending), timeout);
 }
 
-template <class Req, class Resp, class Start>
-void CoordinatorClient::start(const char* rpc, Req req, std::chrono::milliseconds timeout,
-                              Done<Req, Resp> done, Start start_call) {
-  struct Call {
-    grpc::ClientContext ctx;
-    Req req;
-    Resp resp;
-    Done<Req, Resp> done;
-  };
-  auto* call = new Call{{}, std::move(req), {}, std::move(done)};
-  // Fail fast when the coordinator is unreachable: the Kafka client retries on its own.
-  call->ctx.set_wait_for_ready(false);
-  call->ctx.set_deadline(std::chrono::system_clock::now() + timeout);
-  {
-    std::lock_guard lock(mu_);
-    in_flight_.insert(&call->ctx);
-  }
-  start_call(next_stub().async(), &call->ctx, &call->req, &call->resp,
-             [this, call, rpc](grpc::Status status) {
-               if (!status.ok()) log_failure(rpc, status);
-               call->done(status, call->req, call->resp);
-               // Deleted before the destructor may return: `done` may hold a client connection,
-               // whose end must not race the process's exit.
-               grpc::ClientContext* key = &call->ctx;
-               delete call;
-               finished(key);
-             });
-}
-
-#define GROUPWIRE_COORDINATOR_RPC(Name)                                                  \
+#define GROUPWIRE_COORDINATOR_CALL(Name)                                                 \
   void CoordinatorClient::call(pb::Name##Request req, std::chrono::milliseconds timeout, \
                                Done<pb::Name##Request, pb::Name##Response> done) {       \
-    start(#Name, std::move(req), timeout, std::move(done),                               \
-          [](auto* api, auto* ctx, auto* q, auto* r, auto cb) {                          \
-            api->Name(ctx, q, r, std::move(cb));                                         \
-          });                                                                            \
+    start(std::move(req), timeout, std::move(done));                                     \
   }
 
-GROUPWIRE_COORDINATOR_RPC(JoinGroup)
-GROUPWIRE_COORDINATOR_RPC(SyncGroup)
-GROUPWIRE_COORDINATOR_RPC(Heartbeat)
-GROUPWIRE_COORDINATOR_RPC(LeaveGroup)
-GROUPWIRE_COORDINATOR_RPC(OffsetCommit)
-GROUPWIRE_COORDINATOR_RPC(OffsetFetch)
-GROUPWIRE_COORDINATOR_RPC(DescribeGroups)
-GROUPWIRE_COORDINATOR_RPC(ListGroups)
-GROUPWIRE_COORDINATOR_RPC(DeleteGroups)
-GROUPWIRE_COORDINATOR_RPC(OffsetDelete)
+GROUPWIRE_COORDINATOR_CALL(JoinGroup)
+GROUPWIRE_COORDINATOR_CALL(SyncGroup)
+GROUPWIRE_COORDINATOR_CALL(Heartbeat)
+GROUPWIRE_COORDINATOR_CALL(LeaveGroup)
+GROUPWIRE_COORDINATOR_CALL(OffsetCommit)
+GROUPWIRE_COORDINATOR_CALL(OffsetFetch)
+GROUPWIRE_COORDINATOR_CALL(DescribeGroups)
+GROUPWIRE_COORDINATOR_CALL(ListGroups)
+GROUPWIRE_COORDINATOR_CALL(DeleteGroups)
+GROUPWIRE_COORDINATOR_CALL(OffsetDelete)
 
-#undef GROUPWIRE_COORDINATOR_RPC
+#undef GROUPWIRE_COORDINATOR_CALL
 
 }  // namespace groupwire::gateway

@@ -1,6 +1,7 @@
-// The gateway's connection to the coordinator service: a few long-lived gRPC channels used in
-// turn, unary calls on gRPC's callback API (no thread per call). Transport only: what a failed
-// call means to a Kafka client is the handlers' business.
+// The gateway's connection to the coordinator service: a few long-lived gRPC channels, each
+// carrying one Calls stream on which every call of the groups hashed to it is multiplexed (see
+// call_stream.h). Transport only: what a failed call means to a Kafka client is the handlers'
+// business.
 #pragma once
 
 #include <atomic>
@@ -10,11 +11,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <unordered_set>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
 
+#include "coordinator_client/call_stream.h"
 #include "groupwire/coordinator/v1/coordinator.grpc.pb.h"
 #include "host_port.h"
 
@@ -32,13 +35,13 @@ struct CoordinatorClientOptions {
 
 class CoordinatorClient {
  public:
-  // Called exactly once, on a gRPC thread, with the request as sent and the reply (meaningful
-  // only when the status is OK).
+  // Called exactly once, on a gRPC thread (or the deadline thread), with the request as sent
+  // and the reply (meaningful only when the status is OK).
   template <class Req, class Resp>
   using Done = std::function<void(const grpc::Status&, const Req& sent, Resp& reply)>;
 
   explicit CoordinatorClient(CoordinatorClientOptions options);
-  // Cancels the calls still in flight and waits for their callbacks to return.
+  // Fails the calls still in flight (CANCELLED) and waits for their callbacks to return.
   ~CoordinatorClient();
   CoordinatorClient(const CoordinatorClient&) = delete;
   CoordinatorClient& operator=(const CoordinatorClient&) = delete;
@@ -50,7 +53,8 @@ class CoordinatorClient {
   // construction: with gRPC 1.51 a connection started before the first call fails that call.)
   bool connected() const;
 
-  // One overload per RPC; `timeout` bounds the whole call.
+  // One overload per operation; `timeout` bounds the whole call. Calls about one group go on
+  // one stream, so the coordinator sees them in the order they were made.
   void call(pb::JoinGroupRequest req, std::chrono::milliseconds timeout,
             Done<pb::JoinGroupRequest, pb::JoinGroupResponse> done);
   void call(pb::SyncGroupRequest req, std::chrono::milliseconds timeout,
@@ -73,22 +77,27 @@ class CoordinatorClient {
             Done<pb::OffsetDeleteRequest, pb::OffsetDeleteResponse> done);
 
  private:
-  template <class Req, class Resp, class Start>
-  void start(const char* rpc, Req req, std::chrono::milliseconds timeout, Done<Req, Resp> done,
-             Start start_call);
-  pb::Coordinator::Stub& next_stub();
+  template <class Req, class Resp>
+  class Pending;  // a call's PendingCall: its request as sent and its Done
+  template <class Req, class Resp>
+  void start(Req req, std::chrono::milliseconds timeout, Done<Req, Resp> done);
+  CallStream& stream_for(std::string_view group_id);
   void log_failure(const char* rpc, const grpc::Status& status);
-  void finished(grpc::ClientContext* ctx);
+  void expire_until_stopped();
 
   CoordinatorClientOptions options_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<pb::Coordinator::Stub>> stubs_;
+  OpenStreams open_streams_;  // before streams_: they count themselves in it
+  std::vector<std::unique_ptr<CallStream>> streams_;
   std::atomic<std::size_t> next_{0};
   std::atomic<std::int64_t> last_warning_ns_{0};
 
-  std::mutex mu_;
-  std::condition_variable idle_;
-  std::unordered_set<grpc::ClientContext*> in_flight_;
+  // Fails the calls whose timeout has passed, every kDeadlineTick.
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread deadlines_;
 };
 
 }  // namespace groupwire::gateway

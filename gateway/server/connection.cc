@@ -1,5 +1,9 @@
 #include "server/connection.h"
 
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+
 #include <fmt/format.h>
 
 #include <spdlog/spdlog.h>
@@ -21,6 +25,10 @@ using asio::use_awaitable;
 namespace {
 
 constexpr std::chrono::milliseconds kDrainLinger{1000};
+// Reads ask for at least this much, so pipelined requests arrive in one read; a connection
+// keeps a buffer this size (larger ones, for large frames, are released once consumed).
+constexpr std::size_t kReadChunk = 1024;
+constexpr std::size_t kKeptBuffer = 64 * 1024;
 
 std::string hex_bytes(const std::uint8_t (&b)[4]) {
   return fmt::format("{:02x}{:02x}{:02x}{:02x}", b[0], b[1], b[2], b[3]);
@@ -59,8 +67,11 @@ void Connection::start() {
       socket_.get_executor(), [self] { return self->watchdog(); }, asio::detached);
 }
 
+// Called several times per request: moving the timer each time would cancel and restart the
+// watchdog's wait. Only an earlier deadline moves it; a later one is seen when it fires.
 void Connection::set_deadline(Clock::time_point t) {
-  deadline_.expires_at(t);
+  deadline_at_ = t;
+  if (t < deadline_.expiry()) deadline_.expires_at(t);
 }
 
 void Connection::close(const std::string& reason) {
@@ -97,6 +108,13 @@ void Connection::forward_upstream(std::string frame, bool expects_response, Upst
   upstream_->send(std::move(frame), expects_response, std::move(reply));
 }
 
+// Requests read before a bad frame were dispatched in the same read: they are still answered,
+// as a broker answers pipelined requests in order, and the connection closes after them.
+void Connection::refuse(const std::string& why) {
+  spdlog::warn("closing connection from {}: {}", peer_, why);
+  draining_ = true;
+}
+
 void Connection::close_now(const std::string& why) {
   if (closed_) return;
   closed_ = true;
@@ -120,7 +138,10 @@ asio::awaitable<void> Connection::watchdog() {
     boost::system::error_code ec;
     co_await deadline_.async_wait(asio::redirect_error(use_awaitable, ec));
     if (closed_) break;
-    if (deadline_.expiry() > Clock::now()) continue;  // moved while we slept
+    if (deadline_at_ > Clock::now()) {  // moved later while we slept
+      deadline_.expires_at(deadline_at_);
+      continue;
+    }
     if (draining_) {
       close_now("");
     } else if (idle_) {
@@ -132,59 +153,84 @@ asio::awaitable<void> Connection::watchdog() {
   }
 }
 
+// Reads whatever the socket has (several pipelined requests at once) and dispatches each
+// complete frame from the buffer. A frame already started when a drain begins is still read
+// and dispatched; the next one is not.
 asio::awaitable<void> Connection::read_loop() {
   auto self = shared_from_this();
-  std::string frame;
-  while (!closed_ && !draining_) {
+  std::string in;  // bytes read and not yet dispatched, from `start`
+  std::size_t start = 0;
+  idle_ = true;
+  while (!closed_ && !(draining_ && idle_)) {
     while (pending_.size() >= limits_.max_in_flight && !closed_) {
       boost::system::error_code ec;
       space_.expires_at(Clock::time_point::max());
       co_await space_.async_wait(asio::redirect_error(use_awaitable, ec));
     }
+    if (closed_) break;
 
-    idle_ = true;
-    set_deadline(pending_.empty() ? Clock::now() + limits_.idle_timeout : Clock::time_point::max());
+    const std::size_t available = in.size() - start;
+    std::size_t wanted = 4;  // bytes of the frame at the head of the buffer, as far as known
+    if (available >= 4) {
+      std::uint8_t size_bytes[4];
+      std::memcpy(size_bytes, in.data() + start, 4);
+      auto size = frame_body_size(size_bytes, limits_.max_frame_bytes);
+      if (!size) {
+        refuse("frame size prefix " + hex_bytes(size_bytes) + " is negative or above " +
+               std::to_string(limits_.max_frame_bytes) + " bytes (--max-frame-bytes)");
+        break;
+      }
+      wanted = 4 + *size;
+      if (available >= wanted) {
+        std::string_view frame(in.data() + start + 4, *size);
+        start += wanted;
+        idle_ = true;  // at a frame boundary again
+        std::uint64_t seq = first_seq_ + pending_.size();
+        pending_.emplace_back();
+        auto result = dispatcher_.dispatch(
+            frame, peer_host_,
+            [self, seq](std::string response) {
+              asio::post(self->socket_.get_executor(),
+                         [self, seq, r = std::move(response)]() mutable {
+                           self->complete(seq, std::move(r));
+                         });
+            },
+            self);
+        if (result.outcome != DispatchOutcome::kDispatched) {
+          pending_.pop_back();  // no answer comes for it
+          refuse(result.reason);
+          break;
+        }
+        continue;
+      }
+    }
+
+    // The head frame is incomplete (or absent): read more.
+    if (available == 0) {
+      idle_ = true;
+      set_deadline(pending_.empty() ? Clock::now() + limits_.idle_timeout
+                                    : Clock::time_point::max());
+    } else if (idle_) {
+      idle_ = false;
+      set_deadline(Clock::now() + limits_.frame_timeout);
+    }
+    in.erase(0, start);
+    start = 0;
+    if (available == 0 && in.capacity() > kKeptBuffer) std::string().swap(in);
+    const std::size_t room = std::max(wanted - available, kReadChunk);
+    in.resize(available + room);
     boost::system::error_code ec;
-    co_await socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                                asio::redirect_error(use_awaitable, ec));
-    if (ec || closed_ || draining_) break;
-
-    idle_ = false;
-    set_deadline(Clock::now() + limits_.frame_timeout);
-    std::uint8_t size_bytes[4];
-    co_await asio::async_read(socket_, asio::buffer(size_bytes),
-                              asio::redirect_error(use_awaitable, ec));
+    std::size_t n = co_await socket_.async_read_some(asio::buffer(in.data() + available, room),
+                                                     asio::redirect_error(use_awaitable, ec));
+    in.resize(available + n);
     if (ec) {
-      // A client that hangs up is closed quietly; anything else is worth a line.
-      if (!closed_) close_now(ec == asio::error::eof ? "" : "read failed: " + ec.message());
-      break;
-    }
-    auto size = frame_body_size(size_bytes, limits_.max_frame_bytes);
-    if (!size) {
-      close_now("frame size prefix " + hex_bytes(size_bytes) + " is negative or above " +
-                std::to_string(limits_.max_frame_bytes) + " bytes (--max-frame-bytes)");
-      break;
-    }
-    frame.resize(*size);
-    co_await asio::async_read(socket_, asio::buffer(frame),
-                              asio::redirect_error(use_awaitable, ec));
-    if (ec) {
-      if (!closed_) close_now("connection lost mid-frame: " + ec.message());
-      break;
-    }
-
-    std::uint64_t seq = first_seq_ + pending_.size();
-    pending_.emplace_back();
-    auto result = dispatcher_.dispatch(
-        frame, peer_host_,
-        [self, seq](std::string response) {
-          asio::post(self->socket_.get_executor(), [self, seq, r = std::move(response)]() mutable {
-            self->complete(seq, std::move(r));
-          });
-        },
-        self);
-    if (result.outcome != DispatchOutcome::kDispatched) {
-      close_now(result.reason);
+      // A client that hangs up between requests is closed quietly; anything else is worth a line.
+      if (closed_) break;
+      if (!idle_) {
+        close_now("connection lost mid-frame: " + ec.message());
+      } else if (ec != asio::error::eof) {
+        close_now("read failed: " + ec.message());
+      }
       break;
     }
   }

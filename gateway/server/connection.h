@@ -57,6 +57,7 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   void complete(std::uint64_t seq, std::string frame);
   void flush();
   void set_deadline(Clock::time_point t);
+  void refuse(const std::string& why);
   void close_now(const std::string& why);
   void close_if_drained();
 
@@ -75,9 +76,10 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   bool closed_ = false;
   std::string write_buffer_;
 
-  bool idle_ = false;    // waiting for a new frame: the idle timeout applies if nothing is pending
+  bool idle_ = true;     // waiting for a new frame: the idle timeout applies if nothing is pending
   bool reading_ = true;  // read_loop still runs
   bool draining_ = false;
+  Clock::time_point deadline_at_ = Clock::time_point::max();  // the watchdog's; see set_deadline
   boost::asio::steady_timer deadline_;
   boost::asio::steady_timer space_;  // wakes the reader when in-flight slots free up
 };

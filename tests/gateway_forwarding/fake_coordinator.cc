@@ -13,20 +13,57 @@ namespace groupwire::gateway::testing {
 
 namespace {
 
-// Answers only when the call is cancelled, like a coordinator parking a long-poll forever.
-class HeldReactor final : public grpc::ServerUnaryReactor {
+// Answers each batch read with one batch (less the held calls), one write at a time.
+class FakeStream final : public grpc::ServerBidiReactor<pb::CallBatch, pb::AnswerBatch> {
  public:
-  void OnCancel() override { Finish(grpc::Status::CANCELLED); }
+  explicit FakeStream(FakeCoordinator& fake) : fake_(fake) { StartRead(&in_); }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      reads_done_ = true;
+      if (!writing_) Finish(grpc::Status::OK);
+      return;
+    }
+    for (auto& call : *in_.mutable_calls()) fake_.answer(call, waiting_);
+    in_.Clear();
+    write_waiting();
+    StartRead(&in_);
+  }
+
+  void OnWriteDone(bool) override {
+    writing_ = false;
+    if (reads_done_) return Finish(grpc::Status::OK);
+    write_waiting();
+  }
+
   void OnDone() override { delete this; }
+
+ private:
+  // Reactions of one stream never run at once, so these need no lock.
+  void write_waiting() {
+    if (writing_ || waiting_.answers_size() == 0) return;
+    writing_ = true;
+    on_wire_.Swap(&waiting_);
+    waiting_.Clear();
+    StartWrite(&on_wire_);
+  }
+
+  FakeCoordinator& fake_;
+  pb::CallBatch in_;
+  pb::AnswerBatch waiting_;
+  pb::AnswerBatch on_wire_;
+  bool writing_ = false;
+  bool reads_done_ = false;
 };
 
 template <class Req, class Resp>
-grpc::ServerUnaryReactor* answer(grpc::CallbackServerContext* ctx, Recorder<Req, Resp>& recorder,
-                                 const Req& req, Resp* resp) {
-  if (recorder.record(req, resp)) return new HeldReactor;
-  auto* reactor = ctx->DefaultReactor();
-  reactor->Finish(grpc::Status::OK);
-  return reactor;
+void record(Recorder<Req, Resp>& recorder, const Req& req, std::uint64_t id,
+            Resp* (pb::Answer::*field)(), pb::AnswerBatch& out) {
+  Resp resp;
+  if (recorder.record(req, &resp)) return;
+  auto* answer = out.add_answers();
+  answer->set_id(id);
+  *(answer->*field)() = std::move(resp);
 }
 
 }  // namespace
@@ -44,24 +81,42 @@ FakeCoordinator::~FakeCoordinator() {
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
 }
 
-#define GROUPWIRE_FAKE_RPC(Name, recorder)                                                        \
-  grpc::ServerUnaryReactor* FakeCoordinator::Name(                                                \
-      grpc::CallbackServerContext* ctx, const pb::Name##Request* req, pb::Name##Response* resp) { \
-    return answer(ctx, recorder, *req, resp);                                                     \
+grpc::ServerBidiReactor<pb::CallBatch, pb::AnswerBatch>* FakeCoordinator::Calls(
+    grpc::CallbackServerContext*) {
+  return new FakeStream(*this);
+}
+
+void FakeCoordinator::answer(pb::Call& call, pb::AnswerBatch& out) {
+  const auto id = call.id();
+  switch (call.request_case()) {
+    case pb::Call::kJoinGroup:
+      return record(join_group, call.join_group(), id, &pb::Answer::mutable_join_group, out);
+    case pb::Call::kSyncGroup:
+      return record(sync_group, call.sync_group(), id, &pb::Answer::mutable_sync_group, out);
+    case pb::Call::kHeartbeat:
+      return record(heartbeat, call.heartbeat(), id, &pb::Answer::mutable_heartbeat, out);
+    case pb::Call::kLeaveGroup:
+      return record(leave_group, call.leave_group(), id, &pb::Answer::mutable_leave_group, out);
+    case pb::Call::kOffsetCommit:
+      return record(offset_commit, call.offset_commit(), id, &pb::Answer::mutable_offset_commit,
+                    out);
+    case pb::Call::kOffsetFetch:
+      return record(offset_fetch, call.offset_fetch(), id, &pb::Answer::mutable_offset_fetch, out);
+    case pb::Call::kDescribeGroups:
+      return record(describe_groups, call.describe_groups(), id,
+                    &pb::Answer::mutable_describe_groups, out);
+    case pb::Call::kListGroups:
+      return record(list_groups, call.list_groups(), id, &pb::Answer::mutable_list_groups, out);
+    case pb::Call::kDeleteGroups:
+      return record(delete_groups, call.delete_groups(), id, &pb::Answer::mutable_delete_groups,
+                    out);
+    case pb::Call::kOffsetDelete:
+      return record(offset_delete, call.offset_delete(), id, &pb::Answer::mutable_offset_delete,
+                    out);
+    default:
+      return;
   }
-
-GROUPWIRE_FAKE_RPC(JoinGroup, join_group)
-GROUPWIRE_FAKE_RPC(SyncGroup, sync_group)
-GROUPWIRE_FAKE_RPC(Heartbeat, heartbeat)
-GROUPWIRE_FAKE_RPC(LeaveGroup, leave_group)
-GROUPWIRE_FAKE_RPC(OffsetCommit, offset_commit)
-GROUPWIRE_FAKE_RPC(OffsetFetch, offset_fetch)
-GROUPWIRE_FAKE_RPC(DescribeGroups, describe_groups)
-GROUPWIRE_FAKE_RPC(ListGroups, list_groups)
-GROUPWIRE_FAKE_RPC(DeleteGroups, delete_groups)
-GROUPWIRE_FAKE_RPC(OffsetDelete, offset_delete)
-
-#undef GROUPWIRE_FAKE_RPC
+}
 
 int unused_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -1,5 +1,5 @@
-// An in-process coordinator service for gateway tests: records the requests it receives and
-// answers canned replies, or holds calls until the caller gives up.
+// An in-process coordinator service for gateway tests: records the calls it receives on Calls
+// streams and answers canned replies, or holds calls until the caller gives up.
 #pragma once
 
 #include <memory>
@@ -21,7 +21,8 @@ class Recorder {
     std::lock_guard lock(mu_);
     reply_ = std::move(reply);
   }
-  // Held calls are answered only when cancelled (client deadline, server shutdown).
+  // Held calls are never answered: the gateway gives up on them (its deadline, its shutdown) or
+  // the stream ends (the fake's shutdown).
   void set_hold(bool hold) {
     std::lock_guard lock(mu_);
     hold_ = hold;
@@ -77,36 +78,11 @@ class FakeCoordinator final : public pb::Coordinator::CallbackService {
   Recorder<pb::DeleteGroupsRequest, pb::DeleteGroupsResponse> delete_groups;
   Recorder<pb::OffsetDeleteRequest, pb::OffsetDeleteResponse> offset_delete;
 
-  grpc::ServerUnaryReactor* JoinGroup(grpc::CallbackServerContext* ctx,
-                                      const pb::JoinGroupRequest* req,
-                                      pb::JoinGroupResponse* resp) override;
-  grpc::ServerUnaryReactor* SyncGroup(grpc::CallbackServerContext* ctx,
-                                      const pb::SyncGroupRequest* req,
-                                      pb::SyncGroupResponse* resp) override;
-  grpc::ServerUnaryReactor* Heartbeat(grpc::CallbackServerContext* ctx,
-                                      const pb::HeartbeatRequest* req,
-                                      pb::HeartbeatResponse* resp) override;
-  grpc::ServerUnaryReactor* LeaveGroup(grpc::CallbackServerContext* ctx,
-                                       const pb::LeaveGroupRequest* req,
-                                       pb::LeaveGroupResponse* resp) override;
-  grpc::ServerUnaryReactor* OffsetCommit(grpc::CallbackServerContext* ctx,
-                                         const pb::OffsetCommitRequest* req,
-                                         pb::OffsetCommitResponse* resp) override;
-  grpc::ServerUnaryReactor* OffsetFetch(grpc::CallbackServerContext* ctx,
-                                        const pb::OffsetFetchRequest* req,
-                                        pb::OffsetFetchResponse* resp) override;
-  grpc::ServerUnaryReactor* DescribeGroups(grpc::CallbackServerContext* ctx,
-                                           const pb::DescribeGroupsRequest* req,
-                                           pb::DescribeGroupsResponse* resp) override;
-  grpc::ServerUnaryReactor* ListGroups(grpc::CallbackServerContext* ctx,
-                                       const pb::ListGroupsRequest* req,
-                                       pb::ListGroupsResponse* resp) override;
-  grpc::ServerUnaryReactor* DeleteGroups(grpc::CallbackServerContext* ctx,
-                                         const pb::DeleteGroupsRequest* req,
-                                         pb::DeleteGroupsResponse* resp) override;
-  grpc::ServerUnaryReactor* OffsetDelete(grpc::CallbackServerContext* ctx,
-                                         const pb::OffsetDeleteRequest* req,
-                                         pb::OffsetDeleteResponse* resp) override;
+  grpc::ServerBidiReactor<pb::CallBatch, pb::AnswerBatch>* Calls(
+      grpc::CallbackServerContext* ctx) override;
+
+  // Records a call read from a stream; adds its answer to `out` unless the call is held.
+  void answer(pb::Call& call, pb::AnswerBatch& out);
 
  private:
   int port_ = 0;

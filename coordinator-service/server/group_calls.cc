@@ -1,0 +1,253 @@
+#include "server/group_calls.h"
+
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "server/gather.h"
+
+namespace groupwire::coordinator {
+
+namespace {
+
+template <class Req, class Resp>
+using SingleGroupOp = void (GroupPartition::*)(const Req&, Reply<Resp>);
+
+// Posts op(req, reply) to the group's partition. Empty group ids hash like any other: what they
+// mean (INVALID_GROUP_ID for most calls) is the state machine's answer.
+template <class Req, class Resp>
+void on_partition(Partitions& partitions, Req req, Reply<Resp> reply, SingleGroupOp<Req, Resp> op) {
+  std::size_t p = partitions.partition_for(req.group_id());
+  partitions.post(p, [req = std::move(req), reply = std::move(reply), op](GroupPartition& g) {
+    (g.*op)(req, reply);
+  });
+}
+
+// Request positions by partition, so each partition is posted to once.
+template <class IdOf>
+std::map<std::size_t, std::vector<int>> by_partition(const Partitions& partitions, int n,
+                                                     IdOf id_of) {
+  std::map<std::size_t, std::vector<int>> out;
+  for (int i = 0; i < n; ++i) out[partitions.partition_for(id_of(i))].push_back(i);
+  return out;
+}
+
+template <class Resp>
+Reply<Resp> answer_to(const std::shared_ptr<AnswerSink>& sink, std::uint64_t id,
+                      Resp* (pb::Answer::*field)()) {
+  return [sink, id, field](Resp response) {
+    pb::Answer answer;
+    answer.set_id(id);
+    *(answer.*field)() = std::move(response);
+    sink->answer(std::move(answer));
+  };
+}
+
+// The group a single-group call is about; null for the calls that span groups.
+const std::string* single_group_id(const pb::Call& call) {
+  switch (call.request_case()) {
+    case pb::Call::kJoinGroup:
+      return &call.join_group().group_id();
+    case pb::Call::kSyncGroup:
+      return &call.sync_group().group_id();
+    case pb::Call::kHeartbeat:
+      return &call.heartbeat().group_id();
+    case pb::Call::kLeaveGroup:
+      return &call.leave_group().group_id();
+    case pb::Call::kOffsetCommit:
+      return &call.offset_commit().group_id();
+    case pb::Call::kOffsetDelete:
+      return &call.offset_delete().group_id();
+    default:
+      return nullptr;
+  }
+}
+
+// Runs a single-group call on its partition's thread.
+void run_single_group(GroupPartition& g, const pb::Call& call,
+                      const std::shared_ptr<AnswerSink>& sink) {
+  const std::uint64_t id = call.id();
+  switch (call.request_case()) {
+    case pb::Call::kJoinGroup:
+      return g.join_group(call.join_group(), answer_to(sink, id, &pb::Answer::mutable_join_group));
+    case pb::Call::kSyncGroup:
+      return g.sync_group(call.sync_group(), answer_to(sink, id, &pb::Answer::mutable_sync_group));
+    case pb::Call::kHeartbeat:
+      return g.heartbeat(call.heartbeat(), answer_to(sink, id, &pb::Answer::mutable_heartbeat));
+    case pb::Call::kLeaveGroup:
+      return g.leave_group(call.leave_group(),
+                           answer_to(sink, id, &pb::Answer::mutable_leave_group));
+    case pb::Call::kOffsetCommit:
+      return g.offset_commit(call.offset_commit(),
+                             answer_to(sink, id, &pb::Answer::mutable_offset_commit));
+    case pb::Call::kOffsetDelete:
+      return g.offset_delete(call.offset_delete(),
+                             answer_to(sink, id, &pb::Answer::mutable_offset_delete));
+    default:
+      return;
+  }
+}
+
+}  // namespace
+
+void GroupCalls::join_group(pb::JoinGroupRequest req, Reply<pb::JoinGroupResponse> reply) {
+  on_partition(partitions_, std::move(req), std::move(reply), &GroupPartition::join_group);
+}
+
+void GroupCalls::sync_group(pb::SyncGroupRequest req, Reply<pb::SyncGroupResponse> reply) {
+  on_partition(partitions_, std::move(req), std::move(reply), &GroupPartition::sync_group);
+}
+
+void GroupCalls::heartbeat(pb::HeartbeatRequest req, Reply<pb::HeartbeatResponse> reply) {
+  on_partition(partitions_, std::move(req), std::move(reply), &GroupPartition::heartbeat);
+}
+
+void GroupCalls::leave_group(pb::LeaveGroupRequest req, Reply<pb::LeaveGroupResponse> reply) {
+  on_partition(partitions_, std::move(req), std::move(reply), &GroupPartition::leave_group);
+}
+
+void GroupCalls::offset_commit(pb::OffsetCommitRequest req, Reply<pb::OffsetCommitResponse> reply) {
+  on_partition(partitions_, std::move(req), std::move(reply), &GroupPartition::offset_commit);
+}
+
+void GroupCalls::offset_delete(pb::OffsetDeleteRequest req, Reply<pb::OffsetDeleteResponse> reply) {
+  on_partition(partitions_, std::move(req), std::move(reply), &GroupPartition::offset_delete);
+}
+
+// The calls spanning groups answer at once on each partition; the last partition to answer
+// replies.
+
+void GroupCalls::offset_fetch(pb::OffsetFetchRequest req, Reply<pb::OffsetFetchResponse> reply) {
+  // Without transactions no offset is ever pending, so require_stable changes nothing.
+  const int n = req.groups_size();
+  auto request = std::make_shared<const pb::OffsetFetchRequest>(std::move(req));
+  auto groups = by_partition(partitions_, n, [&request](int i) -> const std::string& {
+    return request->groups(i).group_id();
+  });
+  if (groups.empty()) return reply(pb::OffsetFetchResponse());
+  auto gather = std::make_shared<Gather<pb::OffsetFetchGroupResponse>>(n, groups.size());
+  for (auto& [p, indexes] : groups) {
+    partitions_.post(p, [request, reply, gather, indexes = std::move(indexes)](GroupPartition& g) {
+      for (int i : indexes) gather->slot(i) = g.offset_fetch(request->groups(i));
+      if (!gather->arrive()) return;
+      pb::OffsetFetchResponse response;
+      for (auto& group : gather->slots()) response.mutable_groups()->Add(std::move(group));
+      reply(std::move(response));
+    });
+  }
+}
+
+void GroupCalls::describe_groups(pb::DescribeGroupsRequest req,
+                                 Reply<pb::DescribeGroupsResponse> reply) {
+  const int n = req.group_ids_size();
+  auto request = std::make_shared<const pb::DescribeGroupsRequest>(std::move(req));
+  auto groups = by_partition(
+      partitions_, n, [&request](int i) -> const std::string& { return request->group_ids(i); });
+  if (groups.empty()) return reply(pb::DescribeGroupsResponse());
+  auto gather = std::make_shared<Gather<pb::DescribedGroup>>(n, groups.size());
+  for (auto& [p, indexes] : groups) {
+    partitions_.post(p, [request, reply, gather, indexes = std::move(indexes)](GroupPartition& g) {
+      for (int i : indexes) gather->slot(i) = g.describe_group(request->group_ids(i));
+      if (!gather->arrive()) return;
+      pb::DescribeGroupsResponse response;
+      for (auto& group : gather->slots()) response.mutable_groups()->Add(std::move(group));
+      reply(std::move(response));
+    });
+  }
+}
+
+void GroupCalls::list_groups(pb::ListGroupsRequest req, Reply<pb::ListGroupsResponse> reply) {
+  const std::size_t n = partitions_.size();
+  struct Listed {
+    pb::ErrorCode error = pb::NONE;
+    std::vector<pb::ListedGroup> groups;
+  };
+  auto request = std::make_shared<const pb::ListGroupsRequest>(std::move(req));
+  auto gather = std::make_shared<Gather<Listed>>(n, n);
+  for (std::size_t p = 0; p < n; ++p) {
+    partitions_.post(p, [request, reply, gather, p](GroupPartition& g) {
+      Listed& mine = gather->slot(p);
+      mine.error = g.list_groups(*request, mine.groups);
+      if (!gather->arrive()) return;
+      // Like Kafka: a partition still loading fails the whole listing (retriable).
+      pb::ListGroupsResponse response;
+      for (auto& listed : gather->slots()) {
+        if (listed.error != pb::NONE) response.set_error_code(listed.error);
+        for (auto& group : listed.groups) response.mutable_groups()->Add(std::move(group));
+      }
+      reply(std::move(response));
+    });
+  }
+}
+
+void GroupCalls::delete_groups(pb::DeleteGroupsRequest req, Reply<pb::DeleteGroupsResponse> reply) {
+  // Kafka deletes the set of named groups: a repeated id is answered once (first position kept).
+  auto ids = std::make_shared<std::vector<std::string>>();
+  std::set<std::string> seen;
+  for (auto& id : *req.mutable_group_ids()) {
+    if (seen.insert(id).second) ids->push_back(std::move(id));
+  }
+  if (ids->empty()) return reply(pb::DeleteGroupsResponse());
+  auto gather = std::make_shared<Gather<pb::ErrorCode>>(ids->size(), ids->size());
+  for (std::size_t i = 0; i < ids->size(); ++i) {
+    partitions_.post(partitions_.partition_for((*ids)[i]),
+                     [ids, reply, gather, i](GroupPartition& g) {
+                       g.delete_group((*ids)[i], [ids, reply, gather, i](pb::ErrorCode code) {
+                         gather->slot(i) = code;
+                         if (!gather->arrive()) return;
+                         pb::DeleteGroupsResponse response;
+                         for (std::size_t k = 0; k < ids->size(); ++k) {
+                           auto* result = response.add_results();
+                           result->set_group_id((*ids)[k]);
+                           result->set_error_code(gather->slot(k));
+                         }
+                         reply(std::move(response));
+                       });
+                     });
+  }
+}
+
+void GroupCalls::start(google::protobuf::RepeatedPtrField<pb::Call>& calls,
+                       const std::shared_ptr<AnswerSink>& sink) {
+  std::vector<std::vector<pb::Call>> single_group(partitions_.size());
+  for (auto& call : calls) {
+    if (const std::string* group_id = single_group_id(call)) {
+      single_group[partitions_.partition_for(*group_id)].push_back(std::move(call));
+      continue;
+    }
+    const std::uint64_t id = call.id();
+    switch (call.request_case()) {
+      case pb::Call::kOffsetFetch:
+        offset_fetch(std::move(*call.mutable_offset_fetch()),
+                     answer_to(sink, id, &pb::Answer::mutable_offset_fetch));
+        break;
+      case pb::Call::kDescribeGroups:
+        describe_groups(std::move(*call.mutable_describe_groups()),
+                        answer_to(sink, id, &pb::Answer::mutable_describe_groups));
+        break;
+      case pb::Call::kListGroups:
+        list_groups(std::move(*call.mutable_list_groups()),
+                    answer_to(sink, id, &pb::Answer::mutable_list_groups));
+        break;
+      case pb::Call::kDeleteGroups:
+        delete_groups(std::move(*call.mutable_delete_groups()),
+                      answer_to(sink, id, &pb::Answer::mutable_delete_groups));
+        break;
+      default: {
+        pb::Answer unknown;
+        unknown.set_id(id);
+        sink->answer(std::move(unknown));
+      }
+    }
+  }
+  for (std::size_t p = 0; p < single_group.size(); ++p) {
+    if (single_group[p].empty()) continue;
+    partitions_.post(p, [batch = std::move(single_group[p]), sink](GroupPartition& g) {
+      for (const auto& call : batch) run_single_group(g, call, sink);
+    });
+  }
+}
+
+}  // namespace groupwire::coordinator

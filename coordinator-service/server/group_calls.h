@@ -1,0 +1,48 @@
+// The group operations gateways call, routed to the partitions that own the groups. Both ways
+// in share it: the unary RPCs and the Calls stream. A reply runs on the thread where the answer
+// is ready: the group's partition thread, or for a call spanning partitions the last one's.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "group/group_partition.h"
+#include "server/partitions.h"
+
+namespace groupwire::coordinator {
+
+// Where a Calls stream's answers go. Shared by the calls still pending on the stream, so an
+// answer that comes after the stream has ended finds the sink and is dropped there.
+class AnswerSink {
+ public:
+  virtual ~AnswerSink() = default;
+  virtual void answer(pb::Answer answer) = 0;
+};
+
+class GroupCalls {
+ public:
+  explicit GroupCalls(Partitions& partitions) : partitions_(partitions) {}
+
+  void join_group(pb::JoinGroupRequest req, Reply<pb::JoinGroupResponse> reply);
+  void sync_group(pb::SyncGroupRequest req, Reply<pb::SyncGroupResponse> reply);
+  void heartbeat(pb::HeartbeatRequest req, Reply<pb::HeartbeatResponse> reply);
+  void leave_group(pb::LeaveGroupRequest req, Reply<pb::LeaveGroupResponse> reply);
+  void offset_commit(pb::OffsetCommitRequest req, Reply<pb::OffsetCommitResponse> reply);
+  void offset_delete(pb::OffsetDeleteRequest req, Reply<pb::OffsetDeleteResponse> reply);
+  void offset_fetch(pb::OffsetFetchRequest req, Reply<pb::OffsetFetchResponse> reply);
+  void describe_groups(pb::DescribeGroupsRequest req, Reply<pb::DescribeGroupsResponse> reply);
+  void list_groups(pb::ListGroupsRequest req, Reply<pb::ListGroupsResponse> reply);
+  void delete_groups(pb::DeleteGroupsRequest req, Reply<pb::DeleteGroupsResponse> reply);
+
+  // Starts every call of a batch, each answered into `sink` under its id. The single-group
+  // calls cost one post per partition, not one per call: that is most of what batching saves
+  // on this side. A call with no request set is answered with an empty Answer (an unknown
+  // operation from a newer gateway).
+  void start(google::protobuf::RepeatedPtrField<pb::Call>& calls,
+             const std::shared_ptr<AnswerSink>& sink);
+
+ private:
+  Partitions& partitions_;
+};
+
+}  // namespace groupwire::coordinator
