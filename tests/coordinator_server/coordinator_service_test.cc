@@ -1,11 +1,15 @@
 // The real CoordinatorService on 127.0.0.1:0 with a gRPC client: RPCs reach the group's partition,
 // long-polls park and complete, multi-group calls gather in request order, and parked calls do
-// not hold up shutdown.
+// not hold up shutdown. The same operations on the Calls stream: answered by id, a parked call
+// holding up nothing, and a drain that ends the stream once its calls are answered.
 #include "server/coordinator_service.h"
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <future>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -334,6 +338,155 @@ TEST_F(CoordinatorServer, ShutdownFinishesParkedLongPolls) {
   server_->Shutdown(std::chrono::system_clock::now() + 200ms);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
   EXPECT_FALSE(parked.get().ok());
+}
+
+// A Calls stream opened with the sync API: batches out, answers in, by id.
+class CallsClient {
+ public:
+  explicit CallsClient(Stub& stub) : stream_(stub.Calls(&ctx_)) {}
+
+  std::uint64_t add(pb::Call call) {
+    call.set_id(++next_id_);
+    *batch_.add_calls() = std::move(call);
+    return next_id_;
+  }
+  void send() {
+    ASSERT_TRUE(stream_->Write(batch_));
+    batch_.Clear();
+  }
+  // The next answer; nullopt once the stream has ended.
+  std::optional<pb::Answer> next() {
+    while (pending_.answers_size() == 0) {
+      if (!stream_->Read(&pending_)) return std::nullopt;
+    }
+    pb::Answer answer = std::move(*pending_.mutable_answers(0));
+    pending_.mutable_answers()->DeleteSubrange(0, 1);
+    return answer;
+  }
+  std::map<std::uint64_t, pb::Answer> answers(std::size_t n) {
+    std::map<std::uint64_t, pb::Answer> out;
+    while (out.size() < n) {
+      auto answer = next();
+      if (!answer) break;
+      out.emplace(answer->id(), std::move(*answer));
+    }
+    return out;
+  }
+  grpc::Status finish() {
+    stream_->WritesDone();
+    return stream_->Finish();
+  }
+
+ private:
+  grpc::ClientContext ctx_;
+  std::unique_ptr<grpc::ClientReaderWriter<pb::CallBatch, pb::AnswerBatch>> stream_;
+  pb::CallBatch batch_;
+  pb::AnswerBatch pending_;
+  std::uint64_t next_id_ = 0;
+};
+
+pb::Call heartbeat_call(const std::string& group, const pb::JoinGroupResponse& joined) {
+  pb::Call call;
+  auto* hb = call.mutable_heartbeat();
+  hb->set_group_id(group);
+  hb->set_member_id(joined.member_id());
+  hb->set_generation_id(joined.generation_id());
+  return call;
+}
+
+pb::Call join_call(const std::string& group, const std::string& member) {
+  pb::Call call;
+  *call.mutable_join_group() = join_request(group, member);
+  return call;
+}
+
+TEST_F(CoordinatorServer, CallsStreamAnswersEveryCallOfABatchByItsId) {
+  auto joined = form_group("g1");
+  CallsClient stream(*stub_);
+  auto heartbeat = stream.add(heartbeat_call("g1", joined));
+  pb::JoinGroupResponse stranger;
+  stranger.set_member_id("stranger");
+  auto unknown_member = stream.add(heartbeat_call("g1", stranger));
+  pb::Call commit;
+  commit.mutable_offset_commit()->set_group_id("g1");
+  commit.mutable_offset_commit()->set_generation_id(joined.generation_id());
+  commit.mutable_offset_commit()->set_member_id(joined.member_id());
+  auto* topic = commit.mutable_offset_commit()->add_topics();
+  topic->set_name("orders");
+  auto* partition = topic->add_partitions();
+  partition->set_partition_index(0);
+  partition->set_committed_offset(42);
+  auto committed = stream.add(commit);
+  pb::Call list;
+  list.mutable_list_groups();
+  auto listed = stream.add(list);
+  pb::Call describe;
+  describe.mutable_describe_groups()->add_group_ids("nobody");
+  describe.mutable_describe_groups()->add_group_ids("g1");
+  auto described = stream.add(describe);
+  pb::Call join = join_call("g2", "");
+  join.mutable_join_group()->set_require_known_member_id(true);
+  auto new_member = stream.add(join);
+  auto unknown_call = stream.add(pb::Call());
+  stream.send();
+  pb::Call fetch;
+  auto* fetch_group = fetch.mutable_offset_fetch()->add_groups();
+  fetch_group->set_group_id("g1");
+  fetch_group->set_all_topics(true);
+  auto fetched = stream.add(fetch);  // a later batch sees the commit
+  auto answers_before_fetch = stream.answers(7);
+  stream.send();
+  auto answers = stream.answers(1);
+  answers.merge(answers_before_fetch);
+
+  ASSERT_EQ(answers.size(), 8u);
+  EXPECT_EQ(answers[heartbeat].heartbeat().error_code(), pb::NONE);
+  EXPECT_EQ(answers[unknown_member].heartbeat().error_code(), pb::UNKNOWN_MEMBER_ID);
+  ASSERT_TRUE(answers[committed].has_offset_commit());
+  EXPECT_EQ(answers[committed].offset_commit().topics(0).partitions(0).error_code(), pb::NONE);
+  ASSERT_EQ(answers[listed].list_groups().groups_size(), 1);
+  EXPECT_EQ(answers[listed].list_groups().groups(0).group_id(), "g1");
+  ASSERT_EQ(answers[described].describe_groups().groups_size(), 2);
+  EXPECT_EQ(answers[described].describe_groups().groups(1).group_state(), "Stable");
+  EXPECT_EQ(answers[new_member].join_group().error_code(), pb::MEMBER_ID_REQUIRED);
+  EXPECT_EQ(answers[unknown_call].response_case(), pb::Answer::RESPONSE_NOT_SET);
+  ASSERT_EQ(answers[fetched].offset_fetch().groups_size(), 1);
+  ASSERT_EQ(answers[fetched].offset_fetch().groups(0).topics_size(), 1);
+  EXPECT_EQ(answers[fetched].offset_fetch().groups(0).topics(0).partitions(0).committed_offset(),
+            42);
+  EXPECT_TRUE(stream.finish().ok());
+}
+
+TEST_F(CoordinatorServer, CallsStreamParkedJoinHoldsUpNothingAndDrainWaitsForIt) {
+  const std::string group = "parks";
+  auto first = form_group(group);
+  CallsClient stream(*stub_);
+  auto second_join = stream.add(join_call(group, ""));
+  stream.send();
+  await_group(group, [](const ClassicGroup& g) {
+    return g.is(GroupState::PreparingRebalance) && g.members.size() == 2;
+  });
+  // The parked JoinGroup does not hold up the next call on the stream.
+  auto heartbeat = stream.add(heartbeat_call(group, first));
+  stream.send();
+  auto answer = stream.next();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->id(), heartbeat);
+  EXPECT_EQ(answer->heartbeat().error_code(), pb::REBALANCE_IN_PROGRESS);
+
+  // Draining: what is read from now on is not started, and the stream ends only once the
+  // parked JoinGroup is answered.
+  service_->drain();
+  stream.add(heartbeat_call(group, first));
+  stream.send();
+  auto rejoined = call(&Stub::JoinGroup, join_request(group, first.member_id()));
+  EXPECT_EQ(rejoined.error_code(), pb::NONE);
+  answer = stream.next();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->id(), second_join);
+  EXPECT_EQ(answer->join_group().generation_id(), rejoined.generation_id());
+  EXPECT_FALSE(stream.next()) << "the heartbeat sent while draining was answered";
+  EXPECT_EQ(stream.finish().error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
 }  // namespace

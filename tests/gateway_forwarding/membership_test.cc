@@ -152,6 +152,24 @@ TEST_F(ForwardingTest, SyncGroupForwardsAssignments) {
   EXPECT_FALSE(coordinator_.sync_group.last().has_group_instance_id());
 }
 
+// Calls about one group share a stream to the coordinator: a JoinGroup parked there (waiting
+// for its rebalance) must not hold up the heartbeats behind it, nor its own connection's
+// answer order.
+TEST_F(ForwardingTest, ParkedJoinGroupHoldsUpNoHeartbeat) {
+  coordinator_.join_group.set_hold(true);
+  auto parked = gateway_.start(join_request(), 5);
+  HeartbeatRequest req;
+  req.group_id = "g";
+  req.generation_id = 1;
+  req.member_id = "m-2";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(gateway_.call<HeartbeatResponse>(req, 4).error_code, 0);
+  }
+  EXPECT_EQ(coordinator_.heartbeat.count(), 3u);
+  EXPECT_EQ(coordinator_.join_group.count(), 1u);
+  EXPECT_EQ(parked.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+}
+
 TEST_F(ForwardingTest, HeartbeatEveryVersion) {
   pb::HeartbeatResponse reply;
   reply.set_error_code(pb::REBALANCE_IN_PROGRESS);
