@@ -41,6 +41,11 @@ struct ClassicGroupMember {
   std::function<void(pb::SyncGroupResponse)> awaiting_sync;
   bool supports_skip_assignment = false;
   std::chrono::steady_clock::time_point last_heartbeat{};  // last session renewal, for operators
+  // Heartbeats only move session_deadline: the session timer, when armed (session_timer_due),
+  // checks the deadline when it fires and re-arms for what is left, so a heartbeat costs no timer
+  // operation.
+  std::chrono::steady_clock::time_point session_deadline{};
+  std::optional<std::chrono::steady_clock::time_point> session_timer_due;
 
   bool is_static() const { return group_instance_id.has_value(); }
   bool is_awaiting_join() const { return static_cast<bool>(awaiting_join); }

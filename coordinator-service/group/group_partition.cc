@@ -333,6 +333,7 @@ class GroupPartition::Impl {
     if (group.pending_sync_members.erase(from)) group.pending_sync_members.insert(to);
     if (member.group_instance_id) group.static_members[*member.group_instance_id] = to;
     scheduler_.cancel(heartbeat_key(group.group_id, from));
+    member.session_timer_due.reset();
     schedule_heartbeat(group, to, member.session_timeout);
     return member;
   }
@@ -771,7 +772,11 @@ class GroupPartition::Impl {
     }
     auto it = group->members.find(member_id);
     if (it == group->members.end()) return;
-    const ClassicGroupMember& m = it->second;
+    ClassicGroupMember& m = it->second;
+    m.session_timer_due.reset();
+    if (scheduler_.now() < m.session_deadline) {
+      return arm_session_timer(*group, m, m.session_deadline);  // heartbeats came meanwhile
+    }
     // A known member parked in JoinGroup or SyncGroup is waiting on us, not gone.
     bool satisfied = !m.is_new && (m.is_awaiting_join() || m.is_awaiting_sync());
     if (satisfied) return;
@@ -785,13 +790,25 @@ class GroupPartition::Impl {
     }
   }
 
+  // Renews the member's session for `timeout` from now.
   void schedule_heartbeat(ClassicGroup& group, const MemberId& member_id, Millis timeout) {
-    if (auto it = group.members.find(member_id); it != group.members.end()) {
-      it->second.last_heartbeat = scheduler_.now();
-    }
-    std::string group_id = group.group_id;
-    scheduler_.schedule(heartbeat_key(group_id, member_id), timeout,
-                        [this, group_id, member_id] { expire_heartbeat(group_id, member_id); });
+    ClassicGroupMember& m = group.members.at(member_id);
+    m.last_heartbeat = scheduler_.now();
+    m.session_deadline = m.last_heartbeat + timeout;
+    // A timer due no later than the new deadline finds it when it fires; an earlier deadline
+    // (a shorter timeout than the armed one) needs the timer moved.
+    if (m.session_timer_due && *m.session_timer_due <= m.session_deadline) return;
+    arm_session_timer(group, m, m.session_deadline);
+  }
+
+  void arm_session_timer(const ClassicGroup& group, ClassicGroupMember& m,
+                         Scheduler::Clock::time_point due) {
+    m.session_timer_due = due;
+    auto delay = std::chrono::ceil<Millis>(due - scheduler_.now());
+    scheduler_.schedule(heartbeat_key(group.group_id, m.member_id), delay,
+                        [this, group_id = group.group_id, member_id = m.member_id] {
+                          expire_heartbeat(group_id, member_id);
+                        });
   }
 
   void reschedule_heartbeat(ClassicGroup& group, const MemberId& member_id) {
