@@ -41,11 +41,9 @@ struct ClassicGroupMember {
   std::function<void(pb::SyncGroupResponse)> awaiting_sync;
   bool supports_skip_assignment = false;
   std::chrono::steady_clock::time_point last_heartbeat{};  // last session renewal, for operators
-  // Heartbeats only move session_deadline: the session timer, when armed (session_timer_due),
-  // checks the deadline when it fires and re-arms for what is left, so a heartbeat costs no timer
-  // operation.
-  std::chrono::steady_clock::time_point session_deadline{};
-  std::optional<std::chrono::steady_clock::time_point> session_timer_due;
+  // When the session ends unless renewed; nullopt once it ended while the member was parked in
+  // JoinGroup or SyncGroup (then the coordinator owes it an answer, and it is not timed).
+  std::optional<std::chrono::steady_clock::time_point> session_deadline;
 
   bool is_static() const { return group_instance_id.has_value(); }
   bool is_awaiting_join() const { return static_cast<bool>(awaiting_join); }
@@ -76,6 +74,9 @@ struct ClassicGroup {
   std::int64_t current_state_timestamp_ms = -1;  // wall clock of the last state change
   // When the rebalance in progress started (a restarted one keeps its first start).
   std::optional<std::chrono::steady_clock::time_point> rebalance_started;
+  // The group's one session timer, due at the earliest member deadline or before: heartbeats only
+  // move their member's deadline, and the timer expires whom it finds overdue and re-arms.
+  std::optional<std::chrono::steady_clock::time_point> session_timer_due;
 
   void transition_to(GroupState s, std::int64_t now_ms) {
     previous_state = state;
