@@ -33,7 +33,6 @@ struct ClassicGroupMember {
   std::string client_host;
   Millis session_timeout{0};
   Millis rebalance_timeout{0};
-  std::string protocol_type;
   std::vector<std::pair<std::string, std::string>> protocols;  // (name, metadata) by preference
   std::string assignment;
   bool is_new = false;
@@ -100,7 +99,8 @@ struct ClassicGroup {
     return subscribed_topics_unknown || (subscribed_topics && subscribed_topics->count(topic) > 0);
   }
 
-  void add_member(ClassicGroupMember member);
+  // The first member sets the group's protocol type; later ones were checked against it.
+  void add_member(ClassicGroupMember member, const std::string& type);
   void remove_member(const MemberId& id);
   void update_member_protocols(ClassicGroupMember& m, const pb::JoinGroupRequest& req);
 

@@ -225,14 +225,13 @@ class GroupPartition::Impl {
     member.group_instance_id = instance_of(req);
     member.client_id = req.client_id();
     member.client_host = req.client_host();
-    member.protocol_type = req.protocol_type();
     member.supports_skip_assignment = req.supports_skip_assignment();
     member.is_new = true;
     member.awaiting_join = std::move(reply);
     if (group.is(GroupState::PreparingRebalance) && group.previous_state == GroupState::Empty) {
       group.new_member_added = true;  // extends the delayed initial rebalance
     }
-    group.add_member(std::move(member));
+    group.add_member(std::move(member), req.protocol_type());
     ClassicGroupMember& added = group.members.at(member_id);
     group.update_member_protocols(added, req);
     // New members cannot heartbeat while parked in JoinGroup; a long fixed timeout removes
