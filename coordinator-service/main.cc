@@ -1,10 +1,15 @@
 // groupwire-coordinator: the gRPC service that makes every consumer-group decision.
+#include <malloc.h>
+
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <system_error>
+#include <thread>
 
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
@@ -25,7 +30,21 @@
 using namespace groupwire;
 using namespace groupwire::coordinator;
 
+namespace {
+
+// glibc gives each thread that allocates its own arena, up to 8 per core, and an arena keeps
+// what its threads freed. gRPC's threads each kept their share of the call buffers freed after
+// groups formed: one arena per core cut the RSS per member by a quarter (README, Benchmarks) at
+// no measurable CPU cost per heartbeat. MALLOC_ARENA_MAX, when set, still decides.
+void limit_malloc_arenas() {
+  if (std::getenv("MALLOC_ARENA_MAX") != nullptr) return;
+  mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  limit_malloc_arenas();  // before any thread allocates
   ParsedArgs args = parse_coordinator_args(argc, argv);
   if (!args.config) {
     std::fputs(args.message.c_str(), args.exit_code == 0 ? stdout : stderr);

@@ -96,8 +96,8 @@ bool ClassicGroup::can_rebalance() const {
   return is(GroupState::Stable) || is(GroupState::CompletingRebalance) || is(GroupState::Empty);
 }
 
-void ClassicGroup::add_member(ClassicGroupMember member) {
-  if (members.empty()) protocol_type = member.protocol_type;
+void ClassicGroup::add_member(ClassicGroupMember member, const std::string& type) {
+  if (members.empty()) protocol_type = type;
   if (!leader_id) leader_id = member.member_id;
   for (const auto& [name, meta] : member.protocols) ++protocol_support[name];
   if (member.group_instance_id) static_members[*member.group_instance_id] = member.member_id;
@@ -174,10 +174,9 @@ ClassicGroup ClassicGroup::from_record(const GroupMetadataRecord& r) {
     m.client_host = s.client_host;
     m.session_timeout = Millis(s.session_timeout_ms);
     m.rebalance_timeout = Millis(s.rebalance_timeout_ms);
-    m.protocol_type = r.protocol_type.value_or("");
     if (r.protocol_name) m.protocols.emplace_back(*r.protocol_name, s.metadata);
     m.assignment = s.assignment;
-    g.add_member(std::move(m));
+    g.add_member(std::move(m), r.protocol_type.value_or(""));
   }
   if (!g.members.empty()) {
     if (r.leader_id && g.has_member(*r.leader_id)) g.leader_id = r.leader_id;

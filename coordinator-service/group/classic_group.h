@@ -33,7 +33,6 @@ struct ClassicGroupMember {
   std::string client_host;
   Millis session_timeout{0};
   Millis rebalance_timeout{0};
-  std::string protocol_type;
   std::vector<std::pair<std::string, std::string>> protocols;  // (name, metadata) by preference
   std::string assignment;
   bool is_new = false;
@@ -41,6 +40,9 @@ struct ClassicGroupMember {
   std::function<void(pb::SyncGroupResponse)> awaiting_sync;
   bool supports_skip_assignment = false;
   std::chrono::steady_clock::time_point last_heartbeat{};  // last session renewal, for operators
+  // When the session ends unless renewed; nullopt once it ended while the member was parked in
+  // JoinGroup or SyncGroup (then the coordinator owes it an answer, and it is not timed).
+  std::optional<std::chrono::steady_clock::time_point> session_deadline;
 
   bool is_static() const { return group_instance_id.has_value(); }
   bool is_awaiting_join() const { return static_cast<bool>(awaiting_join); }
@@ -71,6 +73,9 @@ struct ClassicGroup {
   std::int64_t current_state_timestamp_ms = -1;  // wall clock of the last state change
   // When the rebalance in progress started (a restarted one keeps its first start).
   std::optional<std::chrono::steady_clock::time_point> rebalance_started;
+  // The group's one session timer, due at the earliest member deadline or before: heartbeats only
+  // move their member's deadline, and the timer expires whom it finds overdue and re-arms.
+  std::optional<std::chrono::steady_clock::time_point> session_timer_due;
 
   void transition_to(GroupState s, std::int64_t now_ms) {
     previous_state = state;
@@ -94,7 +99,8 @@ struct ClassicGroup {
     return subscribed_topics_unknown || (subscribed_topics && subscribed_topics->count(topic) > 0);
   }
 
-  void add_member(ClassicGroupMember member);
+  // The first member sets the group's protocol type; later ones were checked against it.
+  void add_member(ClassicGroupMember member, const std::string& type);
   void remove_member(const MemberId& id);
   void update_member_protocols(ClassicGroupMember& m, const pb::JoinGroupRequest& req);
 

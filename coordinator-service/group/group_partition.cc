@@ -36,8 +36,11 @@ pb::HeartbeatResponse heartbeat_result(ErrorCode error) {
 }
 
 // Timer keys carry the group id's length so that no two (group, member) pairs collide.
-std::string heartbeat_key(const std::string& group_id, const MemberId& member_id) {
-  return fmt::format("heartbeat:{}:{}:{}", group_id.size(), group_id, member_id);
+std::string pending_member_key(const std::string& group_id, const MemberId& member_id) {
+  return fmt::format("pending:{}:{}:{}", group_id.size(), group_id, member_id);
+}
+std::string session_key(const std::string& group_id) {
+  return "session:" + group_id;
 }
 std::string join_key(const std::string& group_id) {
   return "join:" + group_id;
@@ -167,8 +170,8 @@ class GroupPartition::Impl {
       // JoinGroup v4+: the member must come back with the id we hand out now.
       group.pending_join_members.insert(new_id);
       std::string group_id = group.group_id;
-      scheduler_.schedule(heartbeat_key(group_id, new_id), Millis(req.session_timeout_ms()),
-                          [this, group_id, new_id] { expire_heartbeat(group_id, new_id); });
+      scheduler_.schedule(pending_member_key(group_id, new_id), Millis(req.session_timeout_ms()),
+                          [this, group_id, new_id] { expire_pending_member(group_id, new_id); });
       return reply(join_error(new_id, pb::MEMBER_ID_REQUIRED));
     }
     add_member_then_rebalance(group, req, new_id, std::move(reply));
@@ -187,6 +190,7 @@ class GroupPartition::Impl {
       // Pending members are dynamic by construction.
       if (req.has_group_instance_id())
         return reply(join_error(member_id, pb::UNKNOWN_SERVER_ERROR));
+      scheduler_.cancel(pending_member_key(group.group_id, member_id));
       return add_member_then_rebalance(group, req, member_id, std::move(reply));
     }
     if (auto error = validate_member(group, member_id, instance_of(req)); error != pb::NONE) {
@@ -221,14 +225,13 @@ class GroupPartition::Impl {
     member.group_instance_id = instance_of(req);
     member.client_id = req.client_id();
     member.client_host = req.client_host();
-    member.protocol_type = req.protocol_type();
     member.supports_skip_assignment = req.supports_skip_assignment();
     member.is_new = true;
     member.awaiting_join = std::move(reply);
     if (group.is(GroupState::PreparingRebalance) && group.previous_state == GroupState::Empty) {
       group.new_member_added = true;  // extends the delayed initial rebalance
     }
-    group.add_member(std::move(member));
+    group.add_member(std::move(member), req.protocol_type());
     ClassicGroupMember& added = group.members.at(member_id);
     group.update_member_protocols(added, req);
     // New members cannot heartbeat while parked in JoinGroup; a long fixed timeout removes
@@ -332,7 +335,6 @@ class GroupPartition::Impl {
     if (group.is_leader(from)) group.leader_id = to;
     if (group.pending_sync_members.erase(from)) group.pending_sync_members.insert(to);
     if (member.group_instance_id) group.static_members[*member.group_instance_id] = to;
-    scheduler_.cancel(heartbeat_key(group.group_id, from));
     schedule_heartbeat(group, to, member.session_timeout);
     return member;
   }
@@ -721,7 +723,7 @@ class GroupPartition::Impl {
       return pb::NONE;
     }
     if (group.pending_join_members.erase(member_id)) {
-      scheduler_.cancel(heartbeat_key(group.group_id, member_id));
+      scheduler_.cancel(pending_member_key(group.group_id, member_id));
       return pb::NONE;
     }
     std::optional<GroupInstanceId> instance;
@@ -732,7 +734,7 @@ class GroupPartition::Impl {
     return pb::NONE;
   }
 
-  // Removes a member, answering whatever it has parked, and stops its heartbeat timer.
+  // Removes a member (or a pending one), answering whatever it has parked.
   void drop_member(ClassicGroup& group, const MemberId& member_id, MemberExit why,
                    std::string reason = {}) {
     auto it = group.members.find(member_id);
@@ -751,47 +753,78 @@ class GroupPartition::Impl {
       auto join = std::exchange(it->second.awaiting_join, nullptr);
       auto sync = std::exchange(it->second.awaiting_sync, nullptr);
       group.remove_member(member_id);
-      scheduler_.cancel(heartbeat_key(group.group_id, member_id));
       // Answer after the removal: the member must already be gone if the callback looks.
       if (join) join(join_error("", pb::UNKNOWN_MEMBER_ID));
       if (sync) sync(sync_error(pb::UNKNOWN_MEMBER_ID));
       return;
     }
     group.remove_member(member_id);
-    scheduler_.cancel(heartbeat_key(group.group_id, member_id));
+    scheduler_.cancel(pending_member_key(group.group_id, member_id));
   }
 
-  void expire_heartbeat(const std::string& group_id, const MemberId& member_id) {
+  void expire_pending_member(const std::string& group_id, const MemberId& member_id) {
     ClassicGroup* group = find(group_id);
     if (group == nullptr || group->is(GroupState::Dead)) return;
-    if (group->pending_join_members.erase(member_id)) {
-      spdlog::info("group {}: pending member {} expired before rejoining", group_id, member_id);
-      if (group->is(GroupState::PreparingRebalance)) maybe_complete_join_phase(*group);
-      return;
+    if (!group->pending_join_members.erase(member_id)) return;
+    spdlog::info("group {}: pending member {} expired before rejoining", group_id, member_id);
+    if (group->is(GroupState::PreparingRebalance)) maybe_complete_join_phase(*group);
+  }
+
+  // The group's session timer fired: expires the members found overdue, then re-arms.
+  void expire_sessions(const std::string& group_id) {
+    ClassicGroup* group = find(group_id);
+    if (group == nullptr || group->is(GroupState::Dead)) return;
+    group->session_timer_due.reset();
+    std::vector<MemberId> overdue;
+    for (const auto& [id, m] : group->members) {
+      if (m.session_deadline && *m.session_deadline <= scheduler_.now()) overdue.push_back(id);
     }
-    auto it = group->members.find(member_id);
-    if (it == group->members.end()) return;
-    const ClassicGroupMember& m = it->second;
-    // A known member parked in JoinGroup or SyncGroup is waiting on us, not gone.
-    bool satisfied = !m.is_new && (m.is_awaiting_join() || m.is_awaiting_sync());
-    if (satisfied) return;
-    spdlog::info("group {}: member {} expired: no heartbeat within its session timeout", group_id,
-                 member_id);
-    drop_member(*group, member_id, MemberExit::SessionTimeout);
-    if (group->is(GroupState::Stable) || group->is(GroupState::CompletingRebalance)) {
-      maybe_prepare_rebalance_or_complete_join(*group);
-    } else if (group->is(GroupState::PreparingRebalance) && group->all_members_joined()) {
-      complete_join(*group);
+    // One at a time, as separate timers would: each expiry may rebalance, which renews sessions.
+    for (const auto& id : overdue) expire_session(*group, id);
+    std::optional<Scheduler::Clock::time_point> next;
+    for (const auto& [id, m] : group->members) {
+      if (m.session_deadline && (!next || *m.session_deadline < *next)) next = m.session_deadline;
+    }
+    if (next && (!group->session_timer_due || *next < *group->session_timer_due)) {
+      arm_session_timer(*group, *next);
     }
   }
 
-  void schedule_heartbeat(ClassicGroup& group, const MemberId& member_id, Millis timeout) {
-    if (auto it = group.members.find(member_id); it != group.members.end()) {
-      it->second.last_heartbeat = scheduler_.now();
+  void expire_session(ClassicGroup& group, const MemberId& member_id) {
+    auto it = group.members.find(member_id);
+    if (it == group.members.end()) return;
+    ClassicGroupMember& m = it->second;
+    if (!m.session_deadline || scheduler_.now() < *m.session_deadline) return;  // renewed since
+    // A known member parked in JoinGroup or SyncGroup is waiting on us, not gone.
+    if (!m.is_new && (m.is_awaiting_join() || m.is_awaiting_sync())) {
+      m.session_deadline.reset();
+      return;
     }
-    std::string group_id = group.group_id;
-    scheduler_.schedule(heartbeat_key(group_id, member_id), timeout,
-                        [this, group_id, member_id] { expire_heartbeat(group_id, member_id); });
+    spdlog::info("group {}: member {} expired: no heartbeat within its session timeout",
+                 group.group_id, member_id);
+    drop_member(group, member_id, MemberExit::SessionTimeout);
+    if (group.is(GroupState::Stable) || group.is(GroupState::CompletingRebalance)) {
+      maybe_prepare_rebalance_or_complete_join(group);
+    } else if (group.is(GroupState::PreparingRebalance) && group.all_members_joined()) {
+      complete_join(group);
+    }
+  }
+
+  // Renews the member's session for `timeout` from now: no timer operation unless the new
+  // deadline comes before the group's session timer.
+  void schedule_heartbeat(ClassicGroup& group, const MemberId& member_id, Millis timeout) {
+    ClassicGroupMember& m = group.members.at(member_id);
+    m.last_heartbeat = scheduler_.now();
+    m.session_deadline = m.last_heartbeat + timeout;
+    if (group.session_timer_due && *group.session_timer_due <= *m.session_deadline) return;
+    arm_session_timer(group, *m.session_deadline);
+  }
+
+  void arm_session_timer(ClassicGroup& group, Scheduler::Clock::time_point due) {
+    group.session_timer_due = due;
+    scheduler_.schedule(session_key(group.group_id),
+                        std::chrono::ceil<Millis>(due - scheduler_.now()),
+                        [this, group_id = group.group_id] { expire_sessions(group_id); });
   }
 
   void reschedule_heartbeat(ClassicGroup& group, const MemberId& member_id) {
@@ -1110,9 +1143,11 @@ class GroupPartition::Impl {
     if (group == nullptr || group->is(GroupState::Dead)) return reply(pb::GROUP_ID_NOT_FOUND);
     if (!group->is(GroupState::Empty)) return reply(pb::NON_EMPTY_GROUP);
     for (const auto& id : group->pending_join_members) {
-      scheduler_.cancel(heartbeat_key(group_id, id));
+      scheduler_.cancel(pending_member_key(group_id, id));
     }
     group->pending_join_members.clear();
+    scheduler_.cancel(session_key(group_id));
+    group->session_timer_due.reset();
     scheduler_.cancel(join_key(group_id));
     scheduler_.cancel(sync_key(group_id));
     // Dead while the tombstone is written: joins and commits meanwhile are refused (retriable).

@@ -20,6 +20,7 @@ class ManualScheduler : public Scheduler {
                 std::function<void()> fn) override {
     timers_[key] = {now_ + delay, next_seq_++, std::move(fn)};
   }
+  std::uint64_t schedules() const { return next_seq_; }  // schedule() calls so far
   void cancel(const std::string& key) override { timers_.erase(key); }
 
   void advance(std::chrono::milliseconds d) {

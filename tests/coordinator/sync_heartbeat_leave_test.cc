@@ -282,6 +282,23 @@ TEST_F(SessionTimeoutTest, ClassicGroupMemberHeartbeatMaintainsSession) {
   EXPECT_EQ(group("g").generation_id, 1);
 }
 
+// A heartbeat only moves its member's deadline; the group's session timer, armed for the old
+// deadlines, re-arms once when it fires.
+TEST_F(SessionTimeoutTest, HeartbeatsMoveTheDeadlineWithoutTimerOperations) {
+  auto ids = stable_group("g", 2);  // t=5000: the session timer is due at t=15000
+  std::uint64_t armed = clock_.schedules();
+  for (int i = 0; i < 9; ++i) {
+    clock_.advance(1000ms);
+    for (const auto& id : ids) ASSERT_EQ(heartbeat("g", id, 1), pb::NONE);
+  }
+  EXPECT_EQ(clock_.schedules(), armed);  // t=14000: the deadlines are at t=24000
+  clock_.advance(9999ms);
+  EXPECT_EQ(clock_.schedules(), armed + 1);  // fired at t=15000, re-armed for t=24000
+  EXPECT_EQ(group("g").members.size(), 2u);
+  clock_.advance(1ms);
+  EXPECT_TRUE(group("g").members.empty());
+}
+
 TEST_F(SessionTimeoutTest, MemberParkedInJoinGroupIsNotExpired) {
   auto ids = stable_group("g", 2);  // t=5000: session deadlines at t=15000
   clock_.advance(3000ms);
