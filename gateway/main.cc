@@ -125,7 +125,8 @@ int main(int argc, char** argv) {
   bootstrap->set_identity(identity);
 
   // Destroyed before the io_context: its destructor completes the calls still in flight.
-  CoordinatorClient coordinator({config.coordinator, config.coordinator_timeout, 2,
+  CoordinatorClient coordinator({config.coordinator, config.coordinator_timeout,
+                                 config.coordinator_channels,
                                  [gateway_metrics](const char* rpc, grpc::StatusCode code) {
                                    gateway_metrics->on_coordinator_failure(rpc, code);
                                  }});

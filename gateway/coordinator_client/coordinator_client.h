@@ -1,5 +1,5 @@
-// The gateway's connection to the coordinator service: a few long-lived gRPC channels, each
-// carrying one Calls stream on which every call of the groups hashed to it is multiplexed (see
+// The gateway's connection to the coordinator service: long-lived gRPC channels (one by default),
+// each carrying one Calls stream on which every call of the groups hashed to it is multiplexed (see
 // call_stream.h). Transport only: what a failed call means to a Kafka client is the handlers'
 // business.
 #pragma once
@@ -28,7 +28,7 @@ namespace pb = groupwire::coordinator::v1;
 struct CoordinatorClientOptions {
   HostPort target;
   std::chrono::milliseconds call_timeout{5000};  // --coordinator-timeout-ms
-  std::size_t channels = 2;
+  std::size_t channels = 1;                      // --coordinator-channels
   // Told of every failed call (for metrics), on a gRPC thread.
   std::function<void(const char* rpc, grpc::StatusCode code)> on_failure{};
 };

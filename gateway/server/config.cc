@@ -48,6 +48,9 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[], const Environm
       po::value<long long>()->default_value(c.coordinator_timeout.count()),
       "deadline of coordinator calls (JoinGroup adds it to the rebalance timeout; SyncGroup "
       "waits at least 5 minutes)")(
+      "coordinator-channels",
+      po::value<long long>()->default_value(static_cast<long long>(c.coordinator_channels)),
+      "gRPC channels to the coordinator, one Calls stream each; groups are spread over them")(
       "node-id", po::value<long long>(),
       "broker id this gateway reports (default: derived from the advertised address)")(
       "log-level", po::value<std::string>()->default_value("info"),
@@ -95,6 +98,7 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[], const Environm
     c.coordinator = host_port_flag(vm, "coordinator");
     c.coordinator_timeout =
         std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "coordinator-timeout-ms"));
+    c.coordinator_channels = positive_flag<std::size_t>(vm, "coordinator-channels");
     if (vm.count("node-id")) {
       auto id = vm["node-id"].as<long long>();
       if (id < 0 || id > INT32_MAX) throw BadOption{"node-id", fmt::format("out of range: {}", id)};

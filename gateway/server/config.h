@@ -27,6 +27,10 @@ struct GatewayConfig {
   HostPort coordinator{"127.0.0.1", 9093};
   // Deadline of coordinator calls other than the JoinGroup and SyncGroup long-polls.
   std::chrono::milliseconds coordinator_timeout{5000};
+  // One Calls stream per channel. One is fastest on small machines: every call that queues
+  // meanwhile rides in the same batch, one gRPC message and one coordinator wake-up for all of
+  // them.
+  std::size_t coordinator_channels = 1;
   std::optional<std::int32_t> node_id;  // defaults to one derived from the advertised address
   spdlog::level::level_enum log_level = spdlog::level::info;
   std::size_t max_frame_bytes = 100 * 1024 * 1024;  // Kafka's socket.request.max.bytes

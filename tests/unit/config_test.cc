@@ -81,6 +81,7 @@ TEST(GatewayConfig, BadFlagsNameTheFlag) {
            {{"--metrics-listen", "nope"}, "--metrics-listen"},
            {{"--coordinator", "host:70000"}, "--coordinator"},
            {{"--coordinator-timeout-ms", "0"}, "--coordinator-timeout-ms"},
+           {{"--coordinator-channels", "0"}, "--coordinator-channels"},
        }) {
     auto p = parse(c.args);
     EXPECT_FALSE(p.config) << c.flag;
@@ -113,6 +114,7 @@ TEST(GatewayConfig, HelpListsEveryFlag) {
                            "--node-id",
                            "--threads",
                            "--coordinator-timeout-ms",
+                           "--coordinator-channels",
                            "--upstream",
                            "--broker-port-base",
                            "--upstream-timeout-ms",
