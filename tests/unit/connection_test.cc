@@ -172,6 +172,58 @@ TEST_F(ConnectionTest, ConnectionWithRequestInFlightIsNotIdle) {
   EXPECT_EQ(decode_response_frame(read_frame(s), 0, resp), 5);
 }
 
+// Answers of several megabytes (above what loopback socket buffers hold) to a client that reads
+// slowly take many writes each, and must arrive whole and in request order, with a small answer
+// pipelined between them.
+TEST_F(ConnectionTest, AnswersLargerThanTheSocketBuffersArriveWholeAndInOrder) {
+  constexpr std::size_t kMetadataBytes = 8 * 1024 * 1024;
+  dispatcher_.add<DescribeGroupsRequest, DescribeGroupsResponse>(
+      [](const RequestContext&, DescribeGroupsRequest req,
+         Respond<DescribeGroupsResponse> respond) {
+        DescribeGroupsResponse resp;
+        auto& group = resp.groups.emplace_back();
+        group.group_id = req.groups.at(0);
+        group.members.emplace_back().member_metadata.data.assign(kMetadataBytes, 'm');
+        respond(std::move(resp));
+      });
+  tcp::socket s(client_io_);
+  s.open(tcp::v4());
+  s.set_option(asio::socket_base::receive_buffer_size(4096));
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), listener_->bound().port));
+  DescribeGroupsRequest first, second;
+  first.groups = {"first"};
+  second.groups = {"second"};
+  asio::write(s, asio::buffer(with_size_prefix(request_frame(first, 0, 1)) +
+                              with_size_prefix(request_frame(ApiVersionsRequest{}, 2, 2)) +
+                              with_size_prefix(request_frame(second, 0, 3))));
+  DescribeGroupsResponse big;
+  ASSERT_EQ(decode_response_frame(read_frame(s), 0, big), 1);
+  ASSERT_EQ(big.groups.size(), 1u);
+  EXPECT_EQ(big.groups[0].group_id, "first");
+  EXPECT_EQ(big.groups[0].members.at(0).member_metadata.data.size(), kMetadataBytes);
+  ApiVersionsResponse small;
+  EXPECT_EQ(decode_response_frame(read_frame(s), 2, small), 2);
+  ASSERT_EQ(decode_response_frame(read_frame(s), 0, big), 3);
+  EXPECT_EQ(big.groups.at(0).group_id, "second");
+  EXPECT_EQ(big.groups[0].members.at(0).member_metadata.data.size(), kMetadataBytes);
+}
+
+// The idle timeout counts from the last answer written, not from the last request read.
+TEST_F(ConnectionTest, IdleTimeoutCountsFromTheLastAnswer) {
+  auto s = connect();
+  asio::write(s, asio::buffer(with_size_prefix(request_frame(HeartbeatRequest{}, 0, 6))));
+  parked_.wait_for(1);
+  // Answered after most of the idle timeout (500 ms) has passed since the request was read;
+  // nothing to await, the time passing is what the test is about.
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  auto answered = std::chrono::steady_clock::now();
+  parked_.parked[0](HeartbeatResponse{});
+  HeartbeatResponse resp;
+  EXPECT_EQ(decode_response_frame(read_frame(s), 0, resp), 6);
+  EXPECT_TRUE(closed_by_peer(s));
+  EXPECT_GE(std::chrono::steady_clock::now() - answered, std::chrono::milliseconds(490));
+}
+
 TEST_F(ConnectionTest, UnsupportedVersionClosesTheConnection) {
   auto s = connect();
   std::string frame = request_frame(HeartbeatRequest{}, 4, 1);
