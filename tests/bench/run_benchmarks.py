@@ -16,6 +16,7 @@ import statistics
 import sys
 
 from group_load_targets import EchoTarget, GroupwireTarget, MockTarget, process, run_generator
+from members_across_gateways import MEMBERS_PER_GROUP, hold_members
 
 # name, groups, members per group, heartbeats in flight per member
 HEARTBEAT_SCENARIOS = [
@@ -29,7 +30,6 @@ STABLE_SIZES = (10, 100, 1000)
 # The mock waits the session timeout less 1 s for members missing from a rebalance: 10 s keeps
 # its hiccups within a run, and is long enough for a loaded machine.
 SESSION_FLAGS = ("--session-timeout-ms", "10000", "--rebalance-timeout-ms", "10000")
-MEMBERS_PER_GROUP_FOR_MEMORY = 100
 CONNECTIONS_PER_SOURCE_ADDRESS = 20000  # below the ~28,000 ephemeral ports of one address
 
 
@@ -210,20 +210,13 @@ def stable_section(runs: int, results: dict) -> list[str]:
     return out
 
 
-def members_memory(members: int) -> dict:
-    """Groupwire with `members` members in groups of 100, joined and Stable, then left."""
-    groups = max(1, members // MEMBERS_PER_GROUP_FOR_MEMORY)
-    n = groups * MEMBERS_PER_GROUP_FOR_MEMORY
-    print(f"memory: {groups} groups x {MEMBERS_PER_GROUP_FOR_MEMORY} members:", file=sys.stderr,
-          flush=True)
-    # Kafka's default initial delay (3 s) gathers each group in one generation, and Kafka's
-    # default heartbeat interval (3 s) keeps the waiting members from flooding the machine.
-    return measure(GroupwireTarget(initial_rebalance_delay_ms=3000, max_connections=n + 1000),
-                   "--groups", str(groups), "--members", str(MEMBERS_PER_GROUP_FOR_MEMORY),
-                   "--duration-ms", "0", "--warmup-ms", "0", "--join-heartbeat-ms", "3000",
-                   "--session-timeout-ms", "600000", "--rebalance-timeout-ms", "600000",
-                   "--join-timeout-ms", "1200000", "--connect-concurrency", "64", "--threads", "2",
-                   "--loopback-sources", str(math.ceil(n / CONNECTIONS_PER_SOURCE_ADDRESS)))
+# Kafka's default initial delay (3 s) gathers each group in one generation, and Kafka's default
+# heartbeat interval (3 s) keeps the waiting members from flooding the machine.
+MEMORY_COORDINATOR_FLAGS = ("--initial-rebalance-delay-ms", "3000")
+MEMORY_GENERATOR_FLAGS = ("--duration-ms", "0", "--warmup-ms", "0", "--join-heartbeat-ms", "3000",
+                          "--session-timeout-ms", "600000", "--rebalance-timeout-ms", "600000",
+                          "--join-timeout-ms", "1200000", "--connect-concurrency", "64",
+                          "--threads", "2")
 
 
 def rss_growth_kib(r: dict, name: str, at: str = "stable") -> int:
@@ -233,41 +226,40 @@ def rss_growth_kib(r: dict, name: str, at: str = "stable") -> int:
 
 def memory_section(members: int, idle: int, fd_limit: int, results: dict) -> list[str]:
     out = ["| measure | figure |", "|---|---|"]
-    # Each member is a connection to the gateway and one in the generator: both processes
-    # need a descriptor per member.
-    reachable = min(members, (fd_limit - 1000) // MEMBERS_PER_GROUP_FOR_MEMORY
-                    * MEMBERS_PER_GROUP_FOR_MEMORY)
-    sizes = [reachable] if reachable == members else [reachable // 200 * 100, reachable]
-    runs = [members_memory(n) for n in sizes]
-    results["memory members"] = dict(zip(map(str, sizes), runs))
-    complete = [r for r in runs if ok(r) and r["stable_groups"] == r["groups"]]
-    for r in complete:
-        n = r["groups"] * r["members"]
-        for name in ("coordinator", "gateway"):
-            rss = process(r, name)["rss_kib"]
-            what = "member" if name == "coordinator" else "member connection"
-            out.append(f"| {name} RSS growth per {what}, {n:,} members in {r['groups']:,} Stable "
-                       f"groups | {rss_growth_kib(r, name) * 1024 / n:,.0f} B "
-                       f"({rss['before'] / 1024:,.1f} → {rss['stable'] / 1024:,.1f} MiB) |")
-        out.append(f"| joining {n:,} members (connect · join phases) | "
-                   f"{r['connect_phase_ms'] / 1000:.1f} s · {r['join_phase_ms'] / 1000:.1f} s, "
-                   f"{r['error_count']} errors |")
-    if len(complete) == 2:
-        small, large = complete
-        dn = large["groups"] * large["members"] - small["groups"] * small["members"]
-        marginal = (rss_growth_kib(large, "coordinator")
-                    - rss_growth_kib(small, "coordinator")) * 1024 / dn
-        results["coordinator bytes per member"] = marginal
-        out.append(f"| coordinator RSS per additional member between the two (extrapolated to "
-                   f"{members:,} members) | {marginal:,.0f} B |")
-    elif len(complete) == 1 and len(runs) == 1:
-        r = complete[0]
-        results["coordinator bytes per member"] = (
-            rss_growth_kib(r, "coordinator") * 1024 / (r["groups"] * r["members"]))
-    if len(complete) < len(runs):
-        failed = [r for r in runs if r not in complete]
-        out.append(f"| members memory | not measured: {errors(failed[0])} "
-                   f"{failed[0].get('error', '')} |")
+    # Each member is a connection to a gateway and one in a generator: both processes need a
+    # descriptor per member, so members beyond the open-files limit go to more gateways.
+    per_gateway = (fd_limit - 1000) // MEMBERS_PER_GROUP * MEMBERS_PER_GROUP
+    print(f"memory: {members} members, at most {per_gateway} per gateway:", file=sys.stderr,
+          flush=True)
+    held = hold_members(members, per_gateway, (
+        *MEMORY_GENERATOR_FLAGS,
+        "--loopback-sources", str(math.ceil(per_gateway / CONNECTIONS_PER_SOURCE_ADDRESS))),
+        MEMORY_COORDINATOR_FLAGS)
+    results["memory members"] = {"members": held.members, "gateways": held.gateways,
+                                 "coordinator_kib": held.coordinator_kib,
+                                 "gateway_kib": held.gateway_kib, "reports": held.reports,
+                                 "error": held.error}
+    errors_seen = sum(r["error_count"] for r in held.reports)
+    stable = sum(r["stable_groups"] for r in held.reports)
+    print(f"  {held.gateways} gateways, error {held.error}, {errors_seen} errors, {stable} "
+          f"groups Stable", file=sys.stderr, flush=True)
+    if held.error is None:
+        n = held.members
+        before, after = held.coordinator_kib
+        per = (after - before) * 1024 / n
+        results["coordinator bytes per member"] = per
+        out.append(f"| coordinator RSS growth per member, {n:,} members in {n // 100:,} Stable "
+                   f"groups behind {held.gateways} gateways | {per:,.0f} B ({before / 1024:,.1f} "
+                   f"→ {after / 1024:,.1f} MiB) |")
+        gateway_growth = sum(a - b for b, a in held.gateway_kib) * 1024 / n
+        out.append(f"| gateway RSS growth per member connection, same run (all gateways) | "
+                   f"{gateway_growth:,.0f} B |")
+        slowest = max(held.reports, key=lambda r: r["join_phase_ms"])
+        out.append(f"| joining {n:,} members (connect · join phases of the slowest generator) | "
+                   f"{slowest['connect_phase_ms'] / 1000:.1f} s · "
+                   f"{slowest['join_phase_ms'] / 1000:.1f} s, {errors_seen} errors |")
+    else:
+        out.append(f"| members memory | not measured: {held.error} |")
 
     print(f"memory: {idle} idle connections:", file=sys.stderr, flush=True)
     r = measure(GroupwireTarget(max_connections=idle + 100), "--idle-connections", str(idle),
@@ -343,8 +335,9 @@ def main() -> int:
     parser.add_argument("--stable-runs", type=int, default=3,
                         help="runs per time-to-Stable size (the median is shown)")
     parser.add_argument("--memory-members", type=int, default=100000,
-                        help="members for the coordinator memory figure; with fewer open files "
-                        "allowed than that needs, the most allowed and half that, extrapolated")
+                        help="members for the coordinator memory figure, in groups of 100, "
+                        "spread over as many gateways (one generator each) as the open-files "
+                        "limit needs")
     parser.add_argument("--idle-connections", type=int, default=10000,
                         help="connections for the gateway memory figure")
     parser.add_argument("--only", choices=("heartbeats", "stable", "memory"), action="append",

@@ -1,10 +1,17 @@
 """Smoke run of the group load generator against the real processes, so that it keeps working
 (ctest label bench, about 10 s): two groups of two members through a gateway and a
-coordinator, and heartbeats against the echo server."""
+coordinator, heartbeats against the echo server, and members held across two gateways (the
+memory benchmark's way past the open-files limit)."""
 
+import sys
 import unittest
+from pathlib import Path
 
 from group_load_targets import EchoTarget, GroupwireTarget, process, run_generator
+from members_across_gateways import hold_members
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
+from admin_cli import GroupwireCli  # noqa: E402
 
 
 class GroupLoadSmokeTest(unittest.TestCase):
@@ -37,6 +44,21 @@ class GroupLoadSmokeTest(unittest.TestCase):
         self.assertEqual(report["error_count"], 0, report["errors"])
         self.assertGreater(report["heartbeats_per_s"], 0)
         self.assertEqual(report["connections"], 2)
+
+    def test_members_held_across_gateways_are_all_in_the_coordinator_at_once(self):
+        listed = []
+        held = hold_members(400, per_gateway=200, generator_flags=(
+            "--duration-ms", "0", "--warmup-ms", "0", "--session-timeout-ms", "30000"),
+            coordinator_flags=("--initial-rebalance-delay-ms", "0"), stable_timeout=60,
+            while_held=lambda address: listed.append(
+                GroupwireCli(address).json("groups", "list", "--state", "Stable")))
+        self.assertIsNone(held.error)
+        self.assertEqual(len(listed[0]["groups"]), 4, listed)
+        self.assertEqual((held.members, held.gateways, len(held.reports)), (400, 2, 2))
+        for report in held.reports:
+            self.assertEqual(report["stable_groups"], 2)
+            self.assertEqual(report["error_count"], 0, report["errors"])
+        self.assertEqual(len(held.gateway_kib), 2)
 
 
 if __name__ == "__main__":

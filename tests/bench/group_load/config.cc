@@ -71,7 +71,10 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
       "NAME=PID of a server process whose CPU time and RSS to report (repeatable)")(
       "group-prefix", po::value<std::string>(), "group ids are PREFIX0, PREFIX1, ...")(
       "label", po::value<std::string>()->default_value(""), "name of the target in the report")(
-      "json", "print the report as one JSON object");
+      "json", "print the report as one JSON object")(
+      "hold-stable",
+      "once every group is Stable, print \"stable\" on stderr and hold the members until "
+      "standard input ends (the Stable sample is taken then)");
 
   std::ostringstream help;
   help << "Usage: " << kProgram << " --bootstrap HOST:PORT [options]\n\n"
@@ -103,6 +106,7 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
     c.connect_concurrency = static_cast<int>(int_flag(vm, "connect-concurrency", 1, 1000000));
     c.loopback_sources = static_cast<int>(int_flag(vm, "loopback-sources", 1, 254));
     if (vm.count("no-join")) c.mode = Mode::Heartbeats;
+    c.hold_stable = vm.count("hold-stable") > 0;
     if (vm.count("idle-connections")) {
       if (c.mode == Mode::Heartbeats) {
         throw BadOption{"idle-connections", "excludes --no-join"};

@@ -50,6 +50,10 @@ struct Config {
   std::string group_prefix;  // default: unique per run
   std::string label;
   bool json = false;
+  // Once every group is Stable: print "stable" on stderr and keep the members (heartbeating
+  // every join_heartbeat) until standard input ends, then sample the processes again. Lets
+  // several generators, one per gateway, hold more members at once than one process may open.
+  bool hold_stable = false;
 
   int total_connections() const { return mode == Mode::Idle ? connections : groups * members; }
 };

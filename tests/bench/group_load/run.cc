@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <thread>
 
@@ -137,6 +138,13 @@ Report run(const Config& config) {
   }
   auto stable_at = Clock::now();
   report.join_phase = stable_at - go_at;
+  if (config.hold_stable) {
+    std::fputs("stable\n", stderr);
+    std::fflush(stderr);
+    char discard[256];
+    while (::read(STDIN_FILENO, discard, sizeof discard) > 0) {}
+    stable_at = Clock::now();
+  }
   sample_all(report.processes, &ProcessReport::stable);
 
   phases.window_start = stable_at + (config.mode == Mode::Idle ? Millis(0) : config.warmup);
