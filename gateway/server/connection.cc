@@ -109,10 +109,13 @@ void Connection::forward_upstream(std::string frame, bool expects_response, Upst
 }
 
 // Requests read before a bad frame were dispatched in the same read: they are still answered,
-// as a broker answers pipelined requests in order, and the connection closes after them.
+// as a broker answers pipelined requests in order, and the connection closes after them. Only
+// for a moment: one parked upstream or long-polling is not waited for on a connection that
+// sent garbage.
 void Connection::refuse(const std::string& why) {
   spdlog::warn("closing connection from {}: {}", peer_, why);
   draining_ = true;
+  set_deadline(Clock::now() + kDrainLinger);
 }
 
 void Connection::close_now(const std::string& why) {
