@@ -149,8 +149,7 @@ def heartbeat_section(duration_ms: int, runs: int, results: dict) -> list[str]:
             f"| {name} | {groups * members:,} | "
             + " | ".join(number(rate(x)) if rate(x) else "–" for x in (e, m, g))
             + f" | {ratio(rate(g), rate(m))}"
-            + ratio_spread(results["heartbeat runs"][name]["groupwire"],
-                           results["heartbeat runs"][name]["mock"])
+            + ratio_spread(every_run[name]["groupwire"], every_run[name]["mock"])
             + f" | {ratio(rate(g), rate(e))} | "
             + " · ".join(latency(x, "p50") for x in (e, m, g)) + " | "
             + " · ".join(latency(x, "p99") for x in (e, m, g)) + " | "
@@ -248,7 +247,7 @@ def memory_section(members: int, idle: int, fd_limit: int, results: dict) -> lis
         before, after = held.coordinator_kib
         per = (after - before) * 1024 / n
         results["coordinator bytes per member"] = per
-        out.append(f"| coordinator RSS growth per member, {n:,} members in {n // 100:,} Stable "
+        out.append(f"| coordinator RSS growth per member, {n:,} members in {n // MEMBERS_PER_GROUP:,} Stable "
                    f"groups behind {held.gateways} gateways | {per:,.0f} B ({before / 1024:,.1f} "
                    f"→ {after / 1024:,.1f} MiB) |")
         gateway_growth = sum(a - b for b, a in held.gateway_kib) * 1024 / n
