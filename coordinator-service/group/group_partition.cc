@@ -593,21 +593,24 @@ class GroupPartition::Impl {
     for (auto& m : record.members) m.assignment = assignment[m.member_id];
     std::string group_id = group.group_id;
     std::int32_t generation = group.generation_id;
-    append(std::move(record), [this, group_id, generation,
-                               assignment = std::move(assignment)](ErrorCode error) mutable {
-      ClassicGroup* g = find(group_id);
-      if (g == nullptr || g->generation_id != generation ||
-          !g->is(GroupState::CompletingRebalance)) {
-        return;
-      }
-      if (error != pb::NONE) {
-        spdlog::warn("group {}: storing generation {} failed ({}): rebalancing", group_id,
-                     generation, pb::ErrorCode_Name(error));
-        reset_and_propagate_assignment_error(*g, error);
-        return prepare_rebalance(*g);
-      }
-      complete_assignment(*g, std::move(assignment));
-    });
+    WriteBatch batch;
+    batch.groups.push_back(std::move(record));
+    append_then_apply(
+        group_id, CallOrder::Writes::kGroup, std::move(batch),
+        [this, group_id, generation, assignment = std::move(assignment)](ErrorCode error) mutable {
+          ClassicGroup* g = find(group_id);
+          if (g == nullptr || g->generation_id != generation ||
+              !g->is(GroupState::CompletingRebalance)) {
+            return;
+          }
+          if (error != pb::NONE) {
+            spdlog::warn("group {}: storing generation {} failed ({}): rebalancing", group_id,
+                         generation, pb::ErrorCode_Name(error));
+            reset_and_propagate_assignment_error(*g, error);
+            return prepare_rebalance(*g);
+          }
+          complete_assignment(*g, std::move(assignment));
+        });
   }
 
   void complete_assignment(ClassicGroup& group, std::map<MemberId, std::string> assignment) {
@@ -881,31 +884,31 @@ class GroupPartition::Impl {
     if (batch.offsets.empty()) return reply(std::move(resp));
     // The offsets become visible, and the commit is acknowledged, only once they are durable.
     std::vector<OffsetCommitRecord> records = batch.offsets;
-    log_.append(std::move(batch),
-                [this, records = std::move(records), resp = std::move(resp),
-                 member_id = req.member_id(), reply = std::move(reply)](ErrorCode written) mutable {
-                  if (written == pb::NONE) {
-                    std::string group_id = records.front().key.group_id;
-                    for (auto& r : records) apply_offset(std::move(r));
-                    if (sink_) {
-                      offsets_event(GroupEventType::OffsetsCommitted, *find(group_id),
-                                    resp.topics(), member_id);
-                    }
-                  } else {
-                    for (auto& topic : *resp.mutable_topics()) {
-                      for (auto& p : *topic.mutable_partitions()) {
-                        if (p.error_code() == pb::NONE) p.set_error_code(written);
-                      }
-                    }
-                  }
-                  reply(std::move(resp));
-                });
+    append_then_apply(
+        req.group_id(), CallOrder::Writes::kOffsets, std::move(batch),
+        [this, records = std::move(records), resp = std::move(resp), member_id = req.member_id(),
+         reply = std::move(reply)](ErrorCode written) mutable {
+          if (written == pb::NONE) {
+            std::string group_id = records.front().key.group_id;
+            for (auto& r : records) apply_offset(std::move(r));
+            if (sink_) {
+              offsets_event(GroupEventType::OffsetsCommitted, *find(group_id), resp.topics(),
+                            member_id);
+            }
+          } else {
+            for (auto& topic : *resp.mutable_topics()) {
+              for (auto& p : *topic.mutable_partitions()) {
+                if (p.error_code() == pb::NONE) p.set_error_code(written);
+              }
+            }
+          }
+          reply(std::move(resp));
+        });
   }
 
+  // The group is still here: expiry leaves a group with a write in flight alone, and a deletion
+  // is applied after the commits appended before it.
   void apply_offset(OffsetCommitRecord r) {
-    // The group may have expired while the commit was written: it comes back as a simple group,
-    // as it will from the log.
-    if (find(r.key.group_id) == nullptr) create_group(r.key.group_id);
     offsets_[r.key.group_id][{std::move(r.key.topic), r.key.partition}] =
         CommittedOffset{r.committed_offset, r.leader_epoch, std::move(r.metadata),
                         r.commit_timestamp_ms, r.expire_timestamp_ms};
@@ -929,7 +932,11 @@ class GroupPartition::Impl {
     return pb::NONE;
   }
 
-  pb::OffsetFetchGroupResponse offset_fetch(const pb::OffsetFetchGroup& req) const {
+  void offset_fetch(const pb::OffsetFetchGroup& req, Reply<pb::OffsetFetchGroupResponse> reply) {
+    reply(committed_offsets(req));
+  }
+
+  pb::OffsetFetchGroupResponse committed_offsets(const pb::OffsetFetchGroup& req) const {
     pb::OffsetFetchGroupResponse resp;
     resp.set_group_id(req.group_id());
     if (!loaded_) {
@@ -1005,18 +1012,20 @@ class GroupPartition::Impl {
     }
     if (batch.deleted_offsets.empty()) return reply(std::move(resp));
     std::vector<OffsetKey> keys = batch.deleted_offsets;
-    log_.append(std::move(batch), [this, keys = std::move(keys), resp = std::move(resp),
-                                   reply = std::move(reply)](ErrorCode written) mutable {
-      if (written != pb::NONE) {
-        resp.clear_topics();
-        resp.set_error_code(written);
-      } else {
-        for (const auto& key : keys) erase_offset(key);
-        const ClassicGroup* g = find(keys.front().group_id);
-        if (sink_ && g) offsets_event(GroupEventType::OffsetsDeleted, *g, resp.topics(), {});
-      }
-      reply(std::move(resp));
-    });
+    append_then_apply(req.group_id(), CallOrder::Writes::kOffsets, std::move(batch),
+                      [this, keys = std::move(keys), resp = std::move(resp),
+                       reply = std::move(reply)](ErrorCode written) mutable {
+                        if (written != pb::NONE) {
+                          resp.clear_topics();
+                          resp.set_error_code(written);
+                        } else {
+                          for (const auto& key : keys) erase_offset(key);
+                          const ClassicGroup* g = find(keys.front().group_id);
+                          if (sink_ && g)
+                            offsets_event(GroupEventType::OffsetsDeleted, *g, resp.topics(), {});
+                        }
+                        reply(std::move(resp));
+                      });
   }
 
   void erase_offset(const OffsetKey& key) {
@@ -1033,6 +1042,9 @@ class GroupPartition::Impl {
     std::int64_t now = scheduler_.wall_clock_ms();
     WriteBatch batch;
     for (auto& [group_id, group] : groups_) {
+      // A write in flight changes the group once applied: expired there, the offsets it
+      // commits would be deleted from the store after being committed.
+      if (!order_.idle(group_id)) continue;
       auto it = offsets_.find(group_id);
       if (it != offsets_.end()) {
         expire_group_offsets(group, it->second, now, batch.deleted_offsets);
@@ -1082,7 +1094,11 @@ class GroupPartition::Impl {
 
   // ---- Admin --------------------------------------------------------------------------------
 
-  pb::DescribedGroup describe_group(const std::string& group_id) const {
+  void describe_group(const std::string& group_id, Reply<pb::DescribedGroup> reply) {
+    reply(described(group_id));
+  }
+
+  pb::DescribedGroup described(const std::string& group_id) const {
     pb::DescribedGroup d;
     d.set_group_id(group_id);
     if (!loaded_) {
@@ -1150,28 +1166,29 @@ class GroupPartition::Impl {
     group->session_timer_due.reset();
     scheduler_.cancel(join_key(group_id));
     scheduler_.cancel(sync_key(group_id));
-    // Dead while the tombstone is written: joins and commits meanwhile are refused (retriable).
+    // Dead while the tombstone is written, for the reads that do not wait (ListGroups, the
+    // admin views); the group's calls wait for the outcome.
     std::int64_t empty_since = group->current_state_timestamp_ms;
     group->transition_to(GroupState::Dead, scheduler_.wall_clock_ms());
     WriteBatch batch;
     batch.deleted_groups.push_back(group_id);
-    log_.append(std::move(batch),
-                [this, group_id, empty_since, reply = std::move(reply)](ErrorCode error) {
-                  if (error != pb::NONE) {
-                    if (ClassicGroup* g = find(group_id)) {
-                      g->state = GroupState::Empty;
-                      g->current_state_timestamp_ms = empty_since;
-                    }
-                    return reply(error);
-                  }
-                  offsets_.erase(group_id);
-                  if (const ClassicGroup* g = find(group_id); sink_ && g) {
-                    emit(event(GroupEventType::GroupDeleted, *g));
-                  }
-                  groups_.erase(group_id);
-                  spdlog::info("group {}: deleted", group_id);
-                  reply(pb::NONE);
-                });
+    append_then_apply(group_id, CallOrder::Writes::kGroup, std::move(batch),
+                      [this, group_id, empty_since, reply = std::move(reply)](ErrorCode error) {
+                        if (error != pb::NONE) {
+                          if (ClassicGroup* g = find(group_id)) {
+                            g->state = GroupState::Empty;
+                            g->current_state_timestamp_ms = empty_since;
+                          }
+                          return reply(error);
+                        }
+                        offsets_.erase(group_id);
+                        if (const ClassicGroup* g = find(group_id); sink_ && g) {
+                          emit(event(GroupEventType::GroupDeleted, *g));
+                        }
+                        groups_.erase(group_id);
+                        spdlog::info("group {}: deleted", group_id);
+                        reply(pb::NONE);
+                      });
   }
 
   // ---- Events ------------------------------------------------------------------------------
@@ -1263,6 +1280,27 @@ class GroupPartition::Impl {
     return it == groups_.end() ? nullptr : &it->second;
   }
 
+  // Runs op(req, reply) now, or once the group's writes that it reads are applied.
+  template <class Req, class Resp>
+  void in_order(CallOrder::Reads reads, const std::string& group_id, const Req& req,
+                Reply<Resp> reply, void (Impl::*op)(const Req&, Reply<Resp>)) {
+    if (!order_.must_wait(group_id, reads)) return (this->*op)(req, std::move(reply));
+    order_.wait(group_id, reads, [this, req, reply = std::move(reply), op]() mutable {
+      (this->*op)(req, std::move(reply));
+    });
+  }
+
+  // Appends a batch whose effect `done` applies once it is durable; until then the group's calls
+  // that read it wait.
+  void append_then_apply(const std::string& group_id, CallOrder::Writes what, WriteBatch batch,
+                         GroupLog::Done done) {
+    order_.write_started(group_id, what);
+    log_.append(std::move(batch), [this, group_id, what, done = std::move(done)](ErrorCode e) {
+      done(e);
+      order_.write_done(group_id, what);
+    });
+  }
+
   void append(GroupMetadataRecord record, GroupLog::Done done) {
     WriteBatch batch;
     batch.groups.push_back(std::move(record));
@@ -1303,6 +1341,7 @@ class GroupPartition::Impl {
   Scheduler& scheduler_;
   GroupLog& log_;
   bool loaded_ = false;
+  CallOrder order_;
   std::map<std::string, ClassicGroup> groups_;
   std::map<std::string, std::map<TopicPartition, CommittedOffset>> offsets_;
   std::mt19937_64 rng_;
@@ -1321,38 +1360,42 @@ bool GroupPartition::loaded() const {
   return impl_->loaded();
 }
 
+using Reads = CallOrder::Reads;
+
 void GroupPartition::join_group(const pb::JoinGroupRequest& req,
                                 Reply<pb::JoinGroupResponse> reply) {
-  impl_->join_group(req, std::move(reply));
+  impl_->in_order(Reads::kGroup, req.group_id(), req, std::move(reply), &Impl::join_group);
 }
 void GroupPartition::sync_group(const pb::SyncGroupRequest& req,
                                 Reply<pb::SyncGroupResponse> reply) {
-  impl_->sync_group(req, std::move(reply));
+  impl_->in_order(Reads::kGroup, req.group_id(), req, std::move(reply), &Impl::sync_group);
 }
 void GroupPartition::heartbeat(const pb::HeartbeatRequest& req,
                                Reply<pb::HeartbeatResponse> reply) {
-  impl_->heartbeat(req, std::move(reply));
+  impl_->in_order(Reads::kSession, req.group_id(), req, std::move(reply), &Impl::heartbeat);
 }
 void GroupPartition::leave_group(const pb::LeaveGroupRequest& req,
                                  Reply<pb::LeaveGroupResponse> reply) {
-  impl_->leave_group(req, std::move(reply));
+  impl_->in_order(Reads::kGroup, req.group_id(), req, std::move(reply), &Impl::leave_group);
 }
 void GroupPartition::offset_commit(const pb::OffsetCommitRequest& req,
                                    Reply<pb::OffsetCommitResponse> reply) {
-  impl_->offset_commit(req, std::move(reply));
+  impl_->in_order(Reads::kGroup, req.group_id(), req, std::move(reply), &Impl::offset_commit);
 }
 void GroupPartition::delete_group(const std::string& group_id, Reply<pb::ErrorCode> reply) {
-  impl_->delete_group(group_id, std::move(reply));
+  impl_->in_order(Reads::kGroup, group_id, group_id, std::move(reply), &Impl::delete_group);
 }
 void GroupPartition::offset_delete(const pb::OffsetDeleteRequest& req,
                                    Reply<pb::OffsetDeleteResponse> reply) {
-  impl_->offset_delete(req, std::move(reply));
+  impl_->in_order(Reads::kGroup, req.group_id(), req, std::move(reply), &Impl::offset_delete);
 }
-pb::OffsetFetchGroupResponse GroupPartition::offset_fetch(const pb::OffsetFetchGroup& req) const {
-  return impl_->offset_fetch(req);
+void GroupPartition::offset_fetch(const pb::OffsetFetchGroup& req,
+                                  Reply<pb::OffsetFetchGroupResponse> reply) {
+  impl_->in_order(Reads::kGroupAndOffsets, req.group_id(), req, std::move(reply),
+                  &Impl::offset_fetch);
 }
-pb::DescribedGroup GroupPartition::describe_group(const std::string& group_id) const {
-  return impl_->describe_group(group_id);
+void GroupPartition::describe_group(const std::string& group_id, Reply<pb::DescribedGroup> reply) {
+  impl_->in_order(Reads::kGroup, group_id, group_id, std::move(reply), &Impl::describe_group);
 }
 pb::ErrorCode GroupPartition::list_groups(const pb::ListGroupsRequest& req,
                                           std::vector<pb::ListedGroup>& out) const {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "group/call_order.h"
 #include "group/classic_group.h"
 #include "group/committed_offset.h"
 #include "group/group_config.h"
@@ -36,6 +37,10 @@ class GroupPartition {
   void load(StoredGroups stored);
   bool loaded() const;
 
+  // A group's calls take effect in the order they are made: a call that reads what an earlier
+  // write changes, before the store has it, waits for it (call_order.h). Calls of other groups
+  // never wait. The reply may come later, on this partition's thread.
+
   // Long-polls: the reply comes when the rebalance step completes (or at once on error).
   void join_group(const pb::JoinGroupRequest& req, Reply<pb::JoinGroupResponse> reply);
   void sync_group(const pb::SyncGroupRequest& req, Reply<pb::SyncGroupResponse> reply);
@@ -46,9 +51,11 @@ class GroupPartition {
   void delete_group(const std::string& group_id, Reply<pb::ErrorCode> reply);
   void offset_delete(const pb::OffsetDeleteRequest& req, Reply<pb::OffsetDeleteResponse> reply);
 
-  pb::OffsetFetchGroupResponse offset_fetch(const pb::OffsetFetchGroup& req) const;
-  pb::DescribedGroup describe_group(const std::string& group_id) const;
-  // Appends the groups that pass the filters; COORDINATOR_LOAD_IN_PROGRESS while loading.
+  void offset_fetch(const pb::OffsetFetchGroup& req, Reply<pb::OffsetFetchGroupResponse> reply);
+  void describe_group(const std::string& group_id, Reply<pb::DescribedGroup> reply);
+  // Appends the groups that pass the filters; COORDINATOR_LOAD_IN_PROGRESS while loading. Reads
+  // every group as it is now, waiting for none: the gateway sends a ListGroups only once the
+  // requests before it on its connection are answered.
   pb::ErrorCode list_groups(const pb::ListGroupsRequest& req,
                             std::vector<pb::ListedGroup>& out) const;
 

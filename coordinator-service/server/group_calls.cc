@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "server/gather.h"
@@ -116,49 +117,89 @@ void GroupCalls::offset_delete(pb::OffsetDeleteRequest req, Reply<pb::OffsetDele
   on_partition(partitions_, std::move(req), std::move(reply), &GroupPartition::offset_delete);
 }
 
-// The calls spanning groups answer at once on each partition; the last partition to answer
-// replies.
+// The calls naming several groups ask each group's partition for its part; the last part to
+// come in replies.
+
+namespace {
+
+// Asks the partition of each of n groups for the group's part, ask(partition, i, reply), and
+// replies build(parts) once every part is in, parts in request order.
+template <class Part, class Resp, class IdOf, class Ask, class Build>
+void fan_out(const Partitions& partitions, const GroupCalls::Post& post, int n, IdOf id_of, Ask ask,
+             Build build, Reply<Resp> reply) {
+  auto groups = by_partition(partitions, n, id_of);
+  if (groups.empty()) return reply(Resp());
+  auto gather = std::make_shared<Gather<Part>>(n, n);
+  for (auto& [p, indexes] : groups) {
+    post(p, [ask, build, gather, reply, indexes = std::move(indexes)](GroupPartition& g) {
+      for (int i : indexes) {
+        ask(g, i, [build, gather, reply, i](Part part) {
+          gather->slot(i) = std::move(part);
+          if (gather->arrive()) reply(build(gather->slots()));
+        });
+      }
+    });
+  }
+}
+
+// A response whose groups are the parts, in order.
+template <class Resp, class Part>
+Resp with_groups(std::vector<Part>& parts) {
+  Resp response;
+  for (auto& group : parts) response.mutable_groups()->Add(std::move(group));
+  return response;
+}
+
+}  // namespace
+
+GroupCalls::Post GroupCalls::post_now() {
+  return [this](std::size_t partition, std::function<void(GroupPartition&)> fn) {
+    partitions_.post(partition, std::move(fn));
+  };
+}
 
 void GroupCalls::offset_fetch(pb::OffsetFetchRequest req, Reply<pb::OffsetFetchResponse> reply) {
+  offset_fetch(std::move(req), std::move(reply), post_now());
+}
+
+void GroupCalls::offset_fetch(pb::OffsetFetchRequest req, Reply<pb::OffsetFetchResponse> reply,
+                              const Post& post) {
   // Without transactions no offset is ever pending, so require_stable changes nothing.
   const int n = req.groups_size();
   auto request = std::make_shared<const pb::OffsetFetchRequest>(std::move(req));
-  auto groups = by_partition(partitions_, n, [&request](int i) -> const std::string& {
-    return request->groups(i).group_id();
-  });
-  if (groups.empty()) return reply(pb::OffsetFetchResponse());
-  auto gather = std::make_shared<Gather<pb::OffsetFetchGroupResponse>>(n, groups.size());
-  for (auto& [p, indexes] : groups) {
-    partitions_.post(p, [request, reply, gather, indexes = std::move(indexes)](GroupPartition& g) {
-      for (int i : indexes) gather->slot(i) = g.offset_fetch(request->groups(i));
-      if (!gather->arrive()) return;
-      pb::OffsetFetchResponse response;
-      for (auto& group : gather->slots()) response.mutable_groups()->Add(std::move(group));
-      reply(std::move(response));
-    });
-  }
+  fan_out<pb::OffsetFetchGroupResponse>(
+      partitions_, post, n,
+      [&request](int i) -> const std::string& { return request->groups(i).group_id(); },
+      [request](GroupPartition& g, int i, Reply<pb::OffsetFetchGroupResponse> done) {
+        g.offset_fetch(request->groups(i), std::move(done));
+      },
+      &with_groups<pb::OffsetFetchResponse, pb::OffsetFetchGroupResponse>, std::move(reply));
 }
 
 void GroupCalls::describe_groups(pb::DescribeGroupsRequest req,
                                  Reply<pb::DescribeGroupsResponse> reply) {
+  describe_groups(std::move(req), std::move(reply), post_now());
+}
+
+void GroupCalls::describe_groups(pb::DescribeGroupsRequest req,
+                                 Reply<pb::DescribeGroupsResponse> reply, const Post& post) {
   const int n = req.group_ids_size();
   auto request = std::make_shared<const pb::DescribeGroupsRequest>(std::move(req));
-  auto groups = by_partition(
-      partitions_, n, [&request](int i) -> const std::string& { return request->group_ids(i); });
-  if (groups.empty()) return reply(pb::DescribeGroupsResponse());
-  auto gather = std::make_shared<Gather<pb::DescribedGroup>>(n, groups.size());
-  for (auto& [p, indexes] : groups) {
-    partitions_.post(p, [request, reply, gather, indexes = std::move(indexes)](GroupPartition& g) {
-      for (int i : indexes) gather->slot(i) = g.describe_group(request->group_ids(i));
-      if (!gather->arrive()) return;
-      pb::DescribeGroupsResponse response;
-      for (auto& group : gather->slots()) response.mutable_groups()->Add(std::move(group));
-      reply(std::move(response));
-    });
-  }
+  fan_out<pb::DescribedGroup>(
+      partitions_, post, n,
+      [&request](int i) -> const std::string& { return request->group_ids(i); },
+      [request](GroupPartition& g, int i, Reply<pb::DescribedGroup> done) {
+        g.describe_group(request->group_ids(i), std::move(done));
+      },
+      &with_groups<pb::DescribeGroupsResponse, pb::DescribedGroup>, std::move(reply));
 }
 
 void GroupCalls::list_groups(pb::ListGroupsRequest req, Reply<pb::ListGroupsResponse> reply) {
+  list_groups(std::move(req), std::move(reply), post_now());
+}
+
+void GroupCalls::list_groups(pb::ListGroupsRequest req, Reply<pb::ListGroupsResponse> reply,
+                             const Post& post) {
   const std::size_t n = partitions_.size();
   struct Listed {
     pb::ErrorCode error = pb::NONE;
@@ -167,7 +208,7 @@ void GroupCalls::list_groups(pb::ListGroupsRequest req, Reply<pb::ListGroupsResp
   auto request = std::make_shared<const pb::ListGroupsRequest>(std::move(req));
   auto gather = std::make_shared<Gather<Listed>>(n, n);
   for (std::size_t p = 0; p < n; ++p) {
-    partitions_.post(p, [request, reply, gather, p](GroupPartition& g) {
+    post(p, [request, reply, gather, p](GroupPartition& g) {
       Listed& mine = gather->slot(p);
       mine.error = g.list_groups(*request, mine.groups);
       if (!gather->arrive()) return;
@@ -183,57 +224,66 @@ void GroupCalls::list_groups(pb::ListGroupsRequest req, Reply<pb::ListGroupsResp
 }
 
 void GroupCalls::delete_groups(pb::DeleteGroupsRequest req, Reply<pb::DeleteGroupsResponse> reply) {
+  delete_groups(std::move(req), std::move(reply), post_now());
+}
+
+void GroupCalls::delete_groups(pb::DeleteGroupsRequest req, Reply<pb::DeleteGroupsResponse> reply,
+                               const Post& post) {
   // Kafka deletes the set of named groups: a repeated id is answered once (first position kept).
   auto ids = std::make_shared<std::vector<std::string>>();
   std::set<std::string> seen;
   for (auto& id : *req.mutable_group_ids()) {
     if (seen.insert(id).second) ids->push_back(std::move(id));
   }
-  if (ids->empty()) return reply(pb::DeleteGroupsResponse());
-  auto gather = std::make_shared<Gather<pb::ErrorCode>>(ids->size(), ids->size());
-  for (std::size_t i = 0; i < ids->size(); ++i) {
-    partitions_.post(partitions_.partition_for((*ids)[i]),
-                     [ids, reply, gather, i](GroupPartition& g) {
-                       g.delete_group((*ids)[i], [ids, reply, gather, i](pb::ErrorCode code) {
-                         gather->slot(i) = code;
-                         if (!gather->arrive()) return;
-                         pb::DeleteGroupsResponse response;
-                         for (std::size_t k = 0; k < ids->size(); ++k) {
-                           auto* result = response.add_results();
-                           result->set_group_id((*ids)[k]);
-                           result->set_error_code(gather->slot(k));
-                         }
-                         reply(std::move(response));
-                       });
-                     });
-  }
+  fan_out<pb::ErrorCode>(
+      partitions_, post, static_cast<int>(ids->size()),
+      [&ids](int i) -> const std::string& { return (*ids)[i]; },
+      [ids](GroupPartition& g, int i, Reply<pb::ErrorCode> done) {
+        g.delete_group((*ids)[i], std::move(done));
+      },
+      [ids](std::vector<pb::ErrorCode>& codes) {
+        pb::DeleteGroupsResponse response;
+        for (std::size_t k = 0; k < ids->size(); ++k) {
+          auto* result = response.add_results();
+          result->set_group_id((*ids)[k]);
+          result->set_error_code(codes[k]);
+        }
+        return response;
+      },
+      std::move(reply));
 }
 
 void GroupCalls::start(google::protobuf::RepeatedPtrField<pb::Call>& calls,
                        const std::shared_ptr<AnswerSink>& sink) {
-  std::vector<std::vector<pb::Call>> single_group(partitions_.size());
+  // Each partition runs its share of the batch in the batch's order: a call sees the effects of
+  // the calls before it (a connection's requests come in its order).
+  using Work = std::variant<pb::Call, std::function<void(GroupPartition&)>>;
+  std::vector<std::vector<Work>> work(partitions_.size());
+  Post add = [&work](std::size_t p, std::function<void(GroupPartition&)> fn) {
+    work[p].emplace_back(std::move(fn));
+  };
   for (auto& call : calls) {
     if (const std::string* group_id = single_group_id(call)) {
-      single_group[partitions_.partition_for(*group_id)].push_back(std::move(call));
+      work[partitions_.partition_for(*group_id)].emplace_back(std::move(call));
       continue;
     }
     const std::uint64_t id = call.id();
     switch (call.request_case()) {
       case pb::Call::kOffsetFetch:
         offset_fetch(std::move(*call.mutable_offset_fetch()),
-                     answer_to(sink, id, &pb::Answer::mutable_offset_fetch));
+                     answer_to(sink, id, &pb::Answer::mutable_offset_fetch), add);
         break;
       case pb::Call::kDescribeGroups:
         describe_groups(std::move(*call.mutable_describe_groups()),
-                        answer_to(sink, id, &pb::Answer::mutable_describe_groups));
+                        answer_to(sink, id, &pb::Answer::mutable_describe_groups), add);
         break;
       case pb::Call::kListGroups:
         list_groups(std::move(*call.mutable_list_groups()),
-                    answer_to(sink, id, &pb::Answer::mutable_list_groups));
+                    answer_to(sink, id, &pb::Answer::mutable_list_groups), add);
         break;
       case pb::Call::kDeleteGroups:
         delete_groups(std::move(*call.mutable_delete_groups()),
-                      answer_to(sink, id, &pb::Answer::mutable_delete_groups));
+                      answer_to(sink, id, &pb::Answer::mutable_delete_groups), add);
         break;
       default: {
         pb::Answer unknown;
@@ -242,10 +292,16 @@ void GroupCalls::start(google::protobuf::RepeatedPtrField<pb::Call>& calls,
       }
     }
   }
-  for (std::size_t p = 0; p < single_group.size(); ++p) {
-    if (single_group[p].empty()) continue;
-    partitions_.post(p, [batch = std::move(single_group[p]), sink](GroupPartition& g) {
-      for (const auto& call : batch) run_single_group(g, call, sink);
+  for (std::size_t p = 0; p < work.size(); ++p) {
+    if (work[p].empty()) continue;
+    partitions_.post(p, [batch = std::move(work[p]), sink](GroupPartition& g) {
+      for (const auto& item : batch) {
+        if (const auto* call = std::get_if<pb::Call>(&item)) {
+          run_single_group(g, *call, sink);
+        } else {
+          std::get<std::function<void(GroupPartition&)>>(item)(g);
+        }
+      }
     });
   }
 }

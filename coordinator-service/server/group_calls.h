@@ -3,7 +3,9 @@
 // is ready: the group's partition thread, or for a call spanning partitions the last one's.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "group/group_partition.h"
@@ -34,14 +36,28 @@ class GroupCalls {
   void list_groups(pb::ListGroupsRequest req, Reply<pb::ListGroupsResponse> reply);
   void delete_groups(pb::DeleteGroupsRequest req, Reply<pb::DeleteGroupsResponse> reply);
 
-  // Starts every call of a batch, each answered into `sink` under its id. The single-group
-  // calls cost one post per partition, not one per call: that is most of what batching saves
-  // on this side. A call with no request set is answered with an empty Answer (an unknown
-  // operation from a newer gateway).
+  // Starts every call of a batch, each answered into `sink` under its id; each partition runs
+  // its calls in the batch's order. A batch costs one post per partition, not one per call:
+  // that is most of what batching saves on this side. A call with no request set is answered with
+  // an empty Answer (an unknown operation from a newer gateway).
   void start(google::protobuf::RepeatedPtrField<pb::Call>& calls,
              const std::shared_ptr<AnswerSink>& sink);
 
+  // Where a call's work for a partition goes: posted at once (a unary RPC), or into a stream
+  // batch's work for that partition, which runs in the batch's order.
+  using Post = std::function<void(std::size_t partition, std::function<void(GroupPartition&)>)>;
+
  private:
+  Post post_now();
+  void offset_fetch(pb::OffsetFetchRequest req, Reply<pb::OffsetFetchResponse> reply,
+                    const Post& post);
+  void describe_groups(pb::DescribeGroupsRequest req, Reply<pb::DescribeGroupsResponse> reply,
+                       const Post& post);
+  void list_groups(pb::ListGroupsRequest req, Reply<pb::ListGroupsResponse> reply,
+                   const Post& post);
+  void delete_groups(pb::DeleteGroupsRequest req, Reply<pb::DeleteGroupsResponse> reply,
+                     const Post& post);
+
   Partitions& partitions_;
 };
 

@@ -19,19 +19,71 @@ class DurabilityTest : public GroupTest {
   }
 };
 
-TEST_F(DurabilityTest, CommitIsAcknowledgedAndVisibleOnlyOnceDurable) {
+TEST_F(DurabilityTest, CommitIsAcknowledgedOnceDurableAndAFetchBehindItSeesIt) {
   auto ids = stable_group("g", 1);
   log_.hold();
   auto reply = commit_async("g", ids[0], group("g").generation_id, 7);
+  auto fetched = fetch_async("g");
   EXPECT_FALSE(reply.done());
-  EXPECT_EQ(fetch("g"), -1);
+  EXPECT_FALSE(fetched.done());
   ASSERT_EQ(log_.last().offsets.size(), 1u);
   EXPECT_EQ(log_.last().offsets[0].key.topic, "t");
   EXPECT_EQ(log_.last().offsets[0].committed_offset, 7);
   log_.complete();
   ASSERT_TRUE(reply.done());
   EXPECT_EQ(reply->topics(0).partitions(0).error_code(), pb::NONE);
-  EXPECT_EQ(fetch("g"), 7);
+  ASSERT_TRUE(fetched.done());
+  EXPECT_EQ(committed_offset(*fetched), 7);
+}
+
+TEST_F(DurabilityTest, CommitsOfOneGroupPipelineAndApplyInOrder) {
+  auto ids = stable_group("g", 1);
+  int generation = group("g").generation_id;
+  log_.hold();
+  auto first = commit_async("g", ids[0], generation, 1);
+  auto second = commit_async("g", ids[0], generation, 2);
+  // Both are on their way to the store together: a commit does not wait for the one before.
+  EXPECT_EQ(log_.batches().back().offsets[0].committed_offset, 2);
+  auto fetched = fetch_async("g");
+  log_.complete();
+  EXPECT_TRUE(first.done());
+  EXPECT_FALSE(fetched.done());
+  log_.complete();
+  EXPECT_TRUE(second.done());
+  ASSERT_TRUE(fetched.done());
+  EXPECT_EQ(committed_offset(*fetched), 2);
+}
+
+TEST_F(DurabilityTest, CallsOfOtherGroupsAndHeartbeatsDoNotWaitForACommit) {
+  auto ids = stable_group("g", 1);
+  auto others = stable_group("h", 1);
+  int generation = group("g").generation_id;
+  ASSERT_EQ(commit("h", others[0], group("h").generation_id, 3), pb::NONE);
+  log_.hold();
+  auto reply = commit_async("g", ids[0], generation, 7);
+  EXPECT_EQ(heartbeat("g", ids[0], generation), pb::NONE);
+  EXPECT_EQ(fetch("h"), 3);
+  EXPECT_EQ(describe_now(partition_, "g").group_state(), "Stable");
+  log_.complete();
+  EXPECT_TRUE(reply.done());
+}
+
+TEST_F(DurabilityTest, ACallBehindAWaitingFetchWaitsToo) {
+  auto ids = stable_group("g", 1);
+  int generation = group("g").generation_id;
+  log_.hold();
+  auto reply = commit_async("g", ids[0], generation, 7);
+  auto fetched = fetch_async("g");
+  // The later commit must not be applied before the fetch that came first reads.
+  auto later = commit_async("g", ids[0], generation, 8);
+  EXPECT_EQ(log_.batches().back().offsets[0].committed_offset, 7);
+  log_.complete();
+  ASSERT_TRUE(fetched.done());
+  EXPECT_EQ(committed_offset(*fetched), 7);
+  EXPECT_EQ(log_.batches().back().offsets[0].committed_offset, 8);
+  log_.complete();
+  EXPECT_TRUE(later.done());
+  EXPECT_EQ(fetch("g"), 8);
 }
 
 TEST_F(DurabilityTest, FailedCommitWriteIsRetriableAndLeavesTheOffset) {
@@ -40,9 +92,11 @@ TEST_F(DurabilityTest, FailedCommitWriteIsRetriableAndLeavesTheOffset) {
   ASSERT_EQ(commit("g", ids[0], generation, 5), pb::NONE);
   log_.hold();
   auto reply = commit_async("g", ids[0], generation, 9);
+  auto fetched = fetch_async("g");  // waits for the write, then reads the offset before it
   log_.complete(pb::COORDINATOR_NOT_AVAILABLE);
   EXPECT_EQ(reply->topics(0).partitions(0).error_code(), pb::COORDINATOR_NOT_AVAILABLE);
-  EXPECT_EQ(fetch("g"), 5);
+  ASSERT_TRUE(fetched.done());
+  EXPECT_EQ(committed_offset(*fetched), 5);
 }
 
 TEST_F(DurabilityTest, CommitsRejectedByValidationAreNotWritten) {
@@ -109,14 +163,81 @@ TEST_F(DurabilityTest, FailedAssignmentWriteAnswersTheErrorAndRebalances) {
   EXPECT_TRUE(group("g").members.at(leader).assignment.empty());
 }
 
+TEST_F(DurabilityTest, HeartbeatsDoNotWaitForTheAssignmentWrite) {
+  auto [leader, follower, generation] = completing_rebalance();
+  log_.hold();
+  auto leader_sync = sync("g", leader, generation, {{leader, "A"}, {follower, "B"}});
+  EXPECT_EQ(heartbeat("g", follower, generation), pb::NONE);
+  log_.complete();
+  EXPECT_EQ(leader_sync->error_code(), pb::NONE);
+}
+
+TEST_F(DurabilityTest, AHeartbeatBehindAWaitingLeaveWaitsAndSeesTheMemberGone) {
+  auto [leader, follower, generation] = completing_rebalance();
+  log_.hold();
+  auto leader_sync = sync("g", leader, generation, {{leader, "A"}, {follower, "B"}});
+  pb::LeaveGroupRequest leave_req;
+  leave_req.set_group_id("g");
+  leave_req.add_members()->set_member_id(follower);
+  auto left = ask(partition_, &GroupPartition::leave_group, leave_req);
+  pb::HeartbeatRequest beat_req;
+  beat_req.set_group_id("g");
+  beat_req.set_member_id(follower);
+  beat_req.set_generation_id(generation);
+  auto beat = ask(partition_, &GroupPartition::heartbeat, beat_req);
+  EXPECT_FALSE(beat.done());
+  log_.complete();
+  ASSERT_TRUE(left.done());
+  ASSERT_TRUE(beat.done());
+  EXPECT_EQ(beat->error_code(), pb::UNKNOWN_MEMBER_ID);
+}
+
 TEST_F(DurabilityTest, AssignmentWriteOfAnOldGenerationIsIgnored) {
   auto [leader, follower, generation] = completing_rebalance();
   log_.hold();
   auto leader_sync = sync("g", leader, generation, {{leader, "A"}, {follower, "B"}});
-  leave("g", {{follower, std::nullopt}});  // a new rebalance starts while the write is in flight
+  // A new rebalance starts while the write is in flight: the follower never syncs and is
+  // removed.
+  clock_.advance(10000ms);
   EXPECT_EQ(leader_sync->error_code(), pb::REBALANCE_IN_PROGRESS);
   log_.complete_all();
   EXPECT_NE(state("g"), GroupState::Stable);
+}
+
+TEST_F(DurabilityTest, CallsBehindTheLeaderAssignmentSeeTheGenerationStable) {
+  auto [leader, follower, generation] = completing_rebalance();
+  log_.hold();
+  auto leader_sync = sync("g", leader, generation, {{leader, "A"}, {follower, "B"}});
+  auto described = ask(partition_, &GroupPartition::describe_group, std::string("g"));
+  auto commit_reply = commit_async("g", leader, generation, 4);
+  EXPECT_FALSE(described.done());
+  EXPECT_FALSE(commit_reply.done());
+  log_.complete();
+  EXPECT_EQ(leader_sync->error_code(), pb::NONE);
+  ASSERT_TRUE(described.done());
+  EXPECT_EQ(described->group_state(), "Stable");
+  EXPECT_FALSE(described->members(0).member_assignment().empty());
+  // Validated against the Stable generation, so accepted (in CompletingRebalance:
+  // REBALANCE_IN_PROGRESS).
+  log_.complete();
+  EXPECT_EQ(commit_reply->topics(0).partitions(0).error_code(), pb::NONE);
+}
+
+TEST_F(DurabilityTest, ALeaveBehindTheLeaderAssignmentWaitsForIt) {
+  auto [leader, follower, generation] = completing_rebalance();
+  log_.hold();
+  auto leader_sync = sync("g", leader, generation, {{leader, "A"}, {follower, "B"}});
+  pb::LeaveGroupRequest req;
+  req.set_group_id("g");
+  req.add_members()->set_member_id(follower);
+  auto left = ask(partition_, &GroupPartition::leave_group, req);
+  EXPECT_FALSE(left.done());
+  log_.complete();
+  // The generation was completed first, as Kafka would answer a connection's requests in turn.
+  EXPECT_EQ(leader_sync->error_code(), pb::NONE);
+  ASSERT_TRUE(left.done());
+  EXPECT_EQ(left->members(0).error_code(), pb::NONE);
+  EXPECT_EQ(state("g"), GroupState::PreparingRebalance);
 }
 
 TEST_F(DurabilityTest, GroupBecomingEmptyIsWritten) {
@@ -157,16 +278,24 @@ TEST_F(DurabilityTest, FailedStaticReplaceWriteRestoresTheOldMember) {
   EXPECT_EQ(group("g").members.at(ids[1]).assignment, "assignment-of-" + ids[1]);
 }
 
-TEST_F(DurabilityTest, DeleteGroupAnswersAfterTheTombstoneAndRefusesJoinsMeanwhile) {
+TEST_F(DurabilityTest, DeleteGroupAnswersAfterTheTombstoneAndCallsBehindItSeeTheGroupGone) {
   ASSERT_EQ(commit("g", "", -1, 3), pb::NONE);  // a simple group
   log_.hold();
   auto deleted = delete_group_async("g");
   EXPECT_FALSE(deleted.done());
   EXPECT_EQ(log_.last().deleted_groups, std::vector<std::string>{"g"});
-  EXPECT_EQ(join("g")->error_code(), pb::COORDINATOR_NOT_AVAILABLE);
+  auto fetched = fetch_async("g");
+  auto recommitted = commit_async("g", "", -1, 5);
+  EXPECT_FALSE(fetched.done());
+  EXPECT_FALSE(recommitted.done());
   log_.complete();
   EXPECT_EQ(*deleted, pb::NONE);
-  EXPECT_EQ(partition_.find_group("g"), nullptr);
+  ASSERT_TRUE(fetched.done());
+  EXPECT_EQ(committed_offset(*fetched), -1);
+  // The commit found no group and made a new simple one, as it would after the deletion.
+  log_.complete();
+  EXPECT_EQ(recommitted->topics(0).partitions(0).error_code(), pb::NONE);
+  EXPECT_EQ(fetch("g"), 5);
 }
 
 TEST_F(DurabilityTest, FailedDeleteLeavesTheGroupAndItsOffsets) {
@@ -183,12 +312,27 @@ TEST_F(DurabilityTest, OffsetDeleteWritesTombstonesFirst) {
   ASSERT_EQ(commit("g", "", -1, 3), pb::NONE);
   log_.hold();
   auto deleted = delete_offsets_async("g", "t", {0});
+  auto fetched = fetch_async("g");
   EXPECT_FALSE(deleted.done());
+  EXPECT_FALSE(fetched.done());
   ASSERT_EQ(log_.last().deleted_offsets.size(), 1u);
-  EXPECT_EQ(fetch("g"), 3);
   log_.complete();
   EXPECT_EQ(deleted->error_code(), pb::NONE);
-  EXPECT_EQ(fetch("g"), -1);
+  ASSERT_TRUE(fetched.done());
+  EXPECT_EQ(committed_offset(*fetched), -1);
+}
+
+TEST_F(DurabilityTest, ExpiryLeavesAGroupWithAWriteInFlightAlone) {
+  ASSERT_EQ(commit("g", "", -1, 3), pb::NONE);
+  clock_.advance(config_.offsets_retention);
+  log_.hold();
+  auto recommitted = commit_async("g", "", -1, 4);
+  std::size_t before = log_.batches().size();
+  partition_.expire_offsets();
+  // Expired now, its tombstone would follow the commit into the store and delete it there.
+  EXPECT_EQ(log_.batches().size(), before);
+  log_.complete();
+  EXPECT_EQ(fetch("g"), 4);
 }
 
 TEST_F(DurabilityTest, ExpiryWritesTombstonesForOffsetsAndTheGroup) {
@@ -261,8 +405,8 @@ TEST_F(LoadingTest, BeforeLoadingGroupApisAnswerLoadInProgressButHeartbeatAnswer
   EXPECT_EQ(beat->error_code(), pb::NONE);
   pb::OffsetFetchGroup f;
   f.set_group_id("g");
-  EXPECT_EQ(fresh.offset_fetch(f).error_code(), pb::COORDINATOR_LOAD_IN_PROGRESS);
-  EXPECT_EQ(fresh.describe_group("g").error_code(), pb::COORDINATOR_LOAD_IN_PROGRESS);
+  EXPECT_EQ(fetch_now(fresh, f).error_code(), pb::COORDINATOR_LOAD_IN_PROGRESS);
+  EXPECT_EQ(describe_now(fresh, "g").error_code(), pb::COORDINATOR_LOAD_IN_PROGRESS);
   std::vector<pb::ListedGroup> listed;
   EXPECT_EQ(fresh.list_groups({}, listed), pb::COORDINATOR_LOAD_IN_PROGRESS);
   Pending<pb::ErrorCode> deleted;
@@ -297,7 +441,7 @@ TEST_F(LoadingTest, StableGroupComesBackWithItsGenerationMembersAndOffsets) {
   pb::OffsetFetchGroup f;
   f.set_group_id("g");
   f.set_all_topics(true);
-  auto fetched = loaded.offset_fetch(f);
+  auto fetched = fetch_now(loaded, f);
   ASSERT_EQ(fetched.topics_size(), 1);
   EXPECT_EQ(fetched.topics(0).partitions(0).committed_offset(), 11);
 }

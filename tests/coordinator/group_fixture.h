@@ -36,6 +36,32 @@ class Pending {
   std::shared_ptr<std::optional<T>> value_ = std::make_shared<std::optional<T>>();
 };
 
+// Makes a call whose reply may come later.
+template <class Req, class Resp>
+Pending<Resp> ask(GroupPartition& partition, void (GroupPartition::*op)(const Req&, Reply<Resp>),
+                  const Req& req) {
+  Pending<Resp> out;
+  (partition.*op)(req, out.reply());
+  return out;
+}
+
+// The reply of a call that is answered at once: nothing it reads is being written.
+template <class Req, class Resp>
+Resp answered_now(GroupPartition& partition, void (GroupPartition::*op)(const Req&, Reply<Resp>),
+                  const Req& req) {
+  auto out = ask(partition, op, req);
+  EXPECT_TRUE(out.done()) << "the call waits";
+  return out.done() ? *out : Resp();
+}
+
+inline pb::OffsetFetchGroupResponse fetch_now(GroupPartition& partition,
+                                              const pb::OffsetFetchGroup& req) {
+  return answered_now(partition, &GroupPartition::offset_fetch, req);
+}
+inline pb::DescribedGroup describe_now(GroupPartition& partition, const std::string& group) {
+  return answered_now(partition, &GroupPartition::describe_group, group);
+}
+
 inline std::string subscription(std::vector<std::string> topics) {
   kafka::ConsumerProtocolSubscription sub;
   sub.topics = std::move(topics);
@@ -187,13 +213,25 @@ class GroupTest : public ::testing::Test {
     return *delete_offsets_async(group, topic, std::move(partitions));
   }
 
+  // The committed offset of topic partition 0, answered at once.
   std::int64_t fetch(const std::string& group, const std::string& topic = "t") {
+    auto out = fetch_async(group, topic);
+    EXPECT_TRUE(out.done()) << "the fetch waits";
+    return out.done() ? committed_offset(*out) : -2;
+  }
+
+  // The same fetch, answered once the writes it reads are applied.
+  Pending<pb::OffsetFetchGroupResponse> fetch_async(const std::string& group,
+                                                    const std::string& topic = "t") {
     pb::OffsetFetchGroup req;
     req.set_group_id(group);
     auto* t = req.add_topics();
     t->set_name(topic);
     t->add_partition_indexes(0);
-    auto resp = partition_.offset_fetch(req);
+    return ask(partition_, &GroupPartition::offset_fetch, req);
+  }
+
+  static std::int64_t committed_offset(const pb::OffsetFetchGroupResponse& resp) {
     EXPECT_EQ(resp.topics(0).partitions(0).error_code(), pb::NONE);
     return resp.topics(0).partitions(0).committed_offset();
   }

@@ -20,7 +20,7 @@ class OffsetsTest : public GroupTest {
     auto* t = req.add_topics();
     t->set_name(topic);
     t->add_partition_indexes(partition);
-    auto resp = partition_.offset_fetch(req);
+    auto resp = fetch_now(partition_, req);
     EXPECT_EQ(resp.error_code(), pb::NONE);
     EXPECT_EQ(resp.topics_size(), 1);
     EXPECT_EQ(resp.topics(0).partitions_size(), 1);
@@ -31,7 +31,7 @@ class OffsetsTest : public GroupTest {
     pb::OffsetFetchGroup req;
     req.set_group_id(group);
     req.set_all_topics(true);
-    return partition_.offset_fetch(req);
+    return fetch_now(partition_, req);
   }
 
   std::vector<pb::ListedGroup> list(std::vector<std::string> states = {},
@@ -180,7 +180,7 @@ TEST_F(OffsetsTest, FetchOffsetsWithUnknownGroup) {
   t->set_name("t");
   t->add_partition_indexes(0);
   t->add_partition_indexes(1);
-  auto resp = partition_.offset_fetch(req);
+  auto resp = fetch_now(partition_, req);
   EXPECT_EQ(resp.error_code(), pb::NONE);
   ASSERT_EQ(resp.topics_size(), 1);
   ASSERT_EQ(resp.topics(0).partitions_size(), 2);
@@ -343,7 +343,7 @@ TEST_F(OffsetExpiryTest, ExplicitRetentionTimeExpiresAtCommitPlusRetention) {
 
 TEST_F(OffsetsTest, DescribeStableGroup) {
   auto ids = stable_group("g", 2, {.client_id = "app"});
-  auto d = partition_.describe_group("g");
+  auto d = describe_now(partition_, "g");
   EXPECT_EQ(d.error_code(), pb::NONE);
   EXPECT_EQ(d.group_id(), "g");
   EXPECT_EQ(d.group_state(), "Stable");
@@ -363,7 +363,7 @@ TEST_F(OffsetsTest, DescribePreparingRebalanceGroupHidesMetadataAndAssignment) {
   auto ids = stable_group("g", 2);
   join("g", {.member_id = ids[0]});
   ASSERT_EQ(state("g"), GroupState::PreparingRebalance);
-  auto d = partition_.describe_group("g");
+  auto d = describe_now(partition_, "g");
   EXPECT_EQ(d.error_code(), pb::NONE);
   EXPECT_EQ(d.group_state(), "PreparingRebalance");
   EXPECT_EQ(d.protocol_type(), "consumer");
@@ -378,7 +378,7 @@ TEST_F(OffsetsTest, DescribePreparingRebalanceGroupHidesMetadataAndAssignment) {
 }
 
 TEST_F(OffsetsTest, DescribeMissingGroupIsDead) {
-  auto d = partition_.describe_group("missing");
+  auto d = describe_now(partition_, "missing");
   EXPECT_EQ(d.error_code(), pb::NONE);
   EXPECT_EQ(d.group_id(), "missing");
   EXPECT_EQ(d.group_state(), "Dead");

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -454,6 +455,71 @@ TEST_F(CoordinatorServer, CallsStreamAnswersEveryCallOfABatchByItsId) {
   ASSERT_EQ(answers[fetched].offset_fetch().groups(0).topics_size(), 1);
   EXPECT_EQ(answers[fetched].offset_fetch().groups(0).topics(0).partitions(0).committed_offset(),
             42);
+  EXPECT_TRUE(stream.finish().ok());
+}
+
+pb::Call simple_commit_call(const std::string& group, std::int64_t offset) {
+  pb::Call call;
+  auto* commit = call.mutable_offset_commit();
+  commit->set_group_id(group);
+  commit->set_generation_id(-1);
+  auto* partition = commit->add_topics();
+  partition->set_name("orders");
+  auto* p = partition->add_partitions();
+  p->set_partition_index(0);
+  p->set_committed_offset(offset);
+  return call;
+}
+
+std::int64_t fetched_offset(const pb::OffsetFetchGroupResponse& group) {
+  if (group.topics_size() != 1 || group.topics(0).partitions_size() != 1) return -2;
+  return group.topics(0).partitions(0).committed_offset();
+}
+
+// A batch's calls take effect in its order: reads behind commits in the same batch, single- and
+// multi-group alike, see them, although each commit is acknowledged only once durable.
+TEST_F(CoordinatorServer, CallsStreamReadsSeeTheCommitsBeforeThemInTheBatch) {
+  CallsClient stream(*stub_);
+  // Groups on several partitions (4 here), so multi-group reads fan out.
+  const std::vector<std::string> groups = {"o1", "o2", "o3", "o4", "o5", "o6"};
+  for (std::int64_t round = 1; round <= 20; ++round) {
+    std::map<std::string, std::uint64_t> single_fetch;
+    for (const auto& g : groups) {
+      stream.add(simple_commit_call(g, round));
+      pb::Call fetch;
+      auto* group = fetch.mutable_offset_fetch()->add_groups();
+      group->set_group_id(g);
+      group->set_all_topics(true);
+      single_fetch[g] = stream.add(fetch);
+    }
+    pb::Call fetch_all;
+    pb::Call describe;
+    for (const auto& g : groups) {
+      auto* group = fetch_all.mutable_offset_fetch()->add_groups();
+      group->set_group_id(g);
+      group->set_all_topics(true);
+      describe.mutable_describe_groups()->add_group_ids(g);
+    }
+    auto multi_fetch = stream.add(fetch_all);
+    auto described = stream.add(describe);
+    stream.send();
+    auto answers = stream.answers(2 * groups.size() + 2);
+    ASSERT_EQ(answers.size(), 2 * groups.size() + 2);
+    for (const auto& g : groups) {
+      ASSERT_EQ(answers[single_fetch[g]].offset_fetch().groups_size(), 1);
+      EXPECT_EQ(fetched_offset(answers[single_fetch[g]].offset_fetch().groups(0)), round)
+          << g << " in round " << round;
+    }
+    const auto& all = answers[multi_fetch].offset_fetch();
+    ASSERT_EQ(all.groups_size(), static_cast<int>(groups.size()));
+    for (int i = 0; i < all.groups_size(); ++i) {
+      EXPECT_EQ(all.groups(i).group_id(), groups[i]);
+      EXPECT_EQ(fetched_offset(all.groups(i)), round) << groups[i] << " in round " << round;
+    }
+    for (const auto& d : answers[described].describe_groups().groups()) {
+      EXPECT_EQ(d.group_state(), "Empty") << d.group_id() << " in round " << round;
+    }
+  }
   EXPECT_TRUE(stream.finish().ok());
 }
 
