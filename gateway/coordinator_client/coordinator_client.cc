@@ -47,6 +47,21 @@ GROUPWIRE_ROUTE(DeleteGroups, delete_groups)
 GROUPWIRE_ROUTE(OffsetDelete, offset_delete)
 #undef GROUPWIRE_ROUTE
 
+// The one group a call spanning groups names, when it names just one: it then travels with that
+// group's other calls, on their stream and in their order.
+const std::string* only_group(const pb::OffsetFetchRequest& req) {
+  return req.groups_size() == 1 ? &req.groups(0).group_id() : nullptr;
+}
+const std::string* only_group(const pb::DescribeGroupsRequest& req) {
+  return req.group_ids_size() == 1 ? &req.group_ids(0) : nullptr;
+}
+const std::string* only_group(const pb::DeleteGroupsRequest& req) {
+  return req.group_ids_size() == 1 ? &req.group_ids(0) : nullptr;
+}
+const std::string* only_group(const pb::ListGroupsRequest&) {
+  return nullptr;
+}
+
 grpc::ChannelArguments channel_arguments() {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, kInitialReconnectBackoffMs);
@@ -159,11 +174,13 @@ void CoordinatorClient::log_failure(const char* rpc, const grpc::Status& status)
 
 template <class Req, class Resp>
 void CoordinatorClient::start(Req req, std::chrono::milliseconds timeout, Done<Req, Resp> done) {
-  // Calls spanning groups go to the streams in turn.
+  // Calls spanning groups go to the streams in turn: their handlers run them alone on their
+  // connection, so no earlier call of theirs is still on another stream.
   CallStream& stream = [&]() -> CallStream& {
     if constexpr (requires { req.group_id(); }) {
       return stream_for(req.group_id());
     } else {
+      if (const std::string* group_id = only_group(req)) return stream_for(*group_id);
       return *streams_[next_.fetch_add(1, std::memory_order_relaxed) % streams_.size()];
     }
   }();

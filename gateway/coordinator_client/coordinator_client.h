@@ -53,8 +53,9 @@ class CoordinatorClient {
   // construction: with gRPC 1.51 a connection started before the first call fails that call.)
   bool connected() const;
 
-  // One overload per operation; `timeout` bounds the whole call. Calls about one group go on
-  // one stream, so the coordinator sees them in the order they were made.
+  // One overload per operation; `timeout` bounds the whole call. Calls about one group
+  // (including an OffsetFetch, DescribeGroups or DeleteGroups naming only it) go on one stream,
+  // so the coordinator sees them in the order they were made.
   void call(pb::JoinGroupRequest req, std::chrono::milliseconds timeout,
             Done<pb::JoinGroupRequest, pb::JoinGroupResponse> done);
   void call(pb::SyncGroupRequest req, std::chrono::milliseconds timeout,

@@ -46,6 +46,16 @@ void forward(CoordinatorClient& client, PbReq request, std::chrono::milliseconds
               });
 }
 
+// A call naming several groups, or all of them, reaches partitions (and streams) that the
+// calls before it on its connection did not travel with, so nothing on the way orders it after
+// them: it runs alone on its connection (Session::run_alone). A call about one group travels with
+// that group's other calls, and the coordinator keeps their order.
+template <class Start>
+void in_connection_order(const RequestContext& ctx, bool several_groups, Start start) {
+  if (several_groups && ctx.session) return ctx.session->run_alone(std::move(start));
+  start();
+}
+
 // Whether a partition is in the gateway's topic catalog: what KafkaApis checks against its
 // metadata before OffsetCommit and OffsetDelete reach the coordinator.
 inline bool known_partition(const TopicCatalog& catalog, const std::string& topic,

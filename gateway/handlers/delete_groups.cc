@@ -43,10 +43,16 @@ DeleteGroupsResponse to_kafka(const pb::DeleteGroupsResponse& r) {
 
 void add_delete_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
   dispatcher.add<DeleteGroupsRequest, DeleteGroupsResponse>(
-      [&client](const RequestContext&, DeleteGroupsRequest req,
+      [&client](const RequestContext& ctx, DeleteGroupsRequest req,
                 Respond<DeleteGroupsResponse> respond) {
-        forward(client, to_proto(req), client.call_timeout(), std::move(respond), &unavailable,
-                &to_kafka);
+        auto request = to_proto(req);
+        bool several = request.group_ids_size() > 1;
+        in_connection_order(
+            ctx, several,
+            [&client, request = std::move(request), respond = std::move(respond)]() mutable {
+              forward(client, std::move(request), client.call_timeout(), std::move(respond),
+                      &unavailable, &to_kafka);
+            });
       });
 }
 

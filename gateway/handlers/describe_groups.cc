@@ -53,10 +53,14 @@ DescribeGroupsResponse to_kafka(const pb::DescribeGroupsResponse& r) {
 
 void add_describe_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
   dispatcher.add<DescribeGroupsRequest, DescribeGroupsResponse>(
-      [&client](const RequestContext&, DescribeGroupsRequest req,
+      [&client](const RequestContext& ctx, DescribeGroupsRequest req,
                 Respond<DescribeGroupsResponse> respond) {
-        forward(client, to_proto(req), client.call_timeout(), std::move(respond), &unavailable,
-                &to_kafka);
+        in_connection_order(
+            ctx, req.groups.size() > 1,
+            [&client, request = to_proto(req), respond = std::move(respond)]() mutable {
+              forward(client, std::move(request), client.call_timeout(), std::move(respond),
+                      &unavailable, &to_kafka);
+            });
       });
 }
 

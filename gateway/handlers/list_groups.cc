@@ -51,8 +51,12 @@ void add_list_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client,
           }
           respond(std::move(r));
         };
-        forward(client, to_proto(req), client.call_timeout(),
-                Respond<ListGroupsResponse>(std::move(only_here)), &unavailable, &to_kafka);
+        in_connection_order(
+            ctx, true,
+            [&client, request = to_proto(req), respond = std::move(only_here)]() mutable {
+              forward(client, std::move(request), client.call_timeout(),
+                      Respond<ListGroupsResponse>(std::move(respond)), &unavailable, &to_kafka);
+            });
       });
 }
 

@@ -127,10 +127,18 @@ void add_offset_fetch_handler(Dispatcher& dispatcher, CoordinatorClient& client)
         // Only v0-1 need the requested partitions back, to carry a group error.
         std::vector<OffsetFetchRequest::Topic> requested;
         if (version < 2 && req.topics) requested = std::move(*req.topics);
-        forward(client, std::move(request), client.call_timeout(), std::move(respond), &unavailable,
-                [version, requested = std::move(requested)](const pb::OffsetFetchResponse& r) {
-                  return to_kafka(r, version, requested);
-                });
+        bool several = request.groups_size() > 1;
+        in_connection_order(
+            ctx, several,
+            [&client, version, request = std::move(request), requested = std::move(requested),
+             respond = std::move(respond)]() mutable {
+              forward(
+                  client, std::move(request), client.call_timeout(), std::move(respond),
+                  &unavailable,
+                  [version, requested = std::move(requested)](const pb::OffsetFetchResponse& r) {
+                    return to_kafka(r, version, requested);
+                  });
+            });
       });
 }
 

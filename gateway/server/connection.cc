@@ -130,6 +130,7 @@ void Connection::close_now(const std::string& why) {
   socket_.close(ec);
   deadline_.cancel();
   space_.cancel();
+  alone_.reset();  // its start holds this connection
   if (upstream_) {
     upstream_->close();
     upstream_.reset();  // its pending callbacks hold this connection: break the cycle
@@ -190,6 +191,7 @@ asio::awaitable<void> Connection::read_loop() {
         idle_ = true;  // at a frame boundary again
         std::uint64_t seq = first_seq_ + pending_.size();
         pending_.emplace_back();
+        dispatching_seq_ = seq;
         auto result = dispatcher_.dispatch(
             frame, peer_host_,
             [self, seq](std::string response) {
@@ -203,6 +205,12 @@ asio::awaitable<void> Connection::read_loop() {
           pending_.pop_back();  // no answer comes for it
           refuse(result.reason);
           break;
+        }
+        if (alone_) set_deadline(Clock::time_point::max());  // no timeout while it is answered
+        while (alone_ && !closed_) {
+          boost::system::error_code ec;
+          space_.expires_at(Clock::time_point::max());
+          co_await space_.async_wait(asio::redirect_error(use_awaitable, ec));
         }
         continue;
       }
@@ -245,11 +253,30 @@ asio::awaitable<void> Connection::read_loop() {
   close_if_drained();
 }
 
+void Connection::run_alone(std::function<void()> start) {
+  alone_ = Alone{dispatching_seq_, std::move(start)};
+  start_alone_when_ready();
+}
+
+void Connection::start_alone_when_ready() {
+  if (!alone_ || !alone_->start) return;
+  for (std::uint64_t s = first_seq_; s < alone_->seq; ++s) {
+    if (!pending_[s - first_seq_].ready) return;
+  }
+  std::exchange(alone_->start, nullptr)();
+}
+
 void Connection::complete(std::uint64_t seq, std::string frame) {
   if (closed_) return;
   Slot& slot = pending_[seq - first_seq_];
   slot.frame = std::move(frame);
   slot.ready = true;
+  if (alone_ && alone_->seq == seq) {
+    alone_.reset();
+    space_.cancel();  // the reader goes on
+  } else {
+    start_alone_when_ready();
+  }
   flush();
 }
 

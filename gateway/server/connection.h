@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
@@ -44,6 +46,7 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   const BrokerIdentity& listener() const override { return listener_; }
   void forward_upstream(std::string frame, bool expects_response, UpstreamReply reply) override;
   void close(const std::string& reason) override;
+  void run_alone(std::function<void()> start) override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -52,7 +55,14 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
     bool ready = false;
   };
 
+  // The request that runs alone, until it is answered; `start` is empty once called.
+  struct Alone {
+    std::uint64_t seq;
+    std::function<void()> start;
+  };
+
   boost::asio::awaitable<void> read_loop();
+  void start_alone_when_ready();
   boost::asio::awaitable<void> watchdog();
   void complete(std::uint64_t seq, std::string frame);
   void flush();
@@ -72,6 +82,8 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
 
   std::deque<Slot> pending_;  // pending_[0] holds sequence number first_seq_
   std::uint64_t first_seq_ = 0;
+  std::uint64_t dispatching_seq_ = 0;  // the request inside dispatch
+  std::optional<Alone> alone_;
   bool writing_ = false;
   bool closed_ = false;
   std::string write_buffer_;
@@ -81,7 +93,8 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   bool draining_ = false;
   Clock::time_point deadline_at_ = Clock::time_point::max();  // the watchdog's; see set_deadline
   boost::asio::steady_timer deadline_;
-  boost::asio::steady_timer space_;  // wakes the reader when in-flight slots free up
+  boost::asio::steady_timer space_;  // wakes the reader when in-flight slots free up, or when
+                                     // the request running alone is answered
 };
 
 }  // namespace groupwire::gateway

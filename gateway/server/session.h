@@ -1,5 +1,6 @@
 // What a handler may ask of the client connection its request came on: which listener (and so
-// which broker) the client thinks it is talking to, the upstream broker behind it, and closing.
+// which broker) the client thinks it is talking to, the upstream broker behind it, closing, and
+// running its request alone.
 #pragma once
 
 #include <functional>
@@ -24,6 +25,10 @@ class Session {
   virtual void forward_upstream(std::string frame, bool expects_response, UpstreamReply reply) = 0;
   // Closes the client connection with a log line; safe from any thread.
   virtual void close(const std::string& reason) = 0;
+  // Runs `start` once every earlier request on this connection is answered, and reads no later
+  // request until this one is answered: the request runs alone, as Kafka's broker runs every
+  // request. Call inside dispatch.
+  virtual void run_alone(std::function<void()> start) = 0;
 };
 
 }  // namespace groupwire::gateway

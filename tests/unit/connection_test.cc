@@ -37,9 +37,46 @@ struct ParkedHeartbeats {
   }
 };
 
+// A ListGroups that runs alone (Session::run_alone): when it was handed to its handler, when it
+// started, and its answer, which the test gives.
+struct AloneListGroups {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool dispatched = false;
+  bool started = false;
+  std::size_t heartbeats_when_started = 0;
+  Respond<ListGroupsResponse> respond;
+
+  template <class Pred>
+  void wait(Pred pred) {
+    std::unique_lock lock(mu);
+    cv.wait(lock, pred);
+  }
+};
+
 class ConnectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    dispatcher_.add<ListGroupsRequest, ListGroupsResponse>(
+        [this](const RequestContext& ctx, ListGroupsRequest, Respond<ListGroupsResponse> respond) {
+          {
+            std::lock_guard lock(alone_.mu);
+            alone_.dispatched = true;
+          }
+          alone_.cv.notify_all();
+          ctx.session->run_alone([this, respond = std::move(respond)] {
+            std::size_t heartbeats;
+            {
+              std::lock_guard parked(parked_.mu);
+              heartbeats = parked_.parked.size();
+            }
+            std::lock_guard lock(alone_.mu);
+            alone_.started = true;
+            alone_.heartbeats_when_started = heartbeats;
+            alone_.respond = respond;
+            alone_.cv.notify_all();
+          });
+        });
     dispatcher_.add<HeartbeatRequest, HeartbeatResponse>(
         [this](const RequestContext&, HeartbeatRequest, Respond<HeartbeatResponse> respond) {
           std::lock_guard lock(parked_.mu);
@@ -95,6 +132,7 @@ class ConnectionTest : public ::testing::Test {
   asio::io_context client_io_;
   Dispatcher dispatcher_;
   ParkedHeartbeats parked_;
+  AloneListGroups alone_;
   std::optional<Listener> listener_;
   std::vector<std::thread> threads_;
 };
@@ -119,6 +157,45 @@ TEST_F(ConnectionTest, ResponsesLeaveInRequestOrderWhenHandlersFinishOutOfOrder)
     EXPECT_EQ(decode_response_frame(read_frame(s), 1, resp), id);
     EXPECT_EQ(resp.error_code, id - 1);
   }
+}
+
+// Kafka's broker handles one request per connection at a time; a request that runs alone gets
+// the same: it starts once the requests before it are answered, and the ones after it are read
+// only once it is answered.
+TEST_F(ConnectionTest, ARequestRunningAloneWaitsForTheOnesBeforeAndHoldsUpTheOnesAfter) {
+  auto s = connect();
+  std::string burst = with_size_prefix(request_frame(HeartbeatRequest{}, 1, 1)) +
+                      with_size_prefix(request_frame(ListGroupsRequest{}, 4, 2)) +
+                      with_size_prefix(request_frame(HeartbeatRequest{}, 1, 3));
+  asio::write(s, asio::buffer(burst));
+  parked_.wait_for(1);
+  alone_.wait([&] { return alone_.dispatched; });
+  {
+    std::lock_guard lock(alone_.mu);
+    EXPECT_FALSE(alone_.started) << "started before the heartbeat ahead of it was answered";
+  }
+  Respond<HeartbeatResponse> first;
+  {
+    std::lock_guard lock(parked_.mu);
+    first = parked_.parked[0];
+  }
+  first(HeartbeatResponse{});
+  alone_.wait([&] { return alone_.started; });
+  EXPECT_EQ(alone_.heartbeats_when_started, 1u) << "the heartbeat behind it was read";
+  HeartbeatResponse hb;
+  EXPECT_EQ(decode_response_frame(read_frame(s), 1, hb), 1);
+  ListGroupsResponse listed;
+  listed.error_code = 15;
+  alone_.respond(listed);
+  ListGroupsResponse got;
+  EXPECT_EQ(decode_response_frame(read_frame(s), 4, got), 2);
+  EXPECT_EQ(got.error_code, 15);
+  parked_.wait_for(2);  // read once the ListGroups is answered
+  {
+    std::lock_guard lock(parked_.mu);
+    parked_.parked[1](HeartbeatResponse{});
+  }
+  EXPECT_EQ(decode_response_frame(read_frame(s), 1, hb), 3);
 }
 
 TEST_F(ConnectionTest, ParkedRequestDoesNotHoldUpOtherConnections) {
