@@ -178,3 +178,18 @@ class GroupCluster:
         """Both logs, for assertion messages."""
         return ("== coordinator ==\n" + "\n".join(self.coordinator.log_lines())
                 + "\n== gateway ==\n" + "\n".join(self.gateway.log_lines()))
+
+
+def serve_cluster_per_module(namespace: dict, **kwargs) -> None:
+    """Gives a test module (`namespace` is its globals()) a setUpModule that starts
+    GroupCluster(**kwargs) as its global `cluster`, and a tearDownModule that stops it with
+    stop_cleanly()."""
+
+    def setUpModule():
+        namespace["cluster"] = GroupCluster(**kwargs).start()
+
+    def tearDownModule():
+        namespace["cluster"].stop_cleanly()
+
+    namespace["setUpModule"] = setUpModule
+    namespace["tearDownModule"] = tearDownModule

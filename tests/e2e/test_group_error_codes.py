@@ -21,7 +21,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from group_cluster import GroupCluster  # noqa: E402
+from group_cluster import GroupCluster, serve_cluster_per_module  # noqa: E402
 from raw_group_client import (ILLEGAL_GENERATION, NONE, REBALANCE_IN_PROGRESS,  # noqa: E402
                               UNKNOWN_MEMBER_ID, RawGroupClient)
 
@@ -33,15 +33,7 @@ LEAVE_VERSIONS = range(len(LeaveGroupRequest))
 COMMIT_VERSIONS = (2, 3)  # kafka-python defines 0-3; Kafka 4.x (and the gateway) start at 2
 
 cluster: GroupCluster
-
-
-def setUpModule():
-    global cluster
-    cluster = GroupCluster(topics={TOPIC: PARTITIONS}).start()
-
-
-def tearDownModule():
-    cluster.stop_cleanly()
+serve_cluster_per_module(globals(), topics={TOPIC: PARTITIONS})
 
 
 class GroupErrorCodesTest(unittest.TestCase):

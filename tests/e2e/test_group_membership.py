@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from consumer_agent import ConsumerAgent, split_of  # noqa: E402
-from group_cluster import GroupCluster, wait_until  # noqa: E402
+from group_cluster import GroupCluster, serve_cluster_per_module, wait_until  # noqa: E402
 
 import kafka  # noqa: E402
 import kafka.errors  # noqa: E402
@@ -41,15 +41,7 @@ HEARTBEAT_MS = 300
 DEADLINE = 45.0
 
 cluster: GroupCluster
-
-
-def setUpModule():
-    global cluster
-    cluster = GroupCluster(topics={TOPIC: PARTITIONS, "events": 2}).start()
-
-
-def tearDownModule():
-    cluster.stop_cleanly()
+serve_cluster_per_module(globals(), topics={TOPIC: PARTITIONS, "events": 2})
 
 
 class _GroupTestCase(unittest.TestCase):

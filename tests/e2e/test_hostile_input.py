@@ -21,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gateway_process import GatewayProcess  # noqa: E402
+from raw_wire import (Cursor, compact_string, connect, frame, read_frame, recv_exact,  # noqa: E402
+                      request)
 
 API_VERSIONS, METADATA, FIND_COORDINATOR, HEARTBEAT = 18, 3, 10, 12
 UNSUPPORTED_VERSION = 35
@@ -30,76 +32,13 @@ MAX_FRAME = 4096  # small --max-frame-bytes so the boundary is cheap to test
 WAIT = 5.0        # seconds to wait for any expected event
 
 
-# -- Kafka wire helpers (just enough for ApiVersions) ---------------------------------------
-
-def uvarint(n: int) -> bytes:
-    out = bytearray()
-    while n >= 0x80:
-        out.append(n & 0x7F | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def compact_string(s: str) -> bytes:
-    b = s.encode()
-    return uvarint(len(b) + 1) + b
-
-
-def frame(payload: bytes) -> bytes:
-    return struct.pack(">i", len(payload)) + payload
-
-
-def request(api_key: int, version: int, correlation_id: int, body: bytes = b"",
-            client_id: str = "e2e", flexible: bool = False) -> bytes:
-    """A framed request; header v1, or v2 (empty tagged fields) when flexible."""
-    cid = client_id.encode()
-    header = struct.pack(">hhih", api_key, version, correlation_id, len(cid)) + cid
-    if flexible:
-        header += b"\x00"
-    return frame(header + body)
-
+# -- ApiVersions ----------------------------------------------------------------------------
 
 def api_versions_request(version: int, correlation_id: int) -> bytes:
     if version >= 3:  # flexible: client software name/version, then empty tagged fields
         body = compact_string("groupwire-e2e") + compact_string("1.0") + b"\x00"
         return request(API_VERSIONS, version, correlation_id, body, flexible=True)
     return request(API_VERSIONS, version, correlation_id)
-
-
-def recv_exact(sock: socket.socket, n: int) -> bytes:
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise AssertionError(f"connection closed after {len(buf)} of {n} bytes")
-        buf += chunk
-    return buf
-
-
-def read_frame(sock: socket.socket) -> bytes:
-    (size,) = struct.unpack(">i", recv_exact(sock, 4))
-    return recv_exact(sock, size)
-
-
-class Cursor:
-    def __init__(self, data: bytes):
-        self.data, self.pos = data, 0
-
-    def take(self, fmt: str):
-        vals = struct.unpack_from(fmt, self.data, self.pos)
-        self.pos += struct.calcsize(fmt)
-        return vals if len(vals) > 1 else vals[0]
-
-    def uvarint(self) -> int:
-        n = shift = 0
-        while True:
-            b = self.data[self.pos]
-            self.pos += 1
-            n |= (b & 0x7F) << shift
-            if b < 0x80:
-                return n
-            shift += 7
 
 
 def parse_api_versions(payload: bytes, version: int):
@@ -130,12 +69,6 @@ def size_reason(prefix: bytes) -> str:
     prefix 80000000 is negative or above ..."), so accept either."""
     (size,) = struct.unpack(">i", prefix[:4])
     return rf"frame size .*(?<![\w-])(?:{size}|{prefix[:4].hex()})(?!\w)"
-
-
-def connect(gw: GatewayProcess) -> socket.socket:
-    sock = socket.create_connection((gw.host, gw.port), timeout=WAIT)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return sock
 
 
 # -- the tests -------------------------------------------------------------------------------
