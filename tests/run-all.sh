@@ -8,7 +8,12 @@ quick=false
 [[ "${1:-}" == --quick ]] && quick=true
 
 deploy/install-deps.sh test
-(cd tests/e2e/node && npm ci --no-audit --no-fund --loglevel=error)
+# @confluentinc/kafka-javascript has no prebuilt binary to download here and builds its librdkafka
+# from source: linked dynamically, against the system's OpenSSL (the default, static, downloads
+# the sources of its dependencies first), and with the headers of Debian's Node.js (node-gyp
+# would download them otherwise).
+(cd tests/e2e/node &&
+  CKJS_LINKING=dynamic npm_config_nodedir=/usr npm ci --no-audit --no-fund --loglevel=error)
 
 jobs=2
 run_suite() {  # build dir, extra cmake args...

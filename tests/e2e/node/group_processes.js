@@ -180,7 +180,13 @@ async function stopClusterCleanly(cluster) {
   assert.deepEqual(codes, { gateway: 0, coordinator: 0 }, `exit codes; logs:\n${cluster.logs()}`);
 }
 
+// The error for a client library that is not installed: a missing install must fail loudly,
+// not look like a pass. tests/run-all.sh installs them so.
+const notInstalled = (library, err) => new Error(`${library} is not installed: run ` +
+  '`CKJS_LINKING=dynamic npm_config_nodedir=/usr npm ci --prefix tests/e2e/node` from the repo ' +
+  `root (${err.message})`);
+
 module.exports = {
-  startCluster, startGateway, waitUntil, stopClusterCleanly, topicFlags, FAST_GROUPS,
+  notInstalled, startCluster, startGateway, waitUntil, stopClusterCleanly, topicFlags, FAST_GROUPS,
   LoggedProcess, coordinatorArgs, coordinatorBinary, gatewayBinary, STARTUP_TIMEOUT_MS,
 };

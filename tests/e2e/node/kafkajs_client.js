@@ -2,15 +2,13 @@
 // and the client settings the group tests share.
 'use strict';
 
+const { notInstalled } = require('./group_processes');
+
 let kafkajs;
 try {
   kafkajs = require('kafkajs');
 } catch (err) {
-  // Fail loudly rather than skip: a missing install must not look like a pass.
-  throw new Error(
-    'kafkajs is not installed: run `npm ci --prefix tests/e2e/node` from the repo root ' +
-      `(${err.message})`,
-  );
+  throw notInstalled('kafkajs', err);
 }
 
 // A makeKafka(clientId) for a cluster started later: `bootstrap()` gives its address when a

@@ -19,7 +19,8 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { waitUntil } = require('./group_processes');
-const { useUpstreamCluster, connectionProblems, same, key } = require('./upstream_processes');
+const { useUpstreamCluster, connectionProblems, same, key, waitForRecords, assertExactly,
+} = require('./upstream_processes');
 const { kafkajs, kafkaFactory, startTrackedConsumer } = require('./kafkajs_client');
 
 const TOPIC = 'kafkajs-orders';
@@ -85,26 +86,6 @@ async function produceBatch(producer, batch) {
   return expected;
 }
 
-// Records consumed by `members` (each [tracked, index to count from]).
-const consumedBy = (members) => members.flatMap(([t, from]) =>
-  t.records.slice(from).map((r) => ({ member: t, record: r })));
-
-async function waitForRecords(members, expected, what, diag) {
-  return until(() => {
-    const pairs = consumedBy(members);
-    const got = Object.fromEntries(pairs.map(({ record }) => [key(record), record.value]));
-    return Object.entries(expected).every(([k, v]) => got[k] === v) ? pairs : null;
-  }, what, diag);
-}
-
-function assertExactly(pairs, expected, what, diag) {
-  const keys = pairs.map(({ record }) => key(record));
-  const duplicates = keys.filter((k, i) => keys.indexOf(k) !== i);
-  assert.deepEqual(duplicates, [], `${what}: records consumed more than once\n${diag()}`);
-  assert.deepEqual(Object.fromEntries(pairs.map(({ record }) => [key(record), record.value])),
-    expected, `${what}: records consumed other than those expected\n${diag()}`);
-}
-
 async function committed(admin, groupId) {
   const [{ partitions }] = await admin.fetchOffsets({ groupId, topics: [TOPIC] });
   return Object.fromEntries(partitions.map((p) => [p.partition, Number(p.offset)]));
@@ -146,7 +127,7 @@ test('kafkajs consumer group over upstream records: split, exactly once, leave, 
 
     // Batch 1: exactly once between the two, each from its own partitions only.
     const batch1 = await produceBatch(producer, 1);
-    const pairs1 = await waitForRecords([[first, 0], [second, 0]], batch1,
+    const pairs1 = await waitForRecords(until, [[first, 0], [second, 0]], batch1,
       'the two members to consume batch 1', diag);
     assertExactly(pairs1, batch1, 'batch 1', diag);
     for (const [member, own] of [[first, pa], [second, pb]]) {
@@ -173,7 +154,7 @@ test('kafkajs consumer group over upstream records: split, exactly once, leave, 
     await until(() => first.joins.length > joinsBefore && same(assigned(first), ALL),
       'the survivor to get every partition', diag);
     const batch2 = await produceBatch(producer, 2);
-    const pairs2 = await waitForRecords([[first, recordsBefore]], batch2,
+    const pairs2 = await waitForRecords(until, [[first, recordsBefore]], batch2,
       'the survivor to consume batch 2', diag);
     assertExactly(pairs2, batch2, 'the survivor after the leave', diag);
     assert.ok(!cluster.coordinator.lines.slice(mark).some((l) => / expired: /.test(l)), diag());
@@ -186,8 +167,8 @@ test('kafkajs consumer group over upstream records: split, exactly once, leave, 
     const late = await startMember('late', groupId);
     started.push(late);
     await until(() => same(assigned(late), ALL), 'the late member to get every partition', diag);
-    const pairs3 = await waitForRecords([[late, 0]], batch3, 'the late member to consume batch 3',
-      diag);
+    const pairs3 = await waitForRecords(until, [[late, 0]], batch3,
+      'the late member to consume batch 3', diag);
     assertExactly(pairs3, batch3, 'the late member', diag);
     await commitAll(late, ALL, 3 * N);
 

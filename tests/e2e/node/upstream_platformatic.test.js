@@ -26,7 +26,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
-const { waitUntil } = require('./group_processes');
+const { notInstalled, waitUntil } = require('./group_processes');
 const { useUpstreamCluster, connectionProblems, same, key } = require('./upstream_processes');
 
 const TOPIC = 'platformatic-orders';
@@ -43,8 +43,7 @@ const loadClient = async () => {
   try {
     pk = await import('@platformatic/kafka');
   } catch (err) {
-    throw new Error('@platformatic/kafka is not installed: run `npm ci --prefix tests/e2e/node` ' +
-      `from the repo root (${err.message})`);
+    throw notInstalled('@platformatic/kafka', err);
   }
 };
 useUpstreamCluster({ [TOPIC]: PARTITIONS }, (c, w) => { [cluster, watch] = [c, w]; }, loadClient);

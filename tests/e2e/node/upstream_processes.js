@@ -9,6 +9,7 @@
 // @platformatic/kafka alike), so a test can assert that a client talked to gateway ports only.
 'use strict';
 
+const assert = require('node:assert/strict');
 const dc = require('node:diagnostics_channel');
 const { before, after } = require('node:test');
 const path = require('node:path');
@@ -171,7 +172,30 @@ const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 // A record's identity: topic/partition/offset.
 const key = (r) => `${r.topic}/${r.partition}/${r.offset}`;
 
+// Records consumed by `members` (each [tracked, index to count from]), as {member, record}.
+const consumedBy = (members) => members.flatMap(([t, from]) =>
+  t.records.slice(from).map((r) => ({ member: t, record: r })));
+
+// Waits, with until(condition, what, diag), for `members` to have consumed every record of
+// `expected` (key -> value); returns what they consumed.
+async function waitForRecords(until, members, expected, what, diag) {
+  return until(() => {
+    const pairs = consumedBy(members);
+    const got = Object.fromEntries(pairs.map(({ record }) => [key(record), record.value]));
+    return Object.entries(expected).every(([k, v]) => got[k] === v) ? pairs : null;
+  }, what, diag);
+}
+
+// The records consumed are exactly `expected`, each once.
+function assertExactly(pairs, expected, what, diag) {
+  const keys = pairs.map(({ record }) => key(record));
+  const duplicates = keys.filter((k, i) => keys.indexOf(k) !== i);
+  assert.deepEqual(duplicates, [], `${what}: records consumed more than once\n${diag()}`);
+  assert.deepEqual(Object.fromEntries(pairs.map(({ record }) => [key(record), record.value])),
+    expected, `${what}: records consumed other than those expected\n${diag()}`);
+}
+
 module.exports = {
   startUpstreamCluster, useUpstreamCluster, watchConnections, connectionProblems, same, key,
-  UPSTREAM_GROUPS,
+  waitForRecords, assertExactly, UPSTREAM_GROUPS,
 };
