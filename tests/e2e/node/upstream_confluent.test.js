@@ -31,6 +31,7 @@ const assert = require('node:assert/strict');
 
 const { notInstalled, waitUntil } = require('./group_processes');
 const { useUpstreamCluster, connectionProblems, same, key, waitForRecords, assertExactly,
+  startTwoMembers,
 } = require('./upstream_processes');
 
 const TOPIC = 'confluent-orders';
@@ -200,18 +201,8 @@ test('@confluentinc/kafka-javascript over upstream records: split, commit and re
   await admin.connect();
   cleanups.push(() => admin.disconnect());
 
-  const first = await startMember('first', groupId);
-  started.push(first);
-  await until(() => same(assigned(first), ALL), 'the first member alone to get every partition',
-    diag);
-  const second = await startMember('second', groupId);
-  started.push(second);
-  const [pa, pb] = await until(() => {
-    const [a, b] = [assigned(first), assigned(second)];
-    const union = [...new Set([...a, ...b])].sort((x, y) => x - y);
-    return a.length && b.length && a.length + b.length === PARTITIONS && same(union, ALL)
-      ? [a, b] : null;
-  }, 'the two members to hold disjoint partitions covering the topic', diag);
+  const [first, second, pa, pb] = await startTwoMembers({ startMember, assigned, groupId,
+    partitions: PARTITIONS, started, until, diag });
   assert.deepEqual([pa.length, pb.length], [3, 3], diag());
 
   // Batch 1 (produced after the split: nothing is committed yet, so a member that read before a

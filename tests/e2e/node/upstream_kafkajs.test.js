@@ -20,6 +20,7 @@ const assert = require('node:assert/strict');
 
 const { waitUntil } = require('./group_processes');
 const { useUpstreamCluster, connectionProblems, same, key, waitForRecords, assertExactly,
+  startTwoMembers,
 } = require('./upstream_processes');
 const { kafkajs, kafkaFactory, startTrackedConsumer } = require('./kafkajs_client');
 
@@ -111,18 +112,9 @@ test('kafkajs consumer group over upstream records: split, exactly once, leave, 
     await admin.connect();
     cleanups.push(() => admin.disconnect());
 
-    const first = await startMember('first', groupId);
-    started.push(first);
-    await until(() => same(assigned(first), ALL), 'the first member alone to get every partition',
-      diag);
-    const second = await startMember('second', groupId);
-    started.push(second);
-    const [pa, pb] = await until(() => {
-      const [a, b] = [assigned(first), assigned(second)];
-      const union = [...new Set([...a, ...b])].sort((x, y) => x - y);
-      return a.length && b.length && a.length + b.length === PARTITIONS && same(union, ALL) &&
-        latest(first).generationId === latest(second).generationId ? [a, b] : null;
-    }, 'the two members to hold disjoint partitions covering the topic', diag);
+    const [first, second, pa, pb] = await startTwoMembers({ startMember, assigned,
+      generation: (t) => latest(t).generationId, groupId, partitions: PARTITIONS, started, until,
+      diag });
     assert.deepEqual([pa.length, pb.length], [3, 3], diag());
 
     // Batch 1: exactly once between the two, each from its own partitions only.

@@ -27,7 +27,8 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { notInstalled, waitUntil } = require('./group_processes');
-const { useUpstreamCluster, connectionProblems, same, key } = require('./upstream_processes');
+const { useUpstreamCluster, connectionProblems, same, key, startTwoMembers } =
+  require('./upstream_processes');
 
 const TOPIC = 'platformatic-orders';
 const PARTITIONS = 6;
@@ -165,18 +166,9 @@ test('@platformatic/kafka over upstream records: produce, split, commit, leave, 
     const admin = new pk.Admin({ clientId: 'platformatic-admin', bootstrapBrokers: [cluster.bootstrap] });
     closers.push(() => admin.close());
 
-    const first = await startMember('first', groupId);
-    started.push(first);
-    await until(() => same(assigned(first), ALL), 'the first member alone to get every partition',
-      diag);
-    const second = await startMember('second', groupId);
-    started.push(second);
-    const [pa, pb] = await until(() => {
-      const [a, b] = [assigned(first), assigned(second)];
-      const union = [...new Set([...a, ...b])].sort((x, y) => x - y);
-      return a.length && b.length && a.length + b.length === PARTITIONS && same(union, ALL) &&
-        latest(first).generationId === latest(second).generationId ? [a, b] : null;
-    }, 'the two members to hold disjoint partitions covering the topic', diag);
+    const [first, second, pa, pb] = await startTwoMembers({ startMember, assigned,
+      generation: (t) => latest(t).generationId, groupId, partitions: PARTITIONS, started, until,
+      diag });
     assert.deepEqual([pa.length, pb.length].sort(), [3, 3], diag());
 
     const batch1 = await produceBatch(producer, 1);

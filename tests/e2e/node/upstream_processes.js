@@ -195,7 +195,29 @@ function assertExactly(pairs, expected, what, diag) {
     expected, `${what}: records consumed other than those expected\n${diag()}`);
 }
 
+// Starts member 'first' and waits for it to hold all `partitions`, then member 'second' and waits
+// for the two to split the topic between them (and, given `generation`, to agree on it). Both go
+// into `started` as they start, for diagnostics and clean-up. Returns [first, second, their
+// partitions].
+async function startTwoMembers({ startMember, assigned, generation = () => 0, groupId, partitions,
+  started, until, diag }) {
+  const all = [...Array(partitions).keys()];
+  const first = await startMember('first', groupId);
+  started.push(first);
+  await until(() => same(assigned(first), all), 'the first member alone to get every partition',
+    diag);
+  const second = await startMember('second', groupId);
+  started.push(second);
+  const [pa, pb] = await until(() => {
+    const [a, b] = [assigned(first), assigned(second)];
+    const union = [...new Set([...a, ...b])].sort((x, y) => x - y);
+    return a.length && b.length && a.length + b.length === partitions && same(union, all) &&
+      generation(first) === generation(second) ? [a, b] : null;
+  }, 'the two members to hold disjoint partitions covering the topic', diag);
+  return [first, second, pa, pb];
+}
+
 module.exports = {
   startUpstreamCluster, useUpstreamCluster, watchConnections, connectionProblems, same, key,
-  waitForRecords, assertExactly, UPSTREAM_GROUPS,
+  waitForRecords, assertExactly, startTwoMembers, UPSTREAM_GROUPS,
 };
