@@ -11,6 +11,7 @@
 #include <system_error>
 #include <thread>
 
+#include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
@@ -25,6 +26,7 @@
 #include "server/coordinator_service.h"
 #include "server/grpc_server.h"
 #include "server/partitions.h"
+#include "storage/postgres_store.h"
 #include "storage/sqlite_store.h"
 
 using namespace groupwire;
@@ -39,6 +41,34 @@ namespace {
 void limit_malloc_arenas() {
   if (std::getenv("MALLOC_ARENA_MAX") != nullptr) return;
   mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+}
+
+// The configured store: PostgreSQL when --postgres is given, else SQLite in --data-dir.
+std::unique_ptr<GroupStore> open_store(const CoordinatorConfig& config, StorageMetrics& metrics,
+                                       std::string& error) {
+  GroupStore::OnWrite on_write = [&metrics](double seconds, std::size_t batches) {
+    metrics.write_seconds.observe(seconds);
+    metrics.batch_size.observe(static_cast<double>(batches));
+  };
+  if (config.postgres) {
+    return PostgresStore::open({.conninfo = *config.postgres,
+                                .group_partitions = config.group_partitions,
+                                .synchronous_commit = config.fsync,
+                                .on_write = std::move(on_write)},
+                               error);
+  }
+  std::error_code dir_error;
+  std::filesystem::create_directories(config.data_dir, dir_error);
+  if (dir_error) {
+    error = fmt::format("--data-dir {}: cannot create: {}", config.data_dir, dir_error.message());
+    return nullptr;
+  }
+  return SqliteStore::open(
+      {.path = (std::filesystem::path(config.data_dir) / "groupwire.db").string(),
+       .fsync = config.fsync,
+       .max_pages = std::nullopt,
+       .on_write = std::move(on_write)},
+      error);
 }
 
 }  // namespace
@@ -59,23 +89,8 @@ int main(int argc, char** argv) {
 
   // A database that cannot be trusted stops the coordinator before it serves anything: running
   // on without it would silently lose what clients were told is committed.
-  std::error_code dir_error;
-  std::filesystem::create_directories(config.data_dir, dir_error);
-  if (dir_error) {
-    spdlog::critical("--data-dir {}: cannot create: {}", config.data_dir, dir_error.message());
-    return 1;
-  }
   std::string error;
-  auto store =
-      SqliteStore::open({.path = (std::filesystem::path(config.data_dir) / "groupwire.db").string(),
-                         .fsync = config.fsync,
-                         .max_pages = std::nullopt,
-                         .on_write =
-                             [&storage_metrics](double seconds, std::size_t batches) {
-                               storage_metrics.write_seconds.observe(seconds);
-                               storage_metrics.batch_size.observe(static_cast<double>(batches));
-                             }},
-                        error);
+  auto store = open_store(config, storage_metrics, error);
   if (!store) {
     spdlog::critical("{}", error);
     return 1;
@@ -122,7 +137,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   spdlog::info("loaded {} groups and {} committed offsets from {}", stored->groups.size(),
-               stored->offsets.size(), config.data_dir);
+               stored->offsets.size(), store->location());
   partitions.load(std::move(*stored));
   store->start();
 

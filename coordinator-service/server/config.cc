@@ -27,7 +27,10 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
       "log-level", po::value<std::string>()->default_value("info"),
       "trace|debug|info|warn|error|critical|off")(
       "data-dir", po::value<std::string>()->default_value(c.data_dir),
-      "directory of the coordinator's database (created if missing)")(
+      "directory of the coordinator's SQLite database (created if missing)")(
+      "postgres", po::value<std::string>(),
+      "CONNINFO: keep groups and offsets in this PostgreSQL database (a libpq connection string "
+      "or postgres:// URI) instead of SQLite in --data-dir")(
       "fsync", po::value<std::string>()->default_value("true"),
       "true|false: false acknowledges writes before they reach the disk (benchmarks only)")(
       "initial-rebalance-delay-ms",
@@ -74,6 +77,10 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
     c.log_level = *level;
     c.data_dir = vm["data-dir"].as<std::string>();
     if (c.data_dir.empty()) throw BadOption{"data-dir", "must not be empty"};
+    if (vm.count("postgres")) {
+      c.postgres = vm["postgres"].as<std::string>();
+      if (c.postgres->empty()) throw BadOption{"postgres", "must not be empty"};
+    }
     auto fsync = vm["fsync"].as<std::string>();
     if (fsync != "true" && fsync != "false") {
       throw BadOption{"fsync", fmt::format("expected true or false, got '{}'", fsync)};

@@ -21,7 +21,9 @@ struct CoordinatorConfig {
   std::size_t threads = 2;            // workers the partitions are spread over
   spdlog::level::level_enum log_level = spdlog::level::info;
   std::string data_dir = "groupwire-data";  // holds the SQLite database
-  bool fsync = true;                        // false only for measuring what durability costs
+  // A PostgreSQL connection string or URI: the store instead of SQLite in data_dir.
+  std::optional<std::string> postgres;
+  bool fsync = true;  // false only for measuring what durability costs
   GroupConfig group;
   // SIGTERM: how long in-flight calls may take to finish before they are cancelled.
   std::chrono::milliseconds shutdown_timeout{10000};

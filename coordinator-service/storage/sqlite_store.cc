@@ -1,7 +1,6 @@
 #include "storage/sqlite_store.h"
 
 #include <array>
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <utility>
@@ -314,7 +313,10 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const Options& options, std::stri
 }
 
 SqliteStore::SqliteStore(sqlite3* db, Options options)
-    : db_(db), options_(std::move(options)), statements_(std::make_unique<Statements>(db)) {}
+    : GroupStore(std::move(options.on_write)),
+      db_(db),
+      path_(options.path),
+      statements_(std::make_unique<Statements>(db)) {}
 
 SqliteStore::~SqliteStore() {
   stop();
@@ -385,63 +387,17 @@ std::optional<StoredGroups> SqliteStore::load(std::string& error) {
   return out;
 }
 
-void SqliteStore::start() {
-  if (!writer_.joinable()) writer_ = std::thread([this] { run(); });
-}
-
-void SqliteStore::append(WriteBatch batch, Done done) {
-  {
-    std::lock_guard lock(mutex_);
-    queue_.push_back(Pending{std::move(batch), std::move(done)});
-  }
-  wake_.notify_one();
-}
-
-void SqliteStore::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (writer_.joinable()) writer_.join();
-}
-
-void SqliteStore::run() {
-  std::vector<Pending> pending;
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, everything written
-      pending.swap(queue_);
-    }
-    pb::ErrorCode result = write(pending);
-    for (auto& p : pending) p.done(result);
-    pending.clear();
-  }
-}
-
-pb::ErrorCode SqliteStore::write(const std::vector<Pending>& pending) {
-  auto started = std::chrono::steady_clock::now();
+pb::ErrorCode SqliteStore::write(const std::vector<WriteBatch>& batches) {
   Statements& s = *statements_;
   int rc = s.begin.exec();
   if (rc == SQLITE_DONE) {
-    for (const auto& p : pending) {
-      if ((rc = s.apply(p.batch)) != SQLITE_DONE) break;
+    for (const auto& b : batches) {
+      if ((rc = s.apply(b)) != SQLITE_DONE) break;
     }
     if (rc == SQLITE_DONE) rc = s.commit.exec();
   }
-  if (rc == SQLITE_DONE) {
-    transactions_.fetch_add(1);
-    batches_.fetch_add(pending.size());
-    if (options_.on_write) {
-      options_.on_write(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-          pending.size());
-    }
-    return pb::NONE;
-  }
-  spdlog::error("storage write of {} batches failed: {}", pending.size(), message(db_));
+  if (rc == SQLITE_DONE) return pb::NONE;
+  spdlog::error("storage write of {} batches failed: {}", batches.size(), message(db_));
   if (!sqlite3_get_autocommit(db_)) s.rollback.exec();
   return kafka_error(rc);
 }

@@ -1,6 +1,8 @@
 // groupwire-bench-commits: offset commits per second through the coordinator's gRPC service with
-// durability on (SQLite, fsync before acknowledging) against the same workload with fsync off,
-// measured one after the other in one run.
+// durability on, SQLite (fsync before acknowledging) and PostgreSQL (the server's synchronous
+// commit), against the same workload on SQLite with fsync off, measured one after the other in
+// one run. PostgreSQL is a throwaway server the benchmark starts on the same disk, unless
+// --postgres names one.
 //
 // Each of --committers clients owns a group and commits --partitions offsets per request in a
 // closed loop (the next commit leaves when the last one is acknowledged), as consumers do.
@@ -23,8 +25,10 @@
 #include <boost/program_options.hpp>
 
 #include "groupwire/coordinator/v1/coordinator.grpc.pb.h"
+#include "postgres_server.h"
 #include "server/coordinator_service.h"
 #include "server/partitions.h"
+#include "storage/postgres_store.h"
 #include "storage/sqlite_store.h"
 
 using namespace groupwire::coordinator;
@@ -40,6 +44,8 @@ struct Workload {
   std::chrono::milliseconds duration{5000};
   fs::path dir;
 };
+
+constexpr std::size_t kGroupPartitions = 50;
 
 struct Result {
   std::uint64_t commits = 0;
@@ -114,19 +120,12 @@ class Committer {
   std::int64_t offset_ = 0;
 };
 
-// A coordinator (store, partitions, gRPC service) on a free loopback port, driven by the
-// workload's committers; returns what they measured.
-Result run(const Workload& w, bool fsync) {
-  fs::path dir = w.dir / (fsync ? "durable" : "no-fsync");
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  std::string error;
-  auto store = SqliteStore::open(
-      {.path = (dir / "groupwire.db").string(), .fsync = fsync, .max_pages = std::nullopt}, error);
-  if (!store) throw std::runtime_error(error);
-  store->start();
+// A coordinator (partitions, gRPC service) on a free loopback port writing to `store`, driven by
+// the workload's committers; returns what they measured.
+Result run(const Workload& w, GroupStore& store) {
+  store.start();
   GroupConfig config;
-  Partitions partitions(config, 50, 2, *store);
+  Partitions partitions(config, kGroupPartitions, 2, store);
   partitions.load({});
   CoordinatorService service(partitions);
   grpc::ServerBuilder builder;
@@ -163,12 +162,34 @@ Result run(const Workload& w, bool fsync) {
   }
   std::sort(r.latencies_ms.begin(), r.latencies_ms.end());
   server->Shutdown();
-  store->stop();
+  store.stop();
   partitions.stop();
-  r.transactions = store->transactions();
-  r.batches = store->batches();
+  r.transactions = store.transactions();
+  r.batches = store.batches();
+  return r;
+}
+
+Result run_sqlite(const Workload& w, bool fsync) {
+  fs::path dir = w.dir / (fsync ? "durable" : "no-fsync");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string error;
+  auto store = SqliteStore::open(
+      {.path = (dir / "groupwire.db").string(), .fsync = fsync, .max_pages = std::nullopt}, error);
+  if (!store) throw std::runtime_error(error);
+  Result r = run(w, *store);
+  store.reset();
   fs::remove_all(dir);
   return r;
+}
+
+Result run_postgres(const Workload& w, const std::string& conninfo) {
+  std::string error;
+  auto store = PostgresStore::open(
+      {.conninfo = conninfo, .group_partitions = kGroupPartitions, .synchronous_commit = true},
+      error);
+  if (!store) throw std::runtime_error(error);
+  return run(w, *store);
 }
 
 long peak_rss_kib() {
@@ -195,6 +216,7 @@ int main(int argc, char** argv) {
   namespace po = boost::program_options;
   Workload w;
   std::string dir;
+  std::string postgres;
   long long seconds_ms = 0;
   po::options_description opts("groupwire-bench-commits options");
   opts.add_options()("help", "print this help and exit")(
@@ -203,7 +225,9 @@ int main(int argc, char** argv) {
       "partition offsets per commit")(
       "duration-ms", po::value<long long>(&seconds_ms)->default_value(5000),
       "how long each mode runs")("dir", po::value<std::string>(&dir)->default_value("."),
-                                 "where the databases go: the disk whose fsync is measured");
+                                 "where the databases go: the disk whose fsync is measured")(
+      "postgres", po::value<std::string>(&postgres),
+      "CONNINFO of an empty PostgreSQL database to measure (default: a throwaway server in --dir)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -228,17 +252,34 @@ int main(int argc, char** argv) {
 
   std::printf(
       "offset commits: %d committers x %d partitions per commit, %.1f s per mode, "
-      "database in %s\n",
+      "databases in %s\n",
       w.committers, w.partitions, static_cast<double>(seconds_ms) / 1000, w.dir.c_str());
   std::printf("%-10s %10s %14s %9s %9s %9s %8s %8s\n", "mode", "commits/s", "partition-offs/s",
               "p50 ms", "p99 ms", "max ms", "batch/tx", "errors");
-  Result off = run(w, false);
+  Result off = run_sqlite(w, false);
   print("fsync off", w, off);
-  Result durable = run(w, true);
+  Result durable = run_sqlite(w, true);
   print("durable", w, durable);
+  std::unique_ptr<groupwire::testing::PostgresServer> server;
+  if (postgres.empty()) {
+    std::string error;
+    fs::create_directories(w.dir);
+    server = groupwire::testing::PostgresServer::start(error, w.dir.string());
+    if (!server || !server->create_database("bench", error)) {
+      std::fprintf(stderr, "groupwire-bench-commits: no PostgreSQL server: %s\n", error.c_str());
+      return 1;
+    }
+    postgres = server->conninfo("bench");
+  }
+  Result pg = run_postgres(w, postgres);
+  print("postgres", w, pg);
+  server.reset();
   fs::remove_all(w.dir);
-  double ratio = durable.commits_per_s() / off.commits_per_s();
-  std::printf("durable / fsync off throughput: %.2f (target >= 0.50)\n", ratio);
+  std::printf("durable / fsync off throughput: %.2f (target >= 0.50)\n",
+              durable.commits_per_s() / off.commits_per_s());
+  std::printf("postgres / durable SQLite throughput: %.2f (target >= 0.50)\n",
+              pg.commits_per_s() / durable.commits_per_s());
   std::printf("peak RSS: %ld KiB\n", peak_rss_kib());
-  return durable.errors + off.errors == 0 && durable.commits > 0 ? 0 : 1;
+  bool ok = durable.errors + off.errors + pg.errors == 0 && durable.commits > 0 && pg.commits > 0;
+  return ok ? 0 : 1;
 }

@@ -23,6 +23,7 @@ TEST(CoordinatorConfig, Defaults) {
   EXPECT_EQ(c.threads, 2u);
   EXPECT_EQ(c.log_level, spdlog::level::info);
   EXPECT_EQ(c.data_dir, "groupwire-data");
+  EXPECT_FALSE(c.postgres);
   EXPECT_TRUE(c.fsync);
   EXPECT_EQ(c.group.initial_rebalance_delay.count(), 3000);
   EXPECT_EQ(c.group.min_session_timeout.count(), 6000);
@@ -46,6 +47,8 @@ TEST(CoordinatorConfig, EveryFlag) {
                   "debug",
                   "--data-dir",
                   "/var/lib/groupwire",
+                  "--postgres",
+                  "postgres://gw@db:5432/groupwire",
                   "--fsync",
                   "false",
                   "--initial-rebalance-delay-ms",
@@ -73,6 +76,7 @@ TEST(CoordinatorConfig, EveryFlag) {
   EXPECT_EQ(c.threads, 3u);
   EXPECT_EQ(c.log_level, spdlog::level::debug);
   EXPECT_EQ(c.data_dir, "/var/lib/groupwire");
+  EXPECT_EQ(c.postgres, "postgres://gw@db:5432/groupwire");
   EXPECT_FALSE(c.fsync);
   EXPECT_EQ(c.group.initial_rebalance_delay.count(), 0);
   EXPECT_EQ(c.group.min_session_timeout.count(), 100);
@@ -104,6 +108,7 @@ TEST(CoordinatorConfig, BadFlagsNameTheFlag) {
            {{"--threads", "0"}, "--threads"},
            {{"--log-level", "loud"}, "--log-level"},
            {{"--data-dir", ""}, "--data-dir"},
+           {{"--postgres", ""}, "--postgres"},
            {{"--fsync", "sometimes"}, "--fsync"},
            {{"--log-format", "xml"}, "--log-format"},
            {{"--metrics-listen", "9464"}, "--metrics-listen"},
@@ -132,11 +137,11 @@ TEST(CoordinatorConfig, HelpListsEveryFlag) {
   EXPECT_FALSE(p.config);
   EXPECT_EQ(p.exit_code, 0);
   for (const char* flag :
-       {"--listen", "--group-partitions", "--threads", "--log-level", "--data-dir", "--fsync",
-        "--initial-rebalance-delay-ms", "--min-session-timeout-ms", "--max-session-timeout-ms",
-        "--max-group-size", "--offset-metadata-max-bytes", "--offsets-retention-minutes",
-        "--offsets-retention-check-interval-ms", "--log-format", "--metrics-listen",
-        "--shutdown-timeout-ms", "--help", "GROUPWIRE_COORDINATOR_FOO_BAR"}) {
+       {"--listen", "--group-partitions", "--threads", "--log-level", "--data-dir", "--postgres",
+        "--fsync", "--initial-rebalance-delay-ms", "--min-session-timeout-ms",
+        "--max-session-timeout-ms", "--max-group-size", "--offset-metadata-max-bytes",
+        "--offsets-retention-minutes", "--offsets-retention-check-interval-ms", "--log-format",
+        "--metrics-listen", "--shutdown-timeout-ms", "--help", "GROUPWIRE_COORDINATOR_FOO_BAR"}) {
     EXPECT_NE(p.message.find(flag), std::string::npos) << flag;
   }
 }
@@ -145,12 +150,14 @@ TEST(CoordinatorConfig, FlagsAlsoComeFromTheEnvironment) {
   auto p = parse({"--threads", "4"}, {{"GROUPWIRE_COORDINATOR_LISTEN", "0.0.0.0:9093"},
                                       {"GROUPWIRE_COORDINATOR_THREADS", "8"},
                                       {"GROUPWIRE_COORDINATOR_INITIAL_REBALANCE_DELAY_MS", "0"},
-                                      {"GROUPWIRE_COORDINATOR_SHUTDOWN_TIMEOUT_MS", "1500"}});
+                                      {"GROUPWIRE_COORDINATOR_SHUTDOWN_TIMEOUT_MS", "1500"},
+                                      {"GROUPWIRE_COORDINATOR_POSTGRES", "host=db"}});
   ASSERT_TRUE(p.config) << p.message;
   EXPECT_EQ(p.config->listen, (HostPort{"0.0.0.0", 9093}));
   EXPECT_EQ(p.config->threads, 4u);  // the flag wins
   EXPECT_EQ(p.config->group.initial_rebalance_delay.count(), 0);
   EXPECT_EQ(p.config->shutdown_timeout.count(), 1500);
+  EXPECT_EQ(p.config->postgres, "host=db");
 }
 
 TEST(CoordinatorConfig, BadVariablesNameTheVariable) {

@@ -62,9 +62,11 @@ class CoordinatorProcess(LoggedProcess):
     name = "coordinator"
 
     def __init__(self, *flags: str, startup_timeout: float = 15.0, host: str = "127.0.0.1",
-                 wrapper: list[str] | None = None):
+                 wrapper: list[str] | None = None, postgres: str | None = None):
         super().__init__(wrapper)
         self.flags = list(flags)
+        # The store: this PostgreSQL database (a conninfo) if given, else SQLite in data_dir.
+        self.postgres = postgres
         # One database for every incarnation, so restarts find what the last one stored.
         self._data = tempfile.TemporaryDirectory(prefix="groupwire-coordinator-")
         self.data_dir = self._data.name
@@ -82,8 +84,10 @@ class CoordinatorProcess(LoggedProcess):
         deadline = time.monotonic() + self.startup_timeout
         while True:
             mark = self.mark()
-            self._spawn([coordinator_binary(), "--listen", f"{self.host}:{self.port}",
-                         "--data-dir", self.data_dir, *self.flags])
+            store = (["--postgres", self.postgres] if self.postgres
+                     else ["--data-dir", self.data_dir])
+            self._spawn([coordinator_binary(), "--listen", f"{self.host}:{self.port}", *store,
+                         *self.flags])
             try:
                 line = self.wait_for_log(_COORDINATOR_LISTENING, after=mark,
                                          timeout=max(1.0, deadline - time.monotonic()))
@@ -109,8 +113,8 @@ class GroupCluster:
     """A coordinator and a gateway forwarding group APIs to it."""
 
     def __init__(self, topics: dict[str, int], coordinator_flags: tuple[str, ...] = FAST_GROUPS,
-                 gateway_flags: tuple[str, ...] = ()):
-        self.coordinator = CoordinatorProcess(*coordinator_flags)
+                 gateway_flags: tuple[str, ...] = (), postgres: str | None = None):
+        self.coordinator = CoordinatorProcess(*coordinator_flags, postgres=postgres)
         self.topics = dict(topics)
         self.gateway_flags = list(gateway_flags)
         self.gateway: GatewayProcess | None = None

@@ -1,4 +1,5 @@
-"""Nothing acknowledged is lost when the coordinator crashes.
+"""Nothing acknowledged is lost when the coordinator crashes, on either store: SQLite (the
+embedded default) and PostgreSQL (a real server the test starts).
 
 Real consumers, librdkafka (confluent-kafka) and kafka-python, each in its own group, commit
 synchronously in a loop through the gateway while the coordinator is SIGKILLed and restarted
@@ -7,8 +8,8 @@ library returned it without error.
 
     - At each kill, with the coordinator dead and before anything else can write, its database
       holds, for every partition, at least the last value acknowledged before the kill. (Read
-      straight from the file: once the coordinator is back the clients' ever larger commits
-      would hide a lost one.)
+      straight from the file or the server: once the coordinator is back the clients' ever
+      larger commits would hide a lost one.)
     - After the last restart a fresh admin client reads every group's offsets through the
       gateway: at least every acknowledged value. Both consumers, never restarted, are still
       committing after each restart.
@@ -23,10 +24,12 @@ import sys
 import threading
 import unittest
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from consumer_agent import ConsumerAgent  # noqa: E402
 from group_cluster import GroupCluster, wait_until  # noqa: E402
+from postgres_server import PostgresServer  # noqa: E402
 
 from kafka import KafkaAdminClient  # noqa: E402
 
@@ -102,17 +105,44 @@ class Committer:
             raise AssertionError(f"{self.agent.name}: committer did not stop")
 
 
-def stored_offsets(db: Path) -> dict[tuple[str, str, int], int]:
-    """The committed offsets in a (dead) coordinator's database."""
-    with closing(sqlite3.connect(db)) as conn:
-        rows = conn.execute("SELECT group_id, topic, partition, committed_offset FROM offsets")
-        return {(g, t, p): o for g, t, p, o in rows}
+StoredOffsets = Callable[[], dict[tuple[str, str, int], int]]
+
+
+def sqlite_offsets(db: Path) -> StoredOffsets:
+    """The committed offsets in a (dead) coordinator's SQLite database."""
+    def read():
+        with closing(sqlite3.connect(db)) as conn:
+            rows = conn.execute("SELECT group_id, topic, partition, committed_offset FROM offsets")
+            return {(g, t, p): o for g, t, p, o in rows}
+    return read
+
+
+def postgres_offsets(pg: PostgresServer, database: str) -> StoredOffsets:
+    """The committed offsets in a PostgreSQL database (strings are stored as bytes)."""
+    def read():
+        rows = pg.query(database, "SELECT convert_from(group_id, 'UTF8'), "
+                        "convert_from(topic, 'UTF8'), partition, committed_offset "
+                        "FROM groupwire_offsets")
+        return {(g, t, int(p)): int(o) for g, t, p, o in rows}
+    return read
 
 
 class CoordinatorCrashTest(unittest.TestCase):
     def test_acknowledged_commits_survive_repeated_sigkill(self):
         cluster = GroupCluster(topics={TOPIC: PARTITIONS}).start()
         self.addCleanup(cluster.stop)
+        self.crash_repeatedly(cluster, sqlite_offsets(Path(cluster.coordinator.data_dir) /
+                                                      "groupwire.db"))
+
+    def test_acknowledged_commits_survive_repeated_sigkill_on_postgres(self):
+        pg = PostgresServer().start()
+        self.addCleanup(pg.stop)
+        cluster = GroupCluster(topics={TOPIC: PARTITIONS},
+                               postgres=pg.create_database("groupwire")).start()
+        self.addCleanup(cluster.stop)
+        self.crash_repeatedly(cluster, postgres_offsets(pg, "groupwire"))
+
+    def crash_repeatedly(self, cluster: GroupCluster, stored_offsets: StoredOffsets) -> None:
         config = {
             "confluent": {"session.timeout.ms": 10000, "heartbeat.interval.ms": 500},
             "kafka-python": {"session_timeout_ms": 10000, "heartbeat_interval_ms": 500},
@@ -149,7 +179,7 @@ class CoordinatorCrashTest(unittest.TestCase):
                 port = cluster.coordinator.port
                 acked_before = {lib: c.snapshot() for lib, c in committers.items()}
                 cluster.coordinator.kill()
-                on_disk = stored_offsets(Path(cluster.coordinator.data_dir) / "groupwire.db")
+                on_disk = stored_offsets()
                 for lib, offsets in acked_before.items():
                     for (topic, partition), value in offsets.items():
                         got = on_disk.get((f"crash-{lib}", topic, partition), -1)

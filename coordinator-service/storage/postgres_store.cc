@@ -1,0 +1,712 @@
+#include "storage/postgres_store.h"
+
+#include <libpq-fe.h>
+
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <map>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "kafka/group_hash.h"
+
+namespace groupwire::coordinator {
+
+namespace {
+
+namespace pb = v1;
+
+// Type OIDs of the parameters, all sent in binary: PostgreSQL's built-in bytea, int4 and int8.
+constexpr Oid kBytea = 17;
+constexpr Oid kInt4 = 23;
+constexpr Oid kInt8 = 20;
+constexpr Oid kByteaArray = 1001;
+constexpr Oid kInt4Array = 1007;
+constexpr Oid kInt8Array = 1016;
+
+// Every string a client sent is stored as bytes (BYTEA): Kafka strings need not be valid UTF-8,
+// and a text column would refuse such a write and with it every batch of its group commit.
+// Migration N takes the schema from version N to N+1; the version lives in groupwire_meta.
+constexpr std::array<const char*, PostgresStore::kSchemaVersion> kMigrations = {
+    R"sql(
+CREATE TABLE groupwire_groups (
+  group_id BYTEA PRIMARY KEY,
+  group_partition INTEGER NOT NULL,
+  generation_id INTEGER NOT NULL,
+  protocol_type BYTEA,
+  protocol_name BYTEA,
+  leader_id BYTEA,
+  current_state_timestamp_ms BIGINT NOT NULL
+);
+CREATE INDEX groupwire_groups_by_partition ON groupwire_groups (group_partition);
+CREATE TABLE groupwire_members (
+  group_id BYTEA NOT NULL,
+  member_id BYTEA NOT NULL,
+  group_instance_id BYTEA,
+  client_id BYTEA NOT NULL,
+  client_host BYTEA NOT NULL,
+  session_timeout_ms INTEGER NOT NULL,
+  rebalance_timeout_ms INTEGER NOT NULL,
+  metadata BYTEA NOT NULL,
+  assignment BYTEA NOT NULL,
+  PRIMARY KEY (group_id, member_id)
+);
+CREATE TABLE groupwire_offsets (
+  group_id BYTEA NOT NULL,
+  topic BYTEA NOT NULL,
+  partition INTEGER NOT NULL,
+  group_partition INTEGER NOT NULL,
+  committed_offset BIGINT NOT NULL,
+  leader_epoch INTEGER NOT NULL,
+  metadata BYTEA NOT NULL,
+  commit_timestamp_ms BIGINT NOT NULL,
+  expire_timestamp_ms BIGINT,
+  PRIMARY KEY (group_id, topic, partition)
+);
+CREATE INDEX groupwire_offsets_by_partition ON groupwire_offsets (group_partition);
+)sql",
+};
+
+// A prepared statement of the writer.
+struct Sql {
+  const char* name;
+  const char* text;
+  std::vector<Oid> types;
+};
+
+const Sql kUpsertGroup{
+    "gw_upsert_group",
+    "INSERT INTO groupwire_groups (group_id, group_partition, generation_id, protocol_type, "
+    "protocol_name, leader_id, current_state_timestamp_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+    "ON CONFLICT (group_id) DO UPDATE SET group_partition = EXCLUDED.group_partition, "
+    "generation_id = EXCLUDED.generation_id, protocol_type = EXCLUDED.protocol_type, "
+    "protocol_name = EXCLUDED.protocol_name, leader_id = EXCLUDED.leader_id, "
+    "current_state_timestamp_ms = EXCLUDED.current_state_timestamp_ms",
+    {kBytea, kInt4, kInt4, kBytea, kBytea, kBytea, kInt8}};
+const Sql kInsertMember{
+    "gw_insert_member",
+    "INSERT INTO groupwire_members (group_id, member_id, group_instance_id, client_id, "
+    "client_host, session_timeout_ms, rebalance_timeout_ms, metadata, assignment) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    {kBytea, kBytea, kBytea, kBytea, kBytea, kInt4, kInt4, kBytea, kBytea}};
+const Sql kDeleteMembers{
+    "gw_delete_members", "DELETE FROM groupwire_members WHERE group_id = $1", {kBytea}};
+const Sql kDeleteGroup{
+    "gw_delete_group", "DELETE FROM groupwire_groups WHERE group_id = $1", {kBytea}};
+// Every offset of a group commit in one statement, as arrays (binary, one element per offset): a
+// statement per offset cost the server more than the commit itself.
+const Sql kUpsertOffsets{
+    "gw_upsert_offsets",
+    "INSERT INTO groupwire_offsets (group_id, topic, partition, group_partition, "
+    "committed_offset, leader_epoch, metadata, commit_timestamp_ms, expire_timestamp_ms) "
+    "SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::int4[], $4::int4[], $5::int8[], "
+    "$6::int4[], $7::bytea[], $8::int8[], $9::int8[]) ON CONFLICT (group_id, topic, partition) DO "
+    "UPDATE SET group_partition = EXCLUDED.group_partition, "
+    "committed_offset = EXCLUDED.committed_offset, leader_epoch = EXCLUDED.leader_epoch, "
+    "metadata = EXCLUDED.metadata, commit_timestamp_ms = EXCLUDED.commit_timestamp_ms, "
+    "expire_timestamp_ms = EXCLUDED.expire_timestamp_ms",
+    {kByteaArray, kByteaArray, kInt4Array, kInt4Array, kInt8Array, kInt4Array, kByteaArray,
+     kInt8Array, kInt8Array}};
+const Sql kDeleteOffset{
+    "gw_delete_offset",
+    "DELETE FROM groupwire_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3",
+    {kBytea, kBytea, kInt4}};
+const Sql kDeleteGroupOffsets{
+    "gw_delete_group_offsets", "DELETE FROM groupwire_offsets WHERE group_id = $1", {kBytea}};
+
+const std::array<const Sql*, 7> kStatements = {
+    &kUpsertGroup,   &kInsertMember, &kDeleteMembers,     &kDeleteGroup,
+    &kUpsertOffsets, &kDeleteOffset, &kDeleteGroupOffsets};
+
+struct ClearResult {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using Result = std::unique_ptr<PGresult, ClearResult>;
+
+std::string trimmed(const char* message) {
+  std::string_view m = message ? message : "";
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.remove_suffix(1);
+  return std::string(m);
+}
+
+std::string sqlstate(const PGresult* r) {
+  const char* s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  return s ? s : "";
+}
+
+// Failures the next attempt can get past: the connection, a conflict with another transaction,
+// a server out of resources or shutting down, a read-only server (a standby, after a failover).
+// Anything else means this coordinator cannot write its data here.
+bool transient(const std::string& state) {
+  static constexpr std::array<std::string_view, 5> kClasses = {"08", "40", "53", "57", "58"};
+  if (state.empty() || state == "25006") return true;  // empty: the connection itself failed
+  for (auto c : kClasses) {
+    if (state.starts_with(c)) return true;
+  }
+  return false;
+}
+
+std::string big_endian(std::uint64_t v, int bytes) {
+  std::string out(static_cast<std::size_t>(bytes), '\0');
+  for (int i = bytes - 1; i >= 0; --i, v >>= 8) {
+    out[static_cast<std::size_t>(i)] = static_cast<char>(v & 0xff);
+  }
+  return out;
+}
+
+// A value in PostgreSQL's binary format; nullopt is NULL.
+std::optional<std::string> binary(const std::string& bytes) {
+  return bytes;
+}
+std::optional<std::string> binary(std::int32_t v) {
+  return big_endian(static_cast<std::uint32_t>(v), 4);
+}
+std::optional<std::string> binary(std::int64_t v) {
+  return big_endian(static_cast<std::uint64_t>(v), 8);
+}
+template <class T>
+std::optional<std::string> binary(const std::optional<T>& v) {
+  if (!v) return std::nullopt;
+  return binary(*v);
+}
+
+// A one-dimensional array parameter in binary format: dimensions, a null flag, the element type,
+// the length and lower bound, then each element as length and bytes (-1: NULL).
+class Array {
+ public:
+  explicit Array(Oid element) : element_(element) {}
+  template <class T>
+  void push(const T& value) {
+    auto v = binary(value);
+    elements_ += big_endian(v ? static_cast<std::uint32_t>(v->size()) : 0xffffffffu, 4);
+    if (v) elements_ += *v;
+    has_null_ |= !v;
+    ++size_;
+  }
+  std::string encode() const {
+    return big_endian(1, 4) + big_endian(has_null_ ? 1 : 0, 4) + big_endian(element_, 4) +
+           big_endian(size_, 4) + big_endian(1, 4) + elements_;
+  }
+
+ private:
+  Oid element_;
+  std::uint32_t size_ = 0;
+  bool has_null_ = false;
+  std::string elements_;
+};
+
+// Query parameters, all in binary format.
+class Params {
+ public:
+  template <class T>
+  Params& add(const T& value) {
+    values_.push_back(binary(value));
+    return *this;
+  }
+  Params& add(const Array& array) {
+    values_.emplace_back(array.encode());
+    return *this;
+  }
+
+  // Sends them with the prepared statement `sql`.
+  int send(PGconn* pg, const Sql& sql) const {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    for (const auto& v : values_) {
+      values.push_back(v ? v->data() : nullptr);
+      lengths.push_back(v ? static_cast<int>(v->size()) : 0);
+    }
+    std::vector<int> formats(values_.size(), 1);
+    return PQsendQueryPrepared(pg, sql.name, static_cast<int>(values_.size()), values.data(),
+                               lengths.data(), formats.data(), 1);
+  }
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+// The offsets a group commit upserts, the last one per key: one statement cannot update a row
+// twice.
+class OffsetUpserts {
+ public:
+  void add(const OffsetCommitRecord& o) {
+    latest_[{o.key.group_id, o.key.topic, o.key.partition}] = &o;
+  }
+  bool empty() const { return latest_.empty(); }
+
+  // The statement's parameters, the group partition of each from `partition_of`; clears.
+  template <class PartitionOf>
+  Params take(PartitionOf partition_of) {
+    Array groups(kBytea), topics(kBytea), partitions(kInt4), group_partitions(kInt4),
+        offsets(kInt8), epochs(kInt4), metadata(kBytea), committed(kInt8), expires(kInt8);
+    for (const auto& [key, o] : latest_) {
+      groups.push(o->key.group_id);
+      topics.push(o->key.topic);
+      partitions.push(o->key.partition);
+      group_partitions.push(partition_of(o->key.group_id));
+      offsets.push(o->committed_offset);
+      epochs.push(o->leader_epoch);
+      metadata.push(o->metadata);
+      committed.push(o->commit_timestamp_ms);
+      expires.push(o->expire_timestamp_ms);
+    }
+    latest_.clear();
+    Params p;
+    for (const Array* a : {&groups, &topics, &partitions, &group_partitions, &offsets, &epochs,
+                           &metadata, &committed, &expires}) {
+      p.add(*a);
+    }
+    return p;
+  }
+
+ private:
+  std::map<std::tuple<std::string_view, std::string_view, std::int32_t>, const OffsetCommitRecord*>
+      latest_;
+};
+
+// A column of a row of a binary-format result.
+class Row {
+ public:
+  Row(const PGresult* r, int row) : r_(r), row_(row) {}
+  std::string bytes(int col) const {
+    return std::string(PQgetvalue(r_, row_, col),
+                       static_cast<std::size_t>(PQgetlength(r_, row_, col)));
+  }
+  std::optional<std::string> optional_bytes(int col) const {
+    if (PQgetisnull(r_, row_, col)) return std::nullopt;
+    return bytes(col);
+  }
+  std::int32_t int4(int col) const { return static_cast<std::int32_t>(integer(col)); }
+  std::int64_t int8(int col) const { return static_cast<std::int64_t>(integer(col)); }
+  std::optional<std::int64_t> optional_int8(int col) const {
+    if (PQgetisnull(r_, row_, col)) return std::nullopt;
+    return int8(col);
+  }
+
+ private:
+  std::uint64_t integer(int col) const {
+    std::uint64_t v = 0;
+    const char* p = PQgetvalue(r_, row_, col);
+    for (int i = 0; i < PQgetlength(r_, row_, col); ++i) {
+      v = (v << 8) | static_cast<unsigned char>(p[i]);
+    }
+    // A 4-byte value is signed: extend it.
+    if (PQgetlength(r_, row_, col) == 4 && (v & 0x80000000u)) v |= 0xffffffff00000000u;
+    return v;
+  }
+
+  const PGresult* r_;
+  int row_;
+};
+
+template <class Each>
+void each_row(const PGresult* r, Each each) {
+  for (int i = 0; i < PQntuples(r); ++i) each(Row(r, i));
+}
+
+// Statements sent in pipeline mode, their results read every kChunk statements so that neither
+// side's socket buffer fills while the other waits (libpq's pipeline in blocking mode). The
+// transaction is explicit, so a sync in the middle does not end it.
+class Pipeline {
+ public:
+  explicit Pipeline(PGconn* pg) : pg_(pg) {}
+
+  void send(const Sql& sql, const Params& params) {
+    if (failed_) return;
+    if (!params.send(pg_, sql)) return fail_connection();
+    if (++queued_ == kChunk) sync();
+  }
+  void send(const char* sql) {
+    if (failed_) return;
+    if (!PQsendQueryParams(pg_, sql, 0, nullptr, nullptr, nullptr, nullptr, 0)) {
+      fail_connection();
+      return;
+    }
+    ++queued_;
+  }
+  // Reads the results of everything sent; the first error is kept.
+  void sync() {
+    if (failed_ && broken_) return;
+    if (!PQpipelineSync(pg_)) return fail_connection();
+    queued_ = 0;
+    for (;;) {
+      Result r(PQgetResult(pg_));
+      if (!r) {
+        if (PQstatus(pg_) == CONNECTION_BAD) return fail_connection();
+        continue;  // the end of one statement's results
+      }
+      ExecStatusType status = PQresultStatus(r.get());
+      if (status == PGRES_PIPELINE_SYNC) return;
+      if ((status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR) && !failed_) {
+        failed_ = true;
+        state_ = sqlstate(r.get());
+        message_ = trimmed(PQresultErrorMessage(r.get()));
+      }
+    }
+  }
+
+  bool failed() const { return failed_; }
+  bool broken() const { return broken_; }
+  const std::string& state() const { return state_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  static constexpr int kChunk = 256;
+
+  void fail_connection() {
+    if (!failed_) message_ = trimmed(PQerrorMessage(pg_));
+    failed_ = broken_ = true;
+  }
+
+  PGconn* pg_;
+  int queued_ = 0;
+  bool failed_ = false;
+  bool broken_ = false;
+  std::string state_;
+  std::string message_;
+};
+
+Result exec(PGconn* pg, const char* sql, bool binary = false) {
+  return Result(PQexecParams(pg, sql, 0, nullptr, nullptr, nullptr, nullptr, binary ? 1 : 0));
+}
+
+bool ok(const Result& r) {
+  auto s = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+  return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+}
+
+std::string error_of(PGconn* pg, const Result& r) {
+  return trimmed(r ? PQresultErrorMessage(r.get()) : PQerrorMessage(pg));
+}
+
+// Where pg points, without the password: host:port/dbname.
+std::string describe(PGconn* pg) {
+  const char* host = PQhost(pg);
+  const char* port = PQport(pg);
+  const char* db = PQdb(pg);
+  return fmt::format("{}:{}/{}", host ? host : "?", port ? port : "?", db ? db : "?");
+}
+
+// The value of a groupwire_meta key read in text format, or nullopt (and `error`).
+std::optional<std::string> meta_value(PGconn* pg, const char* key, bool lock, std::string& error) {
+  Result r = exec(pg, fmt::format("SELECT value FROM groupwire_meta WHERE key = '{}'{}", key,
+                                  lock ? " FOR UPDATE" : "")
+                          .c_str());
+  if (!ok(r) || PQntuples(r.get()) != 1) {
+    error = ok(r) ? fmt::format("groupwire_meta has no {}", key) : error_of(pg, r);
+    return std::nullopt;
+  }
+  return std::string(PQgetvalue(r.get(), 0, 0));
+}
+
+std::optional<long long> to_number(const std::string& s) {
+  long long v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// Creates or upgrades the schema and records or checks the partition count, in one transaction
+// that holds the schema version's row: coordinators starting together migrate one at a time.
+bool prepare_schema(PGconn* pg, std::size_t partitions, std::string& error) {
+  // CREATE ... IF NOT EXISTS can still collide with a concurrent creator: then the table exists.
+  for (int attempt = 0;; ++attempt) {
+    Result r = exec(pg,
+                    "CREATE TABLE IF NOT EXISTS groupwire_meta (key TEXT PRIMARY KEY, "
+                    "value TEXT NOT NULL)");
+    if (ok(r)) break;
+    if (attempt == 3 || (sqlstate(r.get()) != "23505" && sqlstate(r.get()) != "42P07")) {
+      error = fmt::format("cannot create the schema: {}", error_of(pg, r));
+      return false;
+    }
+  }
+  auto run = [&](const std::string& sql) {
+    Result r(PQexec(pg, sql.c_str()));  // the simple protocol: a migration is several statements
+    if (!ok(r)) error = error_of(pg, r);
+    return ok(r);
+  };
+  if (!run("INSERT INTO groupwire_meta (key, value) VALUES ('schema_version', '0') "
+           "ON CONFLICT (key) DO NOTHING") ||
+      !run("BEGIN")) {
+    error = fmt::format("cannot read the schema version: {}", error);
+    return false;
+  }
+  auto fail = [&](std::string why) {
+    exec(pg, "ROLLBACK");
+    error = std::move(why);
+    return false;
+  };
+  std::string why;
+  auto stored = meta_value(pg, "schema_version", /*lock=*/true, why);
+  auto version = stored ? to_number(*stored) : std::nullopt;
+  if (!version) return fail(fmt::format("cannot read the schema version: {}", why));
+  if (*version > PostgresStore::kSchemaVersion) {
+    return fail(
+        fmt::format("schema version {} is newer than this coordinator's ({}); run a newer "
+                    "groupwire-coordinator",
+                    *version, PostgresStore::kSchemaVersion));
+  }
+  for (auto v = *version; v < PostgresStore::kSchemaVersion; ++v) {
+    if (!run(kMigrations[static_cast<std::size_t>(v)]) ||
+        !run(fmt::format("UPDATE groupwire_meta SET value = '{}' WHERE key = 'schema_version'",
+                         v + 1))) {
+      return fail(fmt::format("migrating the schema to version {} failed: {}", v + 1, error));
+    }
+    spdlog::info("postgres {}: schema version {}", describe(pg), v + 1);
+  }
+  if (!run(fmt::format("INSERT INTO groupwire_meta (key, value) VALUES ('group_partitions', '{}') "
+                       "ON CONFLICT (key) DO NOTHING",
+                       partitions))) {
+    return fail(fmt::format("cannot record the group partition count: {}", error));
+  }
+  auto count = meta_value(pg, "group_partitions", /*lock=*/false, why);
+  if (!count) return fail(fmt::format("cannot read the group partition count: {}", why));
+  if (to_number(*count) != static_cast<long long>(partitions)) {
+    return fail(fmt::format(
+        "the database holds groups in {} group partitions and --group-partitions is {}: the "
+        "count is fixed once a database is in use, start every coordinator with {}",
+        *count, partitions, *count));
+  }
+  if (!run("COMMIT")) return fail(fmt::format("cannot commit the schema: {}", error));
+  return true;
+}
+
+// The server's notices (a table that already exists, say) go to our log, not to stderr.
+void log_notice(void*, const char* message) {
+  spdlog::debug("postgres: {}", trimmed(message));
+}
+
+}  // namespace
+
+struct PostgresStore::Connection {
+  PGconn* pg = nullptr;
+  bool synchronous_commit = true;
+  bool prepared = false;  // the session is set up: statements prepared, settings made
+  bool broken = false;    // reconnect before the next write
+
+  ~Connection() { PQfinish(pg); }
+
+  // Bounded waits, so that a server that stops answering fails writes (retriably) instead of
+  // holding them: a connection string's own settings win.
+  static std::unique_ptr<Connection> open(const std::string& conninfo) {
+    const char* keys[] = {
+        "connect_timeout",  "tcp_user_timeout", "keepalives_idle", "keepalives_interval",
+        "keepalives_count", "application_name", "dbname",          nullptr};
+    const char* values[] = {
+        "10", "10000", "5", "2", "3", "groupwire-coordinator", conninfo.c_str(), nullptr};
+    auto c = std::make_unique<Connection>();
+    c->pg = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+    if (c->pg) PQsetNoticeProcessor(c->pg, log_notice, nullptr);
+    return c;
+  }
+
+  // Connected, with the session set up for the writer; false and why if not.
+  bool ready(std::string& why) {
+    if (broken || PQstatus(pg) != CONNECTION_OK) {
+      PQreset(pg);
+      prepared = false;
+      broken = PQstatus(pg) != CONNECTION_OK;
+      if (broken) {
+        why = fmt::format("cannot reconnect: {}", trimmed(PQerrorMessage(pg)));
+        return false;
+      }
+      spdlog::info("postgres {}: reconnected", describe(pg));
+    }
+    if (prepared) return true;
+    if (!synchronous_commit) {
+      if (Result r = exec(pg, "SET synchronous_commit = off"); !ok(r)) {
+        why = fmt::format("cannot turn synchronous_commit off: {}", error_of(pg, r));
+        broken = true;
+        return false;
+      }
+    }
+    for (const Sql* s : kStatements) {
+      Result r(PQprepare(pg, s->name, s->text, static_cast<int>(s->types.size()), s->types.data()));
+      if (!ok(r)) {
+        why = fmt::format("unexpected schema: cannot prepare {}: {}", s->name, error_of(pg, r));
+        broken = true;
+        return false;
+      }
+    }
+    prepared = true;
+    return true;
+  }
+};
+
+std::unique_ptr<PostgresStore> PostgresStore::open(const Options& options, std::string& error) {
+  auto conn = Connection::open(options.conninfo);
+  if (!conn->pg) {
+    error = "postgres: out of memory";
+    return nullptr;
+  }
+  if (PQstatus(conn->pg) != CONNECTION_OK) {
+    error = fmt::format("postgres {}: cannot connect: {}", describe(conn->pg),
+                        trimmed(PQerrorMessage(conn->pg)));
+    return nullptr;
+  }
+  std::string why;
+  if (!prepare_schema(conn->pg, options.group_partitions, why)) {
+    error = fmt::format("postgres {}: {}", describe(conn->pg), why);
+    return nullptr;
+  }
+  conn->synchronous_commit = options.synchronous_commit;
+  if (!conn->ready(why)) {
+    error = fmt::format("postgres {}: {}", describe(conn->pg), why);
+    return nullptr;
+  }
+  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(conn), options));
+}
+
+PostgresStore::PostgresStore(std::unique_ptr<Connection> conn, Options options)
+    : GroupStore(std::move(options.on_write)),
+      conn_(std::move(conn)),
+      server_(describe(conn_->pg)),
+      group_partitions_(options.group_partitions) {}
+
+PostgresStore::~PostgresStore() {
+  stop();
+}
+
+std::optional<StoredGroups> PostgresStore::load(std::string& error) {
+  PGconn* pg = conn_->pg;
+  Result groups = exec(pg,
+                       "SELECT group_id, generation_id, protocol_type, protocol_name, leader_id, "
+                       "current_state_timestamp_ms FROM groupwire_groups ORDER BY group_id",
+                       /*binary=*/true);
+  Result members = exec(pg,
+                        "SELECT group_id, member_id, group_instance_id, client_id, client_host, "
+                        "session_timeout_ms, rebalance_timeout_ms, metadata, assignment FROM "
+                        "groupwire_members ORDER BY group_id, member_id",
+                        /*binary=*/true);
+  Result offsets = exec(pg,
+                        "SELECT group_id, topic, partition, committed_offset, leader_epoch, "
+                        "metadata, commit_timestamp_ms, expire_timestamp_ms FROM "
+                        "groupwire_offsets ORDER BY group_id, topic, partition",
+                        /*binary=*/true);
+  for (const Result* r : {&groups, &members, &offsets}) {
+    if (!ok(*r)) {
+      error =
+          fmt::format("postgres {}: reading the database failed: {}", server_, error_of(pg, *r));
+      return std::nullopt;
+    }
+  }
+  StoredGroups out;
+  std::map<std::string, std::size_t> index;
+  each_row(groups.get(), [&](const Row& r) {
+    index[r.bytes(0)] = out.groups.size();
+    out.groups.push_back(GroupMetadataRecord{
+        .group_id = r.bytes(0),
+        .generation_id = r.int4(1),
+        .protocol_type = r.optional_bytes(2),
+        .protocol_name = r.optional_bytes(3),
+        .leader_id = r.optional_bytes(4),
+        .current_state_timestamp_ms = r.int8(5),
+        .members = {},
+    });
+  });
+  each_row(members.get(), [&](const Row& r) {
+    auto it = index.find(r.bytes(0));
+    if (it == index.end()) return;
+    out.groups[it->second].members.push_back(StoredMember{
+        .member_id = r.bytes(1),
+        .group_instance_id = r.optional_bytes(2),
+        .client_id = r.bytes(3),
+        .client_host = r.bytes(4),
+        .session_timeout_ms = r.int4(5),
+        .rebalance_timeout_ms = r.int4(6),
+        .metadata = r.bytes(7),
+        .assignment = r.bytes(8),
+    });
+  });
+  each_row(offsets.get(), [&](const Row& r) {
+    out.offsets.push_back(OffsetCommitRecord{
+        .key = {r.bytes(0), r.bytes(1), r.int4(2)},
+        .committed_offset = r.int8(3),
+        .leader_epoch = r.int4(4),
+        .metadata = r.bytes(5),
+        .commit_timestamp_ms = r.int8(6),
+        .expire_timestamp_ms = r.optional_int8(7),
+    });
+  });
+  return out;
+}
+
+pb::ErrorCode PostgresStore::write(const std::vector<WriteBatch>& batches) {
+  if (std::string why; !conn_->ready(why)) {
+    spdlog::error("postgres {}: storage write of {} batches failed: {}", server_, batches.size(),
+                  why);
+    return pb::COORDINATOR_NOT_AVAILABLE;
+  }
+  PGconn* pg = conn_->pg;
+  auto partition = [this](const std::string& group_id) {
+    return static_cast<std::int32_t>(kafka::partition_for(group_id, group_partitions_));
+  };
+  PQenterPipelineMode(pg);
+  Pipeline p(pg);
+  OffsetUpserts upserts;
+  auto flush_upserts = [&] {
+    if (!upserts.empty()) p.send(kUpsertOffsets, upserts.take(partition));
+  };
+  p.send("BEGIN");
+  for (const auto& b : batches) {
+    for (const auto& g : b.groups) {
+      // A group record replaces the group's previous record, members included.
+      p.send(kDeleteMembers, Params().add(g.group_id));
+      p.send(kUpsertGroup, Params()
+                               .add(g.group_id)
+                               .add(partition(g.group_id))
+                               .add(g.generation_id)
+                               .add(g.protocol_type)
+                               .add(g.protocol_name)
+                               .add(g.leader_id)
+                               .add(g.current_state_timestamp_ms));
+      for (const auto& m : g.members) {
+        p.send(kInsertMember, Params()
+                                  .add(g.group_id)
+                                  .add(m.member_id)
+                                  .add(m.group_instance_id)
+                                  .add(m.client_id)
+                                  .add(m.client_host)
+                                  .add(m.session_timeout_ms)
+                                  .add(m.rebalance_timeout_ms)
+                                  .add(m.metadata)
+                                  .add(m.assignment));
+      }
+    }
+    // Upserts wait for the next statement that deletes offsets, or the end: group records do
+    // not touch offsets, so only deletions must see the upserts before them.
+    for (const auto& o : b.offsets) upserts.add(o);
+    if (!b.deleted_offsets.empty() || !b.deleted_groups.empty()) flush_upserts();
+    for (const auto& k : b.deleted_offsets) {
+      p.send(kDeleteOffset, Params().add(k.group_id).add(k.topic).add(k.partition));
+    }
+    for (const auto& id : b.deleted_groups) {
+      for (const Sql* s : {&kDeleteGroup, &kDeleteMembers, &kDeleteGroupOffsets}) {
+        p.send(*s, Params().add(id));
+      }
+    }
+  }
+  flush_upserts();
+  p.send("COMMIT");
+  p.sync();
+  if (p.failed() && !p.broken()) {
+    // The transaction is aborted but still open.
+    Pipeline rollback(pg);
+    rollback.send("ROLLBACK");
+    rollback.sync();
+  }
+  if (!PQexitPipelineMode(pg)) conn_->broken = true;
+  if (!p.failed()) return pb::NONE;
+  bool retriable = p.broken() || transient(p.state());
+  if (p.broken() || p.state() == "25006" || p.state().starts_with("57")) conn_->broken = true;
+  spdlog::error("postgres {}: storage write of {} batches failed: {}", server_, batches.size(),
+                p.message());
+  return retriable ? pb::COORDINATOR_NOT_AVAILABLE : pb::NOT_COORDINATOR;
+}
+
+}  // namespace groupwire::coordinator

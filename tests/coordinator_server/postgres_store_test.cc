@@ -1,0 +1,137 @@
+// The PostgreSQL store against a real server of the test's own, what only it has: coordinators
+// starting together on a fresh database, a schema or partition count it must refuse, a server
+// that goes away and comes back, and messages that name the server but not its password. What
+// every store promises is in store_test.cc.
+#include <libpq-fe.h>
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "kafka/group_hash.h"
+#include "store_backends.h"
+#include "store_records.h"
+
+namespace groupwire::coordinator::testing {
+namespace {
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  std::string open_error(const std::string& conninfo,
+                         std::size_t partitions = PostgresBackend::kPartitions) {
+    std::string error;
+    EXPECT_EQ(PostgresStore::open({.conninfo = conninfo, .group_partitions = partitions}, error),
+              nullptr);
+    return error;
+  }
+
+  // Runs one statement on the test's database; its first value, if any.
+  std::string sql(const std::string& statement) {
+    PGconn* pg = PQconnectdb(backend_.conninfo().c_str());
+    PGresult* r = PQexec(pg, statement.c_str());
+    auto status = PQresultStatus(r);
+    EXPECT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) << PQerrorMessage(pg);
+    std::string value = PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
+    PQclear(r);
+    PQfinish(pg);
+    return value;
+  }
+
+  PostgresBackend backend_;
+};
+
+TEST_F(PostgresStoreTest, CoordinatorsStartingTogetherShareOneSchema) {
+  constexpr int kCoordinators = 4;
+  std::vector<std::unique_ptr<PostgresStore>> stores(kCoordinators);
+  std::vector<std::thread> starts;
+  for (auto& s : stores) starts.emplace_back([&] { s = backend_.open_postgres(); });
+  for (auto& t : starts) t.join();
+  for (const auto& s : stores) ASSERT_TRUE(s);
+  EXPECT_EQ(sql("SELECT value FROM groupwire_meta WHERE key = 'schema_version'"),
+            std::to_string(PostgresStore::kSchemaVersion));
+  stores[0]->start();
+  ASSERT_EQ(write(*stores[0], offsets_batch("g", 3, 7)), v1::NONE);
+  EXPECT_EQ(load(*stores[3]).offsets.size(), 3u);  // one database, whichever coordinator reads
+}
+
+TEST_F(PostgresStoreTest, RowsCarryTheirGroupPartition) {
+  auto store = backend_.open_postgres();
+  ASSERT_TRUE(store);
+  store->start();
+  WriteBatch b = offsets_batch("orders-app", 1, 5);
+  b.groups.push_back(stable_group("orders-app", 1));
+  ASSERT_EQ(write(*store, std::move(b)), v1::NONE);
+  std::string expected =
+      std::to_string(kafka::partition_for("orders-app", PostgresBackend::kPartitions));
+  EXPECT_EQ(sql("SELECT group_partition FROM groupwire_groups"), expected);
+  EXPECT_EQ(sql("SELECT group_partition FROM groupwire_offsets"), expected);
+}
+
+TEST_F(PostgresStoreTest, AnotherPartitionCountIsRefused) {
+  ASSERT_TRUE(backend_.open_postgres());
+  std::string error = open_error(backend_.conninfo(), PostgresBackend::kPartitions + 2);
+  EXPECT_NE(error.find("holds groups in 10 group partitions and --group-partitions is 12"),
+            std::string::npos)
+      << error;
+  EXPECT_TRUE(backend_.open_postgres());  // the right count still opens
+}
+
+TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
+  ASSERT_TRUE(backend_.open_postgres());
+  sql("UPDATE groupwire_meta SET value = '99' WHERE key = 'schema_version'");
+  std::string error = open_error(backend_.conninfo());
+  EXPECT_NE(error.find("schema version 99 is newer"), std::string::npos) << error;
+}
+
+TEST_F(PostgresStoreTest, UnreachableServerIsNamedWithoutItsPassword) {
+  int port = backend_.server().port();
+  ASSERT_TRUE(backend_.server().stop());
+  std::string error = open_error(backend_.conninfo() + " password=hunter2 connect_timeout=2");
+  EXPECT_NE(error.find("127.0.0.1:" + std::to_string(port) + "/groupwire"), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("cannot connect"), std::string::npos) << error;
+  EXPECT_EQ(error.find("hunter2"), std::string::npos) << error;
+}
+
+TEST_F(PostgresStoreTest, MissingDatabaseIsNamed) {
+  std::string error = open_error(backend_.server().conninfo("no_such_db"));
+  EXPECT_NE(error.find("no_such_db"), std::string::npos) << error;
+  EXPECT_NE(error.find("does not exist"), std::string::npos) << error;
+}
+
+// Writes while the server is down fail with a retriable error, and nothing is half written;
+// once it is back, the next write reconnects.
+TEST_F(PostgresStoreTest, ServerRestartFailsWritesRetriablyThenReconnects) {
+  auto store = backend_.open_postgres();
+  ASSERT_TRUE(store);
+  store->start();
+  ASSERT_EQ(write(*store, offsets_batch("g", 2, 1)), v1::NONE);
+  ASSERT_TRUE(backend_.server().stop());
+  EXPECT_EQ(write(*store, offsets_batch("g", 2, 2)), v1::COORDINATOR_NOT_AVAILABLE);
+  ASSERT_TRUE(backend_.server().restart());
+  EXPECT_EQ(write(*store, offsets_batch("g", 2, 3)), v1::NONE);
+  store->stop();
+  StoredGroups stored = load(*store);
+  ASSERT_EQ(stored.offsets.size(), 2u);
+  for (const auto& o : stored.offsets) EXPECT_EQ(o.committed_offset, 3);
+}
+
+// A batch the database refuses fails its whole transaction, and leaves nothing of it behind.
+TEST_F(PostgresStoreTest, RefusedWriteLeavesNothing) {
+  auto store = backend_.open_postgres();
+  ASSERT_TRUE(store);
+  store->start();
+  ASSERT_EQ(write(*store, offsets_batch("g", 1, 1)), v1::NONE);
+  sql("ALTER TABLE groupwire_offsets ADD CONSTRAINT below_100 CHECK (committed_offset < 100)");
+  WriteBatch b = offsets_batch("g", 1, 2);
+  b.offsets.push_back(offset("g", "t", 1, 100));
+  EXPECT_EQ(write(*store, std::move(b)), v1::NOT_COORDINATOR);
+  EXPECT_EQ(write(*store, offsets_batch("g", 1, 3)), v1::NONE);  // the session is usable again
+  store->stop();
+  StoredGroups stored = load(*store);
+  ASSERT_EQ(stored.offsets.size(), 1u);
+  EXPECT_EQ(stored.offsets[0].committed_offset, 3);
+}
+
+}  // namespace
+}  // namespace groupwire::coordinator::testing

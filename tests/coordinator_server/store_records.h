@@ -1,0 +1,71 @@
+// Records and round trips the store tests share, whatever the backend.
+#pragma once
+
+#include <cstdint>
+#include <future>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "storage/group_store.h"
+
+namespace groupwire::coordinator::testing {
+
+inline GroupMetadataRecord stable_group(const std::string& id, int generation) {
+  return GroupMetadataRecord{
+      .group_id = id,
+      .generation_id = generation,
+      .protocol_type = "consumer",
+      .protocol_name = "range",
+      .leader_id = "m1",
+      .current_state_timestamp_ms = 1234,
+      .members = {StoredMember{.member_id = "m1",
+                               .group_instance_id = "i1",
+                               .client_id = "c1",
+                               .client_host = "/10.0.0.1",
+                               .session_timeout_ms = 10000,
+                               .rebalance_timeout_ms = 30000,
+                               .metadata = std::string("\0\1meta", 6),
+                               .assignment = std::string("\0\2assign", 8)},
+                  StoredMember{.member_id = "m2",
+                               .group_instance_id = std::nullopt,
+                               .client_id = "c2",
+                               .client_host = "/10.0.0.2",
+                               .session_timeout_ms = 45000,
+                               .rebalance_timeout_ms = 300000,
+                               .metadata = "",
+                               .assignment = ""}},
+  };
+}
+
+inline OffsetCommitRecord offset(const std::string& group, const std::string& topic, int partition,
+                                 std::int64_t value) {
+  return OffsetCommitRecord{.key = {group, topic, partition},
+                            .committed_offset = value,
+                            .leader_epoch = 4,
+                            .metadata = "meta",
+                            .commit_timestamp_ms = 99,
+                            .expire_timestamp_ms = std::nullopt};
+}
+
+// Appends and waits for the outcome.
+inline v1::ErrorCode write(GroupStore& store, WriteBatch batch) {
+  std::promise<v1::ErrorCode> done;
+  store.append(std::move(batch), [&](v1::ErrorCode e) { done.set_value(e); });
+  return done.get_future().get();
+}
+
+inline StoredGroups load(GroupStore& store) {
+  std::string error;
+  auto stored = store.load(error);
+  EXPECT_TRUE(stored) << error;
+  return stored.value_or(StoredGroups{});
+}
+
+inline WriteBatch offsets_batch(const std::string& group, int partitions, std::int64_t value) {
+  WriteBatch b;
+  for (int p = 0; p < partitions; ++p) b.offsets.push_back(offset(group, "t", p, value));
+  return b;
+}
+
+}  // namespace groupwire::coordinator::testing
