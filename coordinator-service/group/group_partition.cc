@@ -69,8 +69,12 @@ std::optional<std::vector<std::string>> subscription_topics(const std::string& m
 
 class GroupPartition::Impl {
  public:
-  Impl(const GroupConfig& config, Scheduler& scheduler, GroupLog& log)
-      : config_(config), scheduler_(scheduler), log_(log), rng_(std::random_device{}()) {}
+  Impl(const GroupConfig& config, Scheduler& scheduler, GroupLog& log, PartitionState state)
+      : config_(config),
+        scheduler_(scheduler),
+        log_(log),
+        state_(state),
+        rng_(std::random_device{}()) {}
 
   // ---- Loading ------------------------------------------------------------------------------
 
@@ -85,7 +89,7 @@ class GroupPartition::Impl {
           CommittedOffset{o.committed_offset, o.leader_epoch, std::move(o.metadata),
                           o.commit_timestamp_ms, o.expire_timestamp_ms};
     }
-    loaded_ = true;
+    state_ = PartitionState::kActive;
     for (auto& [id, group] : groups_) {
       compute_subscribed_topics(group);
       for (const auto& [member_id, m] : group.members) {
@@ -99,7 +103,37 @@ class GroupPartition::Impl {
                   stored.offsets.size());
   }
 
-  bool loaded() const { return loaded_; }
+  PartitionState state() const { return state_; }
+
+  // Why no call can be served now, or NONE.
+  ErrorCode unavailable() const {
+    switch (state_) {
+      case PartitionState::kNotOwned:
+        return pb::NOT_COORDINATOR;
+      case PartitionState::kLoading:
+        return pb::COORDINATOR_LOAD_IN_PROGRESS;
+      case PartitionState::kActive:
+        break;
+    }
+    return pb::NONE;
+  }
+
+  void unload() {
+    state_ = PartitionState::kNotOwned;
+    sink_ = nullptr;  // the next owner reports these groups
+    // Kafka answers the long-polls of an unloaded group NOT_COORDINATOR: the members find the
+    // new coordinator and rejoin there.
+    std::vector<Reply<pb::JoinGroupResponse>> joins;
+    std::vector<Reply<pb::SyncGroupResponse>> syncs;
+    for (auto& [id, group] : groups_) {
+      for (auto& [member_id, m] : group.members) {
+        if (m.awaiting_join) joins.push_back(std::exchange(m.awaiting_join, nullptr));
+        if (m.awaiting_sync) syncs.push_back(std::exchange(m.awaiting_sync, nullptr));
+      }
+    }
+    for (auto& join : joins) join(join_error("", pb::NOT_COORDINATOR));
+    for (auto& sync : syncs) sync(sync_error(pb::NOT_COORDINATOR));
+  }
 
   // ---- JoinGroup -------------------------------------------------------------------------
 
@@ -109,7 +143,7 @@ class GroupPartition::Impl {
     if (session < config_.min_session_timeout || session > config_.max_session_timeout) {
       return reply(join_error(req.member_id(), pb::INVALID_SESSION_TIMEOUT));
     }
-    if (!loaded_) return reply(join_error(req.member_id(), pb::COORDINATOR_LOAD_IN_PROGRESS));
+    if (auto e = unavailable(); e != pb::NONE) return reply(join_error(req.member_id(), e));
     bool unknown_member = req.member_id().empty();
     ClassicGroup* group = find(req.group_id());
     if (group == nullptr) {
@@ -170,8 +204,8 @@ class GroupPartition::Impl {
       // JoinGroup v4+: the member must come back with the id we hand out now.
       group.pending_join_members.insert(new_id);
       std::string group_id = group.group_id;
-      scheduler_.schedule(pending_member_key(group_id, new_id), Millis(req.session_timeout_ms()),
-                          [this, group_id, new_id] { expire_pending_member(group_id, new_id); });
+      schedule(pending_member_key(group_id, new_id), Millis(req.session_timeout_ms()),
+               [this, group_id, new_id] { expire_pending_member(group_id, new_id); });
       return reply(join_error(new_id, pb::MEMBER_ID_REQUIRED));
     }
     add_member_then_rebalance(group, req, new_id, std::move(reply));
@@ -382,7 +416,7 @@ class GroupPartition::Impl {
       // A new group waits a little for more members before the first generation.
       Millis delay = config_.initial_rebalance_delay;
       Millis remaining = std::max(group.rebalance_timeout() - delay, Millis(0));
-      scheduler_.schedule(join_key(group_id), delay, [this, group_id, remaining] {
+      schedule(join_key(group_id), delay, [this, group_id, remaining] {
         try_complete_initial_rebalance(group_id, remaining);
       });
     }
@@ -391,8 +425,8 @@ class GroupPartition::Impl {
     if (!group.rebalance_started) group.rebalance_started = scheduler_.now();
     if (sink_) emit(event(GroupEventType::RebalanceStarted, group));
     if (!initial) {
-      scheduler_.schedule(join_key(group_id), group.rebalance_timeout(),
-                          [this, group_id] { complete_join(group_id); });
+      schedule(join_key(group_id), group.rebalance_timeout(),
+               [this, group_id] { complete_join(group_id); });
       maybe_complete_join_phase(group);
     }
   }
@@ -405,7 +439,7 @@ class GroupPartition::Impl {
       group->new_member_added = false;
       Millis next_delay = std::min(config_.initial_rebalance_delay, remaining);
       Millis next_remaining = std::max(remaining - config_.initial_rebalance_delay, Millis(0));
-      scheduler_.schedule(join_key(group_id), next_delay, [this, group_id, next_remaining] {
+      schedule(join_key(group_id), next_delay, [this, group_id, next_remaining] {
         try_complete_initial_rebalance(group_id, next_remaining);
       });
       return;
@@ -440,8 +474,8 @@ class GroupPartition::Impl {
       // Only static members that have not rejoined remain: wait for them, or for their
       // session timeouts to remove them.
       std::string group_id = group.group_id;
-      scheduler_.schedule(join_key(group_id), group.rebalance_timeout(),
-                          [this, group_id] { complete_join(group_id); });
+      schedule(join_key(group_id), group.rebalance_timeout(),
+               [this, group_id] { complete_join(group_id); });
       return;
     }
     init_next_generation(group);
@@ -463,9 +497,8 @@ class GroupPartition::Impl {
     }
     std::string group_id = group.group_id;
     std::int32_t generation = group.generation_id;
-    scheduler_.schedule(
-        sync_key(group_id), group.rebalance_timeout(),
-        [this, group_id, generation] { expire_pending_sync(group_id, generation); });
+    schedule(sync_key(group_id), group.rebalance_timeout(),
+             [this, group_id, generation] { expire_pending_sync(group_id, generation); });
     for (auto& [reply, resp] : replies) {
       if (reply) reply(std::move(resp));
     }
@@ -535,7 +568,7 @@ class GroupPartition::Impl {
 
   void sync_group(const pb::SyncGroupRequest& req, Reply<pb::SyncGroupResponse> reply) {
     if (req.group_id().empty()) return reply(sync_error(pb::INVALID_GROUP_ID));
-    if (!loaded_) return reply(sync_error(pb::COORDINATOR_LOAD_IN_PROGRESS));
+    if (auto e = unavailable(); e != pb::NONE) return reply(sync_error(e));
     ClassicGroup* group = find(req.group_id());
     if (group == nullptr) return reply(sync_error(pb::UNKNOWN_MEMBER_ID));
     if (auto error = validate_sync(*group, req); error != pb::NONE) return reply(sync_error(error));
@@ -651,7 +684,8 @@ class GroupPartition::Impl {
   void heartbeat(const pb::HeartbeatRequest& req, Reply<pb::HeartbeatResponse> reply) {
     if (req.group_id().empty()) return reply(heartbeat_result(pb::INVALID_GROUP_ID));
     // Kafka's one exception while loading: members keep their sessions until the group is back.
-    if (!loaded_) return reply(heartbeat_result(pb::NONE));
+    if (state_ == PartitionState::kLoading) return reply(heartbeat_result(pb::NONE));
+    if (auto e = unavailable(); e != pb::NONE) return reply(heartbeat_result(e));
     ClassicGroup* group = find(req.group_id());
     if (group == nullptr) return reply(heartbeat_result(pb::UNKNOWN_MEMBER_ID));
     if (group->is(GroupState::Dead)) return reply(heartbeat_result(pb::COORDINATOR_NOT_AVAILABLE));
@@ -683,8 +717,8 @@ class GroupPartition::Impl {
       resp.set_error_code(pb::INVALID_GROUP_ID);
       return reply(std::move(resp));
     }
-    if (!loaded_) {
-      resp.set_error_code(pb::COORDINATOR_LOAD_IN_PROGRESS);
+    if (auto e = unavailable(); e != pb::NONE) {
+      resp.set_error_code(e);
       return reply(std::move(resp));
     }
     ClassicGroup* group = find(req.group_id());
@@ -825,9 +859,8 @@ class GroupPartition::Impl {
 
   void arm_session_timer(ClassicGroup& group, Scheduler::Clock::time_point due) {
     group.session_timer_due = due;
-    scheduler_.schedule(session_key(group.group_id),
-                        std::chrono::ceil<Millis>(due - scheduler_.now()),
-                        [this, group_id = group.group_id] { expire_sessions(group_id); });
+    schedule(session_key(group.group_id), std::chrono::ceil<Millis>(due - scheduler_.now()),
+             [this, group_id = group.group_id] { expire_sessions(group_id); });
   }
 
   void reschedule_heartbeat(ClassicGroup& group, const MemberId& member_id) {
@@ -839,8 +872,8 @@ class GroupPartition::Impl {
   void offset_commit(const pb::OffsetCommitRequest& req, Reply<pb::OffsetCommitResponse> reply) {
     ClassicGroup* group = find(req.group_id());
     ErrorCode error = pb::NONE;
-    if (!loaded_) {
-      error = pb::COORDINATOR_LOAD_IN_PROGRESS;
+    if (unavailable() != pb::NONE) {
+      error = unavailable();
     } else if (group == nullptr) {
       if (req.generation_id() < 0) {
         group = create_group(req.group_id());  // a simple group: commits only, no protocol
@@ -939,8 +972,8 @@ class GroupPartition::Impl {
   pb::OffsetFetchGroupResponse committed_offsets(const pb::OffsetFetchGroup& req) const {
     pb::OffsetFetchGroupResponse resp;
     resp.set_group_id(req.group_id());
-    if (!loaded_) {
-      resp.set_error_code(pb::COORDINATOR_LOAD_IN_PROGRESS);
+    if (auto e = unavailable(); e != pb::NONE) {
+      resp.set_error_code(e);
       return resp;
     }
     const ClassicGroup* group = find(req.group_id());
@@ -989,8 +1022,8 @@ class GroupPartition::Impl {
     ErrorCode error = pb::NONE;
     if (req.group_id().empty()) {
       error = pb::INVALID_GROUP_ID;
-    } else if (!loaded_) {
-      error = pb::COORDINATOR_LOAD_IN_PROGRESS;
+    } else if (unavailable() != pb::NONE) {
+      error = unavailable();
     } else if (group == nullptr || group->is(GroupState::Dead)) {
       error = pb::GROUP_ID_NOT_FOUND;
     } else if (!group->is(GroupState::Empty) && !group->uses_consumer_protocol()) {
@@ -1038,7 +1071,7 @@ class GroupPartition::Impl {
   // Expiry removes at once and writes tombstones after: offsets whose tombstone is lost come back
   // on load only to expire again.
   void expire_offsets() {
-    if (!loaded_) return;
+    if (state_ != PartitionState::kActive) return;
     std::int64_t now = scheduler_.wall_clock_ms();
     WriteBatch batch;
     for (auto& [group_id, group] : groups_) {
@@ -1101,8 +1134,8 @@ class GroupPartition::Impl {
   pb::DescribedGroup described(const std::string& group_id) const {
     pb::DescribedGroup d;
     d.set_group_id(group_id);
-    if (!loaded_) {
-      d.set_error_code(pb::COORDINATOR_LOAD_IN_PROGRESS);
+    if (auto e = unavailable(); e != pb::NONE) {
+      d.set_error_code(e);
       return d;
     }
     d.set_error_code(pb::NONE);
@@ -1133,7 +1166,9 @@ class GroupPartition::Impl {
   }
 
   ErrorCode list_groups(const pb::ListGroupsRequest& req, std::vector<pb::ListedGroup>& out) const {
-    if (!loaded_) return pb::COORDINATOR_LOAD_IN_PROGRESS;
+    // A partition of another coordinator's has nothing to list here.
+    if (state_ == PartitionState::kNotOwned) return pb::NONE;
+    if (auto e = unavailable(); e != pb::NONE) return e;
     auto matches = [](const auto& filter, const std::string& value) {
       if (filter.empty()) return true;
       return std::any_of(filter.begin(), filter.end(),
@@ -1154,7 +1189,7 @@ class GroupPartition::Impl {
   }
 
   void delete_group(const std::string& group_id, Reply<ErrorCode> reply) {
-    if (!loaded_) return reply(pb::COORDINATOR_LOAD_IN_PROGRESS);
+    if (auto e = unavailable(); e != pb::NONE) return reply(e);
     ClassicGroup* group = find(group_id);
     if (group == nullptr || group->is(GroupState::Dead)) return reply(pb::GROUP_ID_NOT_FOUND);
     if (!group->is(GroupState::Empty)) return reply(pb::NON_EMPTY_GROUP);
@@ -1322,6 +1357,15 @@ class GroupPartition::Impl {
     append_unacknowledged(std::move(batch), "the metadata of group " + group.group_id);
   }
 
+  // Timers act only while the partition is served: once unloaded, a timer that fires, or one a
+  // write still in flight sets, must not change (or write) groups that are another's now.
+  void schedule(const std::string& key, Millis delay, std::function<void()> fn) {
+    if (state_ != PartitionState::kActive) return;
+    scheduler_.schedule(key, delay, [this, fn = std::move(fn)] {
+      if (state_ == PartitionState::kActive) fn();
+    });
+  }
+
   ClassicGroup* create_group(const std::string& group_id) {
     ClassicGroup& g = groups_[group_id];
     g.group_id = group_id;
@@ -1340,7 +1384,7 @@ class GroupPartition::Impl {
   GroupConfig config_;
   Scheduler& scheduler_;
   GroupLog& log_;
-  bool loaded_ = false;
+  PartitionState state_;
   CallOrder order_;
   std::map<std::string, ClassicGroup> groups_;
   std::map<std::string, std::map<TopicPartition, CommittedOffset>> offsets_;
@@ -1348,16 +1392,20 @@ class GroupPartition::Impl {
   GroupEventSink* sink_ = nullptr;
 };
 
-GroupPartition::GroupPartition(const GroupConfig& config, Scheduler& scheduler, GroupLog& log)
-    : impl_(std::make_unique<Impl>(config, scheduler, log)) {}
+GroupPartition::GroupPartition(const GroupConfig& config, Scheduler& scheduler, GroupLog& log,
+                               PartitionState state)
+    : impl_(std::make_unique<Impl>(config, scheduler, log, state)) {}
 
 GroupPartition::~GroupPartition() = default;
 
 void GroupPartition::load(StoredGroups stored) {
   impl_->load(std::move(stored));
 }
-bool GroupPartition::loaded() const {
-  return impl_->loaded();
+PartitionState GroupPartition::state() const {
+  return impl_->state();
+}
+void GroupPartition::unload() {
+  impl_->unload();
 }
 
 using Reads = CallOrder::Reads;

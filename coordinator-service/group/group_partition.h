@@ -25,17 +25,27 @@ namespace pb = groupwire::coordinator::v1;
 template <class T>
 using Reply = std::function<void(T)>;
 
+// Whether this coordinator serves the partition. Loading: its groups are being read, calls answer
+// COORDINATOR_LOAD_IN_PROGRESS (Heartbeat: NONE), as Kafka does while it reads
+// __consumer_offsets. Not owned: another coordinator's (or nobody's yet), calls answer
+// NOT_COORDINATOR, ListGroups lists nothing.
+enum class PartitionState { kNotOwned, kLoading, kActive };
+
 class GroupPartition {
  public:
-  // Until load() the partition answers COORDINATOR_LOAD_IN_PROGRESS (Heartbeat: NONE), as Kafka
-  // does while it reads __consumer_offsets.
-  GroupPartition(const GroupConfig& config, Scheduler& scheduler, GroupLog& log);
+  GroupPartition(const GroupConfig& config, Scheduler& scheduler, GroupLog& log,
+                 PartitionState state = PartitionState::kLoading);
   ~GroupPartition();
 
   // Rebuilds the groups and offsets read from the log: groups come back Stable or Empty, their
-  // members' session timers restarted.
+  // members' session timers restarted. The partition is active from then on.
   void load(StoredGroups stored);
-  bool loaded() const;
+  PartitionState state() const;
+  // Stops serving (the partition was handed off, or its lease lost): parked JoinGroup and
+  // SyncGroup calls are answered NOT_COORDINATOR now, every later call answers so too. Writes in
+  // flight still complete and answer their callers; the owner of the partition's object drops
+  // it once they have, with the scheduler's timers.
+  void unload();
 
   // A group's calls take effect in the order they are made: a call that reads what an earlier
   // write changes, before the store has it, waits for it (call_order.h). Calls of other groups

@@ -1,19 +1,21 @@
 #include "server/partitions.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <boost/asio/post.hpp>
 
 namespace groupwire::coordinator {
 
 Partitions::Partitions(const GroupConfig& config, std::size_t partitions, std::size_t threads,
-                       GroupLog& store)
+                       GroupLog& store, PartitionState initial)
     : config_(config) {
   std::size_t workers = std::max<std::size_t>(1, std::min(threads, partitions));
   for (std::size_t w = 0; w < workers; ++w) workers_.push_back(std::make_unique<Worker>());
   for (std::size_t p = 0; p < partitions; ++p) {
-    partitions_.push_back(
-        std::make_unique<Partition>(workers_[p % workers]->io.get_executor(), config_, store));
+    partitions_.push_back(std::make_unique<Partition>(workers_[p % workers]->io.get_executor(),
+                                                      config_, store, initial));
+    partitions_.back()->clustered = initial == PartitionState::kNotOwned;
     arm_expiry(*partitions_.back());
   }
   // Everything above happens before the threads start, so they see fully built partitions.
@@ -34,12 +36,63 @@ void Partitions::arm_expiry(Partition& p) {
 }
 
 void Partitions::Log::append(WriteBatch batch, Done done) {
-  store_.append(std::move(batch),
-                [part = &partition_, done = std::move(done)](v1::ErrorCode e) mutable {
-                  boost::asio::post(part->expiry.get_executor(), [part, done = std::move(done), e] {
-                    if (part->group) done(e);
-                  });
-                });
+  Partition* part = &partition_;
+  ++part->writes_in_flight;
+  auto finish = [part, done = std::move(done)](v1::ErrorCode e) mutable {
+    boost::asio::post(part->expiry.get_executor(), [part, done = std::move(done), e] {
+      if (!part->group) return;
+      done(e);
+      if (--part->writes_in_flight == 0) {
+        for (auto& fn : std::exchange(part->when_drained, {})) fn();
+      }
+    });
+  };
+  if (part->clustered && !part->lease) return finish(v1::NOT_COORDINATOR);
+  batch.lease = part->lease;
+  store_.append(std::move(batch), std::move(finish));
+}
+
+void Partitions::after_drain(Partition& p, std::function<void()> fn) {
+  if (p.writes_in_flight == 0) return fn();
+  p.when_drained.push_back(std::move(fn));
+}
+
+void Partitions::take(std::size_t p, PartitionLease lease) {
+  Partition* part = partitions_.at(p).get();
+  boost::asio::post(part->expiry.get_executor(), [this, part, lease] {
+    if (!part->group) return;
+    after_drain(*part, [this, part, lease] {
+      // A fresh state machine: nothing of an earlier ownership survives but what is stored.
+      part->scheduler.cancel_all();
+      part->group = std::make_unique<GroupPartition>(config_, part->scheduler, part->log,
+                                                     PartitionState::kLoading);
+      part->group->set_event_sink(sink_);
+      part->lease = lease;
+    });
+  });
+}
+
+void Partitions::load_partition(std::size_t p, StoredGroups stored) {
+  post(p, [share = std::make_shared<StoredGroups>(std::move(stored))](GroupPartition& g) {
+    if (g.state() == PartitionState::kLoading) g.load(std::move(*share));
+  });
+}
+
+void Partitions::release(std::size_t p, std::function<void()> drained) {
+  Partition* part = partitions_.at(p).get();
+  boost::asio::post(part->expiry.get_executor(), [this, part, drained = std::move(drained)] {
+    if (!part->group) return;
+    part->lease.reset();
+    part->group->unload();
+    part->scheduler.cancel_all();
+    after_drain(*part, [this, part, drained] {
+      if (part->group->state() == PartitionState::kNotOwned) {
+        part->group = std::make_unique<GroupPartition>(config_, part->scheduler, part->log,
+                                                       PartitionState::kNotOwned);
+      }
+      if (drained) drained();
+    });
+  });
 }
 
 void Partitions::load(StoredGroups stored) {
@@ -67,6 +120,7 @@ boost::asio::any_io_executor Partitions::executor(std::size_t partition) const {
 }
 
 void Partitions::set_event_sink(GroupEventSink* sink) {
+  sink_ = sink;
   for (std::size_t p = 0; p < size(); ++p) {
     post(p, [sink](GroupPartition& g) { g.set_event_sink(sink); });
   }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -29,9 +30,11 @@ using kafka::partition_for;
 class Partitions {
  public:
   // Starts `threads` workers (at most one per partition); partition p runs on worker p % threads.
-  // Partitions write to `store` and answer COORDINATOR_LOAD_IN_PROGRESS until load().
+  // Partitions write to `store`. Alone (`initial` loading) every partition answers
+  // COORDINATOR_LOAD_IN_PROGRESS until load(); in a cluster (`initial` not owned) each answers
+  // NOT_COORDINATOR until this coordinator takes it.
   Partitions(const GroupConfig& config, std::size_t partitions, std::size_t threads,
-             GroupLog& store);
+             GroupLog& store, PartitionState initial = PartitionState::kLoading);
   ~Partitions();  // stop()
   Partitions(const Partitions&) = delete;
   Partitions& operator=(const Partitions&) = delete;
@@ -44,6 +47,17 @@ class Partitions {
 
   // Hands each partition its share of what the store holds.
   void load(StoredGroups stored);
+
+  // ---- Ownership in a cluster: each call runs on the partition's thread ---------------------
+
+  // This coordinator owns partition p under `lease` from now: it answers
+  // COORDINATOR_LOAD_IN_PROGRESS until load_partition(). Waits for a previous ownership's writes
+  // to finish first.
+  void take(std::size_t p, PartitionLease lease);
+  void load_partition(std::size_t p, StoredGroups stored);
+  // Stops serving p (handed off, or its lease is lost): it answers NOT_COORDINATOR at once, and
+  // `drained` runs (on p's thread) once the writes in flight under the lease have finished.
+  void release(std::size_t p, std::function<void()> drained = {});
 
   // Runs fn with the partition's state machine on the partition's thread. Dropped once the
   // partitions are stopped, so stop only after nothing (the gRPC server) posts any more.
@@ -65,8 +79,9 @@ class Partitions {
     std::thread thread;
   };
   struct Partition;
-  // The partition's view of the store: outcomes come back on the partition's thread, and not at
-  // all once the partition is gone.
+  // The partition's view of the store: batches carry the partition's lease, outcomes come back
+  // on the partition's thread (not at all once the partition is gone), and the writes in flight
+  // are counted. Without the lease of a cluster's partition, writes fail NOT_COORDINATOR.
   class Log final : public GroupLog {
    public:
     Log(GroupLog& store, Partition& partition) : store_(store), partition_(partition) {}
@@ -77,20 +92,29 @@ class Partitions {
     Partition& partition_;
   };
   struct Partition {
-    Partition(const boost::asio::any_io_executor& ex, const GroupConfig& config, GroupLog& store)
+    Partition(const boost::asio::any_io_executor& ex, const GroupConfig& config, GroupLog& store,
+              PartitionState initial)
         : scheduler(ex),
           log(store, *this),
-          group(std::make_unique<GroupPartition>(config, scheduler, log)),
+          group(std::make_unique<GroupPartition>(config, scheduler, log, initial)),
           expiry(ex) {}
     AsioScheduler scheduler;  // before group: the state machine holds references to it and log
     Log log;
     std::unique_ptr<GroupPartition> group;
-    boost::asio::steady_timer expiry;  // the periodic expire_offsets()
+    boost::asio::steady_timer expiry;     // the periodic expire_offsets()
+    bool clustered = false;               // owned under leases: writes need one
+    std::optional<PartitionLease> lease;  // while this coordinator serves the partition
+    std::size_t writes_in_flight = 0;
+    std::vector<std::function<void()>> when_drained;  // run once writes_in_flight is 0
   };
 
   void arm_expiry(Partition& p);
+  // Runs fn on p's thread once no write is in flight there.
+  void after_drain(Partition& p, std::function<void()> fn);
+  void write_finished(Partition& p);
 
   GroupConfig config_;
+  GroupEventSink* sink_ = nullptr;  // for the state machines made on takeovers
   // Workers before partitions: timers must be destroyed before their io_context.
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<Partition>> partitions_;

@@ -1,5 +1,6 @@
 #include "storage/group_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -39,16 +40,19 @@ void GroupStore::run() {
       dones.swap(dones_);
     }
     auto started = std::chrono::steady_clock::now();
-    v1::ErrorCode result = write(batches);
-    if (result == v1::NONE) {
-      transactions_.fetch_add(1);
-      batches_.fetch_add(batches.size());
+    std::vector<v1::ErrorCode> outcomes(batches.size(), v1::NONE);
+    std::size_t committed = write(batches, outcomes);
+    std::size_t written =
+        static_cast<std::size_t>(std::count(outcomes.begin(), outcomes.end(), v1::NONE));
+    if (committed > 0) {
+      transactions_.fetch_add(committed);
+      batches_.fetch_add(written);
       if (on_write_) {
         on_write_(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-                  batches.size());
+                  written);
       }
     }
-    for (auto& done : dones) done(result);
+    for (std::size_t i = 0; i < dones.size(); ++i) dones[i](outcomes[i]);
     batches.clear();
     dones.clear();
   }

@@ -40,15 +40,17 @@ class GroupStore : public GroupLog {
   // Writes what was appended, then ends the writer thread. Idempotent.
   void stop();
 
-  // Transactions committed and batches written: their ratio is the group commit.
+  // Transactions committed and batches written in them: their ratio is the group commit.
   std::uint64_t transactions() const { return transactions_.load(); }
   std::uint64_t batches() const { return batches_.load(); }
 
  protected:
   explicit GroupStore(OnWrite on_write) : on_write_(std::move(on_write)) {}
-  // Writes every batch in one transaction, in order: NONE once committed, else the Kafka error
-  // all of them fail with. Called on the writer thread only.
-  virtual v1::ErrorCode write(const std::vector<WriteBatch>& batches) = 0;
+  // Writes the batches in order, in as few transactions as it can: outcomes[i] (NONE once
+  // committed, else a Kafka error) answers batches[i]. Returns the transactions committed.
+  // Called on the writer thread only.
+  virtual std::size_t write(const std::vector<WriteBatch>& batches,
+                            std::vector<v1::ErrorCode>& outcomes) = 0;
 
  private:
   void run();

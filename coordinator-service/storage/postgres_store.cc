@@ -25,6 +25,7 @@ namespace pb = v1;
 constexpr Oid kBytea = 17;
 constexpr Oid kInt4 = 23;
 constexpr Oid kInt8 = 20;
+constexpr Oid kText = 25;
 constexpr Oid kByteaArray = 1001;
 constexpr Oid kInt4Array = 1007;
 constexpr Oid kInt8Array = 1016;
@@ -69,6 +70,17 @@ CREATE TABLE groupwire_offsets (
   PRIMARY KEY (group_id, topic, partition)
 );
 CREATE INDEX groupwire_offsets_by_partition ON groupwire_offsets (group_partition);
+CREATE TABLE groupwire_leases (
+  group_partition INTEGER PRIMARY KEY,
+  owner TEXT,
+  epoch BIGINT NOT NULL DEFAULT 0,
+  expires_at TIMESTAMPTZ
+);
+CREATE TABLE groupwire_coordinators (
+  id TEXT PRIMARY KEY,
+  advertise TEXT NOT NULL,
+  expires_at TIMESTAMPTZ NOT NULL
+);
 )sql",
 };
 
@@ -119,9 +131,21 @@ const Sql kDeleteOffset{
 const Sql kDeleteGroupOffsets{
     "gw_delete_group_offsets", "DELETE FROM groupwire_offsets WHERE group_id = $1", {kBytea}};
 
-const std::array<const Sql*, 7> kStatements = {
-    &kUpsertGroup,   &kInsertMember, &kDeleteMembers,     &kDeleteGroup,
-    &kUpsertOffsets, &kDeleteOffset, &kDeleteGroupOffsets};
+// Fencing: the transaction goes on only while every lease its batches were made under is still
+// held by this coordinator with that epoch. The rows are locked (FOR SHARE), so a takeover waits
+// for this transaction; when one is not held any more, the division by zero (SQLSTATE 22012,
+// which nothing else here can raise) aborts the transaction in the same round trip.
+const Sql kFence{
+    "gw_fence",
+    "SELECT 1 / (CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM groupwire_leases l JOIN "
+    "unnest($2::int4[], $3::int8[]) AS w(p, e) ON l.group_partition = w.p AND l.epoch = w.e "
+    "WHERE l.owner = $1 FOR SHARE OF l) AS held) = cardinality($2::int4[]) THEN 1 ELSE 0 END)",
+    {kText, kInt4Array, kInt8Array}};
+constexpr std::string_view kFenced = "22012";
+
+const std::array<const Sql*, 8> kStatements = {
+    &kUpsertGroup,   &kInsertMember, &kDeleteMembers,      &kDeleteGroup,
+    &kUpsertOffsets, &kDeleteOffset, &kDeleteGroupOffsets, &kFence};
 
 struct ClearResult {
   void operator()(PGresult* r) const { PQclear(r); }
@@ -472,6 +496,11 @@ bool prepare_schema(PGconn* pg, std::size_t partitions, std::string& error) {
         "count is fixed once a database is in use, start every coordinator with {}",
         *count, partitions, *count));
   }
+  if (!run(fmt::format("INSERT INTO groupwire_leases (group_partition) SELECT "
+                       "generate_series(0, {}) ON CONFLICT (group_partition) DO NOTHING",
+                       partitions - 1))) {
+    return fail(fmt::format("cannot make the partitions' leases: {}", error));
+  }
   if (!run("COMMIT")) return fail(fmt::format("cannot commit the schema: {}", error));
   return true;
 }
@@ -566,7 +595,8 @@ PostgresStore::PostgresStore(std::unique_ptr<Connection> conn, Options options)
     : GroupStore(std::move(options.on_write)),
       conn_(std::move(conn)),
       server_(describe(conn_->pg)),
-      group_partitions_(options.group_partitions) {}
+      group_partitions_(options.group_partitions),
+      coordinator_id_(std::move(options.coordinator_id)) {}
 
 PostgresStore::~PostgresStore() {
   stop();
@@ -636,12 +666,21 @@ std::optional<StoredGroups> PostgresStore::load(std::string& error) {
   return out;
 }
 
-pb::ErrorCode PostgresStore::write(const std::vector<WriteBatch>& batches) {
-  if (std::string why; !conn_->ready(why)) {
-    spdlog::error("postgres {}: storage write of {} batches failed: {}", server_, batches.size(),
-                  why);
-    return pb::COORDINATOR_NOT_AVAILABLE;
+// One transaction's outcome.
+struct PostgresStore::Outcome {
+  bool committed = false;
+  bool fenced = false;  // a lease was not held any more
+  bool broken = false;  // the connection failed
+  std::string state;    // SQLSTATE of the first error
+  std::string message;
+
+  pb::ErrorCode error() const {
+    if (fenced) return pb::NOT_COORDINATOR;
+    return broken || transient(state) ? pb::COORDINATOR_NOT_AVAILABLE : pb::NOT_COORDINATOR;
   }
+};
+
+PostgresStore::Outcome PostgresStore::commit(const std::vector<const WriteBatch*>& batches) {
   PGconn* pg = conn_->pg;
   auto partition = [this](const std::string& group_id) {
     return static_cast<std::int32_t>(kafka::partition_for(group_id, group_partitions_));
@@ -653,8 +692,20 @@ pb::ErrorCode PostgresStore::write(const std::vector<WriteBatch>& batches) {
     if (!upserts.empty()) p.send(kUpsertOffsets, upserts.take(partition));
   };
   p.send("BEGIN");
-  for (const auto& b : batches) {
-    for (const auto& g : b.groups) {
+  std::map<std::int32_t, std::int64_t> leases;
+  for (const WriteBatch* b : batches) {
+    if (b->lease) leases[b->lease->partition] = b->lease->epoch;
+  }
+  if (!leases.empty()) {
+    Array partitions(kInt4), epochs(kInt8);
+    for (const auto& [partition_index, epoch] : leases) {
+      partitions.push(partition_index);
+      epochs.push(epoch);
+    }
+    p.send(kFence, Params().add(coordinator_id_).add(partitions).add(epochs));
+  }
+  for (const WriteBatch* b : batches) {
+    for (const auto& g : b->groups) {
       // A group record replaces the group's previous record, members included.
       p.send(kDeleteMembers, Params().add(g.group_id));
       p.send(kUpsertGroup, Params()
@@ -680,12 +731,12 @@ pb::ErrorCode PostgresStore::write(const std::vector<WriteBatch>& batches) {
     }
     // Upserts wait for the next statement that deletes offsets, or the end: group records do
     // not touch offsets, so only deletions must see the upserts before them.
-    for (const auto& o : b.offsets) upserts.add(o);
-    if (!b.deleted_offsets.empty() || !b.deleted_groups.empty()) flush_upserts();
-    for (const auto& k : b.deleted_offsets) {
+    for (const auto& o : b->offsets) upserts.add(o);
+    if (!b->deleted_offsets.empty() || !b->deleted_groups.empty()) flush_upserts();
+    for (const auto& k : b->deleted_offsets) {
       p.send(kDeleteOffset, Params().add(k.group_id).add(k.topic).add(k.partition));
     }
-    for (const auto& id : b.deleted_groups) {
+    for (const auto& id : b->deleted_groups) {
       for (const Sql* s : {&kDeleteGroup, &kDeleteMembers, &kDeleteGroupOffsets}) {
         p.send(*s, Params().add(id));
       }
@@ -701,12 +752,58 @@ pb::ErrorCode PostgresStore::write(const std::vector<WriteBatch>& batches) {
     rollback.sync();
   }
   if (!PQexitPipelineMode(pg)) conn_->broken = true;
-  if (!p.failed()) return pb::NONE;
-  bool retriable = p.broken() || transient(p.state());
-  if (p.broken() || p.state() == "25006" || p.state().starts_with("57")) conn_->broken = true;
-  spdlog::error("postgres {}: storage write of {} batches failed: {}", server_, batches.size(),
-                p.message());
-  return retriable ? pb::COORDINATOR_NOT_AVAILABLE : pb::NOT_COORDINATOR;
+  Outcome out{.committed = !p.failed(),
+              .fenced = p.state() == kFenced,
+              .broken = p.broken(),
+              .state = p.state(),
+              .message = p.message()};
+  if (out.broken || out.state == "25006" || out.state.starts_with("57")) conn_->broken = true;
+  return out;
+}
+
+std::size_t PostgresStore::write(const std::vector<WriteBatch>& batches,
+                                 std::vector<pb::ErrorCode>& outcomes) {
+  if (std::string why; !conn_->ready(why)) {
+    spdlog::error("postgres {}: storage write of {} batches failed: {}", server_, batches.size(),
+                  why);
+    std::fill(outcomes.begin(), outcomes.end(), pb::COORDINATOR_NOT_AVAILABLE);
+    return 0;
+  }
+  // The batches of each partition, in order (batches without a lease are one more share).
+  std::map<std::optional<std::int32_t>, std::vector<std::size_t>> shares;
+  std::vector<const WriteBatch*> all;
+  for (std::size_t i = 0; i < batches.size(); ++i) {
+    all.push_back(&batches[i]);
+    shares[batches[i].lease ? std::optional(batches[i].lease->partition) : std::nullopt].push_back(
+        i);
+  }
+  Outcome o = commit(all);
+  if (o.committed) return 1;
+  if (!o.fenced || shares.size() == 1) {
+    spdlog::log(
+        o.fenced ? spdlog::level::warn : spdlog::level::err,
+        "postgres {}: storage write of {} batches failed: {}", server_, batches.size(),
+        o.fenced ? "fenced: a partition's lease is held by another coordinator now" : o.message);
+    std::fill(outcomes.begin(), outcomes.end(), o.error());
+    return 0;
+  }
+  // Which lease was lost is not known: each partition's batches on their own, so that the
+  // others still commit.
+  std::size_t committed = 0;
+  for (const auto& [partition_index, indexes] : shares) {
+    std::vector<const WriteBatch*> share;
+    for (std::size_t i : indexes) share.push_back(&batches[i]);
+    Outcome so = commit(share);
+    if (so.committed) {
+      ++committed;
+      continue;
+    }
+    spdlog::warn("postgres {}: storage write of {} batches of partition {} failed: {}", server_,
+                 indexes.size(), partition_index.value_or(-1),
+                 so.fenced ? "fenced: its lease is held by another coordinator now" : so.message);
+    for (std::size_t i : indexes) outcomes[i] = so.error();
+  }
+  return committed;
 }
 
 }  // namespace groupwire::coordinator

@@ -24,6 +24,9 @@ class PostgresStore final : public GroupStore {
     std::size_t group_partitions = 50;
     // false: the server acknowledges commits before they reach its disk (benchmark baseline)
     bool synchronous_commit = true;
+    // Who this coordinator is in the cluster's leases: batches made under a partition lease
+    // are written only while this coordinator still holds it with that epoch (fencing).
+    std::string coordinator_id{};
     OnWrite on_write{};
   };
 
@@ -41,13 +44,18 @@ class PostgresStore final : public GroupStore {
 
  private:
   struct Connection;
+  struct Outcome;
 
   PostgresStore(std::unique_ptr<Connection> conn, Options options);
-  v1::ErrorCode write(const std::vector<WriteBatch>& batches) override;
+  std::size_t write(const std::vector<WriteBatch>& batches,
+                    std::vector<v1::ErrorCode>& outcomes) override;
+  // One transaction of `batches`, fenced by their leases.
+  Outcome commit(const std::vector<const WriteBatch*>& batches);
 
   std::unique_ptr<Connection> conn_;
   std::string server_;
   std::size_t group_partitions_;
+  std::string coordinator_id_;
 };
 
 }  // namespace groupwire::coordinator

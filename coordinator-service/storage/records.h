@@ -48,12 +48,20 @@ struct OffsetCommitRecord {
   std::optional<std::int64_t> expire_timestamp_ms{};
 };
 
+// The lease a cluster's coordinator holds a group partition under: a store that shares the
+// partition with other coordinators writes a batch only while its lease is the current one.
+struct PartitionLease {
+  std::int32_t partition = 0;
+  std::int64_t epoch = 0;
+};
+
 // The records one state-machine step writes, applied in this order and atomically.
 struct WriteBatch {
   std::vector<GroupMetadataRecord> groups{};
   std::vector<OffsetCommitRecord> offsets{};
   std::vector<OffsetKey> deleted_offsets{};
   std::vector<std::string> deleted_groups{};  // the group and all its offsets
+  std::optional<PartitionLease> lease{};      // set by the partition, not the state machine
 
   bool empty() const {
     return groups.empty() && offsets.empty() && deleted_offsets.empty() && deleted_groups.empty();

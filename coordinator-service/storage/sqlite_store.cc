@@ -1,5 +1,6 @@
 #include "storage/sqlite_store.h"
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <map>
@@ -387,7 +388,8 @@ std::optional<StoredGroups> SqliteStore::load(std::string& error) {
   return out;
 }
 
-pb::ErrorCode SqliteStore::write(const std::vector<WriteBatch>& batches) {
+std::size_t SqliteStore::write(const std::vector<WriteBatch>& batches,
+                               std::vector<pb::ErrorCode>& outcomes) {
   Statements& s = *statements_;
   int rc = s.begin.exec();
   if (rc == SQLITE_DONE) {
@@ -396,10 +398,11 @@ pb::ErrorCode SqliteStore::write(const std::vector<WriteBatch>& batches) {
     }
     if (rc == SQLITE_DONE) rc = s.commit.exec();
   }
-  if (rc == SQLITE_DONE) return pb::NONE;
+  if (rc == SQLITE_DONE) return 1;
   spdlog::error("storage write of {} batches failed: {}", batches.size(), message(db_));
   if (!sqlite3_get_autocommit(db_)) s.rollback.exec();
-  return kafka_error(rc);
+  std::fill(outcomes.begin(), outcomes.end(), kafka_error(rc));
+  return 0;
 }
 
 }  // namespace groupwire::coordinator

@@ -37,7 +37,8 @@ class SqliteStore final : public GroupStore {
   class Statements;
 
   SqliteStore(sqlite3* db, Options options);
-  v1::ErrorCode write(const std::vector<WriteBatch>& batches) override;
+  std::size_t write(const std::vector<WriteBatch>& batches,
+                    std::vector<v1::ErrorCode>& outcomes) override;
 
   sqlite3* db_;
   std::string path_;

@@ -413,7 +413,7 @@ TEST_F(LoadingTest, BeforeLoadingGroupApisAnswerLoadInProgressButHeartbeatAnswer
   fresh.delete_group("g", deleted.reply());
   EXPECT_EQ(*deleted, pb::COORDINATOR_LOAD_IN_PROGRESS);
   EXPECT_TRUE(log.batches().empty());
-  EXPECT_FALSE(fresh.loaded());
+  EXPECT_EQ(fresh.state(), PartitionState::kLoading);
 }
 
 TEST_F(LoadingTest, StableGroupComesBackWithItsGenerationMembersAndOffsets) {
@@ -478,6 +478,58 @@ TEST_F(LoadingTest, EmptyGroupComesBackEmptyWithItsGeneration) {
   EXPECT_EQ(g.state, GroupState::Empty);
   EXPECT_EQ(g.generation_id, generation);
   EXPECT_EQ(g.protocol_type, "consumer");
+}
+
+// ---- Ownership: a partition handed to another coordinator ----------------------------------
+
+class OwnershipTest : public DurabilityTest {};
+
+TEST_F(OwnershipTest, UnloadedPartitionAnswersNotCoordinatorAndListsNothing) {
+  auto ids = stable_group("g", 1);
+  int generation = group("g").generation_id;
+  ASSERT_EQ(commit("g", ids[0], generation, 5), pb::NONE);
+  partition_.unload();
+  EXPECT_EQ(partition_.state(), PartitionState::kNotOwned);
+  EXPECT_EQ(join("g")->error_code(), pb::NOT_COORDINATOR);
+  EXPECT_EQ(heartbeat("g", ids[0], generation), pb::NOT_COORDINATOR);
+  EXPECT_EQ(commit("g", ids[0], generation, 6), pb::NOT_COORDINATOR);
+  EXPECT_EQ(fetch_async("g")->error_code(), pb::NOT_COORDINATOR);
+  EXPECT_EQ(describe_now(partition_, "g").error_code(), pb::NOT_COORDINATOR);
+  Pending<pb::ErrorCode> deleted;
+  partition_.delete_group("g", deleted.reply());
+  EXPECT_EQ(*deleted, pb::NOT_COORDINATOR);
+  std::vector<pb::ListedGroup> listed;
+  EXPECT_EQ(partition_.list_groups({}, listed), pb::NONE);
+  EXPECT_TRUE(listed.empty());
+  std::size_t written = log_.batches().size();
+  clock_.advance(Millis(60000));  // no session expiry, no write: the groups are not ours
+  partition_.expire_offsets();
+  EXPECT_EQ(log_.batches().size(), written);
+}
+
+TEST_F(OwnershipTest, UnloadAnswersParkedJoinsNotCoordinator) {
+  auto ids = stable_group("g", 1);
+  auto newcomer = join("g");  // parks until the member rejoins or the rebalance times out
+  ASSERT_FALSE(newcomer.done());
+  partition_.unload();
+  ASSERT_TRUE(newcomer.done());
+  EXPECT_EQ(newcomer->error_code(), pb::NOT_COORDINATOR);
+}
+
+// A commit the store is writing when the partition is handed off is answered with the write's
+// outcome (the handoff waits for it); the calls queued behind it answer NOT_COORDINATOR.
+TEST_F(OwnershipTest, WriteInFlightAtUnloadAnswersItsOutcome) {
+  auto ids = stable_group("g", 1);
+  log_.hold();
+  auto committed = commit_async("g", ids[0], group("g").generation_id, 9);
+  auto fetched = fetch_async("g");
+  partition_.unload();
+  EXPECT_FALSE(committed.done());
+  log_.complete();
+  ASSERT_TRUE(committed.done());
+  EXPECT_EQ(committed->topics(0).partitions(0).error_code(), pb::NONE);
+  ASSERT_TRUE(fetched.done());
+  EXPECT_EQ(fetched->error_code(), pb::NOT_COORDINATOR);
 }
 
 }  // namespace

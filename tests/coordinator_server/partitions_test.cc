@@ -4,6 +4,7 @@
 #include "in_process.h"
 
 #include <future>
+#include <mutex>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -91,12 +92,115 @@ TEST(Partitions, LoadHandsEachPartitionItsOwnGroups) {
     for (std::size_t p = 0; p < partitions.size(); ++p) {
       std::promise<bool> found;
       partitions.post(p, [&](GroupPartition& g) {
-        EXPECT_TRUE(g.loaded());
+        EXPECT_EQ(g.state(), PartitionState::kActive);
         found.set_value(g.find_group(id) != nullptr);
       });
       EXPECT_EQ(found.get_future().get(), p == partitions.partition_for(id)) << id << " in " << p;
     }
   }
+}
+
+// ---- Ownership in a cluster -------------------------------------------------------------------
+
+// A store that keeps what it is given and completes each write when the test says so.
+class HeldStore final : public GroupLog {
+ public:
+  void append(WriteBatch batch, Done done) override {
+    std::lock_guard lock(mutex_);
+    written_.push_back(batch);
+    waiting_.push_back(std::move(done));
+  }
+  void complete_all() {
+    std::vector<Done> waiting;
+    {
+      std::lock_guard lock(mutex_);
+      waiting.swap(waiting_);
+    }
+    for (auto& done : waiting) done(pb::NONE);
+  }
+  std::vector<WriteBatch> written() {
+    std::lock_guard lock(mutex_);
+    return written_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<WriteBatch> written_;
+  std::vector<Done> waiting_;
+};
+
+// The answer a partition gives right now to a commit of `group`.
+pb::ErrorCode commit_error(Partitions& partitions, const std::string& group,
+                           std::promise<pb::ErrorCode>& answered) {
+  pb::OffsetCommitRequest req;
+  req.set_group_id(group);
+  req.set_generation_id(-1);
+  auto* t = req.add_topics();
+  t->set_name("t");
+  t->add_partitions()->set_committed_offset(5);
+  auto f = answered.get_future();
+  partitions.post(partitions.partition_for(group), [&answered, req](GroupPartition& g) {
+    g.offset_commit(req, [&answered](pb::OffsetCommitResponse r) {
+      answered.set_value(r.topics(0).partitions(0).error_code());
+    });
+  });
+  return f.wait_for(std::chrono::milliseconds(200)) == std::future_status::ready
+             ? f.get()
+             : pb::UNKNOWN_SERVER_ERROR;  // not answered yet
+}
+
+PartitionState state_of(Partitions& partitions, std::size_t p) {
+  std::promise<PartitionState> state;
+  partitions.post(p, [&](GroupPartition& g) { state.set_value(g.state()); });
+  return state.get_future().get();
+}
+
+TEST(PartitionOwnership, TakenLoadedWrittenUnderItsLeaseAndReleasedOnceDrained) {
+  GroupConfig config;
+  HeldStore store;
+  Partitions partitions(config, 4, 2, store, PartitionState::kNotOwned);
+  std::size_t p = partitions.partition_for("g");
+  std::promise<pb::ErrorCode> before;
+  EXPECT_EQ(commit_error(partitions, "g", before), pb::NOT_COORDINATOR);
+
+  partitions.take(p, PartitionLease{static_cast<std::int32_t>(p), 7});
+  EXPECT_EQ(state_of(partitions, p), PartitionState::kLoading);
+  partitions.load_partition(p, {});
+  EXPECT_EQ(state_of(partitions, p), PartitionState::kActive);
+
+  std::promise<pb::ErrorCode> in_flight;
+  auto answered = in_flight.get_future();
+  {
+    pb::OffsetCommitRequest req;
+    req.set_group_id("g");
+    req.set_generation_id(-1);
+    auto* t = req.add_topics();
+    t->set_name("t");
+    t->add_partitions()->set_committed_offset(9);
+    partitions.post(p, [&in_flight, req](GroupPartition& g) {
+      g.offset_commit(req, [&in_flight](pb::OffsetCommitResponse r) {
+        in_flight.set_value(r.topics(0).partitions(0).error_code());
+      });
+    });
+  }
+  EXPECT_EQ(state_of(partitions, p), PartitionState::kActive);  // the commit reached the store
+  auto written = store.written();
+  ASSERT_EQ(written.size(), 1u);
+  ASSERT_TRUE(written[0].lease);
+  EXPECT_EQ(written[0].lease->epoch, 7);
+
+  std::promise<void> drained;
+  auto drained_f = drained.get_future();
+  partitions.release(p, [&] { drained.set_value(); });
+  EXPECT_EQ(state_of(partitions, p), PartitionState::kNotOwned);  // answers so at once
+  EXPECT_EQ(drained_f.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout)
+      << "drained with a write in flight";
+  store.complete_all();
+  EXPECT_EQ(answered.get(), pb::NONE);  // the write in flight answers its outcome
+  drained_f.get();
+  std::promise<pb::ErrorCode> after;
+  EXPECT_EQ(commit_error(partitions, "g", after), pb::NOT_COORDINATOR);
+  EXPECT_EQ(store.written().size(), 1u);  // nothing written once released
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // every store promises is in store_test.cc.
 #include <libpq-fe.h>
 
+#include <future>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -131,6 +132,82 @@ TEST_F(PostgresStoreTest, RefusedWriteLeavesNothing) {
   StoredGroups stored = load(*store);
   ASSERT_EQ(stored.offsets.size(), 1u);
   EXPECT_EQ(stored.offsets[0].committed_offset, 3);
+}
+
+// ---- Fencing: batches made under a partition lease ---------------------------------------------
+
+class FencingTest : public PostgresStoreTest {
+ protected:
+  static constexpr const char* kMe = "coordinator-a:9093";
+
+  std::unique_ptr<PostgresStore> open_as_me() {
+    std::string error;
+    auto store = PostgresStore::open({.conninfo = backend_.conninfo(),
+                                      .group_partitions = PostgresBackend::kPartitions,
+                                      .coordinator_id = kMe},
+                                     error);
+    EXPECT_TRUE(store) << error;
+    if (store) store->start();
+    return store;
+  }
+  void hold_lease(const std::string& owner, std::int32_t partition, std::int64_t epoch) {
+    sql("UPDATE groupwire_leases SET owner = '" + owner + "', epoch = " + std::to_string(epoch) +
+        " WHERE group_partition = " + std::to_string(partition));
+  }
+  // An offset commit of `group` made under `epoch` of the group's partition.
+  static WriteBatch under_lease(const std::string& group, std::int64_t epoch, std::int64_t value) {
+    WriteBatch b = offsets_batch(group, 1, value);
+    b.lease = PartitionLease{partition_of(group), epoch};
+    return b;
+  }
+  static std::int32_t partition_of(const std::string& group) {
+    return static_cast<std::int32_t>(kafka::partition_for(group, PostgresBackend::kPartitions));
+  }
+};
+
+TEST_F(FencingTest, WritesUnderTheCurrentLeaseCommit) {
+  auto store = open_as_me();
+  ASSERT_TRUE(store);
+  hold_lease(kMe, partition_of("g"), 3);
+  EXPECT_EQ(write(*store, under_lease("g", 3, 1)), v1::NONE);
+  EXPECT_EQ(sql("SELECT committed_offset FROM groupwire_offsets"), "1");
+}
+
+// Another coordinator took the partition (a higher epoch), or it was released (no owner): the
+// write is refused and nothing of it is stored.
+TEST_F(FencingTest, WritesUnderALostLeaseAreRefusedAndLeaveNothing) {
+  auto store = open_as_me();
+  ASSERT_TRUE(store);
+  hold_lease("coordinator-b:9093", partition_of("g"), 4);
+  EXPECT_EQ(write(*store, under_lease("g", 3, 1)), v1::NOT_COORDINATOR);
+  hold_lease(kMe, partition_of("g"), 3);
+  sql("UPDATE groupwire_leases SET owner = NULL");
+  EXPECT_EQ(write(*store, under_lease("g", 3, 2)), v1::NOT_COORDINATOR);
+  EXPECT_EQ(sql("SELECT count(*) FROM groupwire_offsets"), "0");
+}
+
+// In one group commit, the batches of a fenced partition fail and the others still commit.
+TEST_F(FencingTest, AFencedPartitionDoesNotFailTheOthersInItsGroupCommit) {
+  auto store = open_as_me();
+  ASSERT_TRUE(store);
+  std::string kept = "kept", lost = "lost-0";
+  for (int i = 0; partition_of(lost) == partition_of(kept); ++i) lost = "lost-" + std::to_string(i);
+  hold_lease(kMe, partition_of(kept), 1);
+  hold_lease("coordinator-b:9093", partition_of(lost), 2);
+  store->stop();
+  std::promise<v1::ErrorCode> kept_done, lost_done;
+  store->append(under_lease(kept, 1, 7), [&](v1::ErrorCode e) { kept_done.set_value(e); });
+  store->append(under_lease(lost, 1, 7), [&](v1::ErrorCode e) { lost_done.set_value(e); });
+  store->start();
+  EXPECT_EQ(kept_done.get_future().get(), v1::NONE);
+  EXPECT_EQ(lost_done.get_future().get(), v1::NOT_COORDINATOR);
+  EXPECT_EQ(sql("SELECT convert_from(group_id, 'UTF8') FROM groupwire_offsets"), kept);
+}
+
+TEST_F(FencingTest, EveryPartitionHasALeaseRowFromTheStart) {
+  ASSERT_TRUE(open_as_me());
+  EXPECT_EQ(sql("SELECT count(*) FROM groupwire_leases WHERE owner IS NULL AND epoch = 0"),
+            std::to_string(PostgresBackend::kPartitions));
 }
 
 }  // namespace
