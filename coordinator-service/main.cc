@@ -19,6 +19,7 @@
 
 #include "admin/admin_service.h"
 #include "admin/event_hub.h"
+#include "cluster/lease_manager.h"
 #include "http/http_server.h"
 #include "logging.h"
 #include "metrics/coordinator_metrics.h"
@@ -26,6 +27,7 @@
 #include "server/coordinator_service.h"
 #include "server/grpc_server.h"
 #include "server/partitions.h"
+#include "storage/lease_table.h"
 #include "storage/postgres_store.h"
 #include "storage/sqlite_store.h"
 
@@ -71,6 +73,21 @@ std::unique_ptr<GroupStore> open_store(const CoordinatorConfig& config, StorageM
       error);
 }
 
+// New calls are refused at once; calls in flight get --shutdown-timeout-ms to finish (gateway
+// streams end as soon as theirs are answered). Those still parked then are cancelled; the
+// partitions stop only after the server.
+int shut_down(const CoordinatorConfig& config, coordinator::admin::EventHub& watchers,
+              CoordinatorService& service, grpc::Server& server, GroupStore& store,
+              Partitions& partitions) {
+  watchers.close_all();
+  service.drain();
+  server.Shutdown(std::chrono::system_clock::now() + config.shutdown_timeout);
+  store.stop();  // every accepted write reaches the disk before the partitions go
+  partitions.stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,7 +115,9 @@ int main(int argc, char** argv) {
   if (!config.fsync) spdlog::warn("--fsync false: acknowledged writes can be lost on a crash");
 
   coordinator::admin::EventHub watchers;
-  Partitions partitions(config.group, config.group_partitions, config.threads, *store);
+  // In a cluster no partition is this coordinator's until it takes its lease.
+  Partitions partitions(config.group, config.group_partitions, config.threads, *store,
+                        config.postgres ? PartitionState::kNotOwned : PartitionState::kLoading);
   CoordinatorMetrics coordinator_metrics(registry, partitions);
   GroupEventSinks event_sinks({&coordinator_metrics, &watchers});
   partitions.set_event_sink(&event_sinks);
@@ -128,6 +147,31 @@ int main(int argc, char** argv) {
   }
   spdlog::info("listening on {}", bound.to_string());
 
+  std::unique_ptr<LeaseTable> leases;
+  std::unique_ptr<LeaseManager> lease_manager;
+  if (config.postgres) {
+    // A cluster member: partitions come and go with their leases, each loaded when taken.
+    std::string id = config.advertise.value_or(bound).to_string();
+    static_cast<PostgresStore&>(*store).set_coordinator_id(id);
+    leases = LeaseTable::open(*config.postgres, id, id, config.lease, error);
+    if (!leases) {
+      spdlog::critical("{}", error);
+      server->Shutdown(std::chrono::system_clock::now());
+      partitions.stop();
+      return 1;
+    }
+    store->start();
+    spdlog::info("in the cluster of {} as {}, leases of {} ms", store->location(), id,
+                 config.lease.count());
+    lease_manager = std::make_unique<LeaseManager>(*leases, partitions, config.lease);
+    lease_manager->start();
+    signals_io.run();
+    // Handoff first: parked calls answer NOT_COORDINATOR, writes in flight finish, the leases are
+    // released so the next owners take over at once.
+    lease_manager->stop();
+    return shut_down(config, watchers, service, *server, *store, partitions);
+  }
+
   // Serving already: until their groups are read, partitions answer COORDINATOR_LOAD_IN_PROGRESS.
   auto stored = store->load(error);
   if (!stored) {
@@ -142,15 +186,5 @@ int main(int argc, char** argv) {
   store->start();
 
   signals_io.run();
-
-  // New calls are refused at once; calls in flight get --shutdown-timeout-ms to finish (gateway
-  // streams end as soon as theirs are answered). Those still parked then are cancelled; the
-  // partitions stop only after the server.
-  watchers.close_all();
-  service.drain();
-  server->Shutdown(std::chrono::system_clock::now() + config.shutdown_timeout);
-  store->stop();  // every accepted write reaches the disk before the partitions go
-  partitions.stop();
-  spdlog::info("stopped");
-  return 0;
+  return shut_down(config, watchers, service, *server, *store, partitions);
 }

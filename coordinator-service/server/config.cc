@@ -30,7 +30,12 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
       "directory of the coordinator's SQLite database (created if missing)")(
       "postgres", po::value<std::string>(),
       "CONNINFO: keep groups and offsets in this PostgreSQL database (a libpq connection string "
-      "or postgres:// URI) instead of SQLite in --data-dir")(
+      "or postgres:// URI) instead of SQLite in --data-dir; coordinators sharing one database form "
+      "a cluster")("lease-ms", po::value<long long>()->default_value(c.lease.count()),
+                   "with --postgres: how long a group partition's lease holds without renewal")(
+      "advertise", po::value<std::string>(),
+      "with --postgres: HOST:PORT gateways reach this coordinator at, its name in the cluster "
+      "(default: the listen address)")(
       "fsync", po::value<std::string>()->default_value("true"),
       "true|false: false acknowledges writes before they reach the disk (benchmarks only)")(
       "initial-rebalance-delay-ms",
@@ -77,6 +82,8 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
     c.log_level = *level;
     c.data_dir = vm["data-dir"].as<std::string>();
     if (c.data_dir.empty()) throw BadOption{"data-dir", "must not be empty"};
+    c.lease = millis_flag(vm, "lease-ms", 1000, INT32_MAX);
+    if (vm.count("advertise")) c.advertise = host_port_flag(vm, "advertise");
     if (vm.count("postgres")) {
       c.postgres = vm["postgres"].as<std::string>();
       if (c.postgres->empty()) throw BadOption{"postgres", "must not be empty"};

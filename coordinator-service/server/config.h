@@ -23,6 +23,10 @@ struct CoordinatorConfig {
   std::string data_dir = "groupwire-data";  // holds the SQLite database
   // A PostgreSQL connection string or URI: the store instead of SQLite in data_dir.
   std::optional<std::string> postgres;
+  // With postgres, a cluster: how long a partition lease holds without renewal, and the address
+  // other processes reach this coordinator at (its id in the leases; default: the listen address).
+  std::chrono::milliseconds lease{10000};
+  std::optional<HostPort> advertise;
   bool fsync = true;  // false only for measuring what durability costs
   GroupConfig group;
   // SIGTERM: how long in-flight calls may take to finish before they are cancelled.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
 namespace groupwire::coordinator {
@@ -73,8 +74,14 @@ void Partitions::take(std::size_t p, PartitionLease lease) {
 }
 
 void Partitions::load_partition(std::size_t p, StoredGroups stored) {
-  post(p, [share = std::make_shared<StoredGroups>(std::move(stored))](GroupPartition& g) {
-    if (g.state() == PartitionState::kLoading) g.load(std::move(*share));
+  Partition* part = partitions_.at(p).get();
+  auto share = std::make_shared<StoredGroups>(std::move(stored));
+  boost::asio::post(part->expiry.get_executor(), [this, part, share] {
+    if (!part->group) return;
+    // After take(), which may itself wait for the previous ownership's writes.
+    after_drain(*part, [part, share] {
+      if (part->group->state() == PartitionState::kLoading) part->group->load(std::move(*share));
+    });
   });
 }
 
@@ -82,9 +89,7 @@ void Partitions::release(std::size_t p, std::function<void()> drained) {
   Partition* part = partitions_.at(p).get();
   boost::asio::post(part->expiry.get_executor(), [this, part, drained = std::move(drained)] {
     if (!part->group) return;
-    part->lease.reset();
-    part->group->unload();
-    part->scheduler.cancel_all();
+    unload(*part);
     after_drain(*part, [this, part, drained] {
       if (part->group->state() == PartitionState::kNotOwned) {
         part->group = std::make_unique<GroupPartition>(config_, part->scheduler, part->log,
@@ -108,10 +113,27 @@ void Partitions::load(StoredGroups stored) {
   }
 }
 
+void Partitions::unload(Partition& p) {
+  p.lease.reset();
+  p.group->unload();
+  p.scheduler.cancel_all();
+}
+
+void Partitions::serve_until(std::chrono::steady_clock::time_point deadline) {
+  serve_until_.store(deadline.time_since_epoch().count());
+}
+
 void Partitions::post(std::size_t partition, std::function<void(GroupPartition&)> fn) {
   Partition* part = partitions_.at(partition).get();
-  boost::asio::post(part->expiry.get_executor(), [part, fn = std::move(fn)] {
-    if (part->group) fn(*part->group);
+  boost::asio::post(part->expiry.get_executor(), [this, part, fn = std::move(fn)] {
+    if (!part->group) return;
+    if (part->lease &&
+        std::chrono::steady_clock::now().time_since_epoch().count() > serve_until_.load()) {
+      spdlog::warn("partition {}: its lease was not renewed in time, not serving it",
+                   part->lease->partition);
+      unload(*part);
+    }
+    fn(*part->group);
   });
 }
 

@@ -3,6 +3,8 @@
 // so every group's state is touched by exactly one thread and needs no lock.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -58,6 +60,9 @@ class Partitions {
   // Stops serving p (handed off, or its lease is lost): it answers NOT_COORDINATOR at once, and
   // `drained` runs (on p's thread) once the writes in flight under the lease have finished.
   void release(std::size_t p, std::function<void()> drained = {});
+  // Until when the leases held are safely this coordinator's: a call that comes later finds its
+  // partition unloaded (NOT_COORDINATOR) rather than served by an owner that may be replaced.
+  void serve_until(std::chrono::steady_clock::time_point deadline);
 
   // Runs fn with the partition's state machine on the partition's thread. Dropped once the
   // partitions are stopped, so stop only after nothing (the gRPC server) posts any more.
@@ -111,10 +116,11 @@ class Partitions {
   void arm_expiry(Partition& p);
   // Runs fn on p's thread once no write is in flight there.
   void after_drain(Partition& p, std::function<void()> fn);
-  void write_finished(Partition& p);
+  void unload(Partition& p);
 
   GroupConfig config_;
   GroupEventSink* sink_ = nullptr;  // for the state machines made on takeovers
+  std::atomic<std::chrono::steady_clock::rep> serve_until_{0};
   // Workers before partitions: timers must be destroyed before their io_context.
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<Partition>> partitions_;

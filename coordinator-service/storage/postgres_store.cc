@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -14,21 +15,14 @@
 #include <spdlog/spdlog.h>
 
 #include "kafka/group_hash.h"
+#include "storage/postgres_wire.h"
 
 namespace groupwire::coordinator {
 
 namespace {
 
 namespace pb = v1;
-
-// Type OIDs of the parameters, all sent in binary: PostgreSQL's built-in bytea, int4 and int8.
-constexpr Oid kBytea = 17;
-constexpr Oid kInt4 = 23;
-constexpr Oid kInt8 = 20;
-constexpr Oid kText = 25;
-constexpr Oid kByteaArray = 1001;
-constexpr Oid kInt4Array = 1007;
-constexpr Oid kInt8Array = 1016;
+using namespace pg;
 
 // Every string a client sent is stored as bytes (BYTEA): Kafka strings need not be valid UTF-8,
 // and a text column would refuse such a write and with it every batch of its group commit.
@@ -82,13 +76,6 @@ CREATE TABLE groupwire_coordinators (
   expires_at TIMESTAMPTZ NOT NULL
 );
 )sql",
-};
-
-// A prepared statement of the writer.
-struct Sql {
-  const char* name;
-  const char* text;
-  std::vector<Oid> types;
 };
 
 const Sql kUpsertGroup{
@@ -147,113 +134,6 @@ const std::array<const Sql*, 8> kStatements = {
     &kUpsertGroup,   &kInsertMember, &kDeleteMembers,      &kDeleteGroup,
     &kUpsertOffsets, &kDeleteOffset, &kDeleteGroupOffsets, &kFence};
 
-struct ClearResult {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using Result = std::unique_ptr<PGresult, ClearResult>;
-
-std::string trimmed(const char* message) {
-  std::string_view m = message ? message : "";
-  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.remove_suffix(1);
-  return std::string(m);
-}
-
-std::string sqlstate(const PGresult* r) {
-  const char* s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-  return s ? s : "";
-}
-
-// Failures the next attempt can get past: the connection, a conflict with another transaction,
-// a server out of resources or shutting down, a read-only server (a standby, after a failover).
-// Anything else means this coordinator cannot write its data here.
-bool transient(const std::string& state) {
-  static constexpr std::array<std::string_view, 5> kClasses = {"08", "40", "53", "57", "58"};
-  if (state.empty() || state == "25006") return true;  // empty: the connection itself failed
-  for (auto c : kClasses) {
-    if (state.starts_with(c)) return true;
-  }
-  return false;
-}
-
-std::string big_endian(std::uint64_t v, int bytes) {
-  std::string out(static_cast<std::size_t>(bytes), '\0');
-  for (int i = bytes - 1; i >= 0; --i, v >>= 8) {
-    out[static_cast<std::size_t>(i)] = static_cast<char>(v & 0xff);
-  }
-  return out;
-}
-
-// A value in PostgreSQL's binary format; nullopt is NULL.
-std::optional<std::string> binary(const std::string& bytes) {
-  return bytes;
-}
-std::optional<std::string> binary(std::int32_t v) {
-  return big_endian(static_cast<std::uint32_t>(v), 4);
-}
-std::optional<std::string> binary(std::int64_t v) {
-  return big_endian(static_cast<std::uint64_t>(v), 8);
-}
-template <class T>
-std::optional<std::string> binary(const std::optional<T>& v) {
-  if (!v) return std::nullopt;
-  return binary(*v);
-}
-
-// A one-dimensional array parameter in binary format: dimensions, a null flag, the element type,
-// the length and lower bound, then each element as length and bytes (-1: NULL).
-class Array {
- public:
-  explicit Array(Oid element) : element_(element) {}
-  template <class T>
-  void push(const T& value) {
-    auto v = binary(value);
-    elements_ += big_endian(v ? static_cast<std::uint32_t>(v->size()) : 0xffffffffu, 4);
-    if (v) elements_ += *v;
-    has_null_ |= !v;
-    ++size_;
-  }
-  std::string encode() const {
-    return big_endian(1, 4) + big_endian(has_null_ ? 1 : 0, 4) + big_endian(element_, 4) +
-           big_endian(size_, 4) + big_endian(1, 4) + elements_;
-  }
-
- private:
-  Oid element_;
-  std::uint32_t size_ = 0;
-  bool has_null_ = false;
-  std::string elements_;
-};
-
-// Query parameters, all in binary format.
-class Params {
- public:
-  template <class T>
-  Params& add(const T& value) {
-    values_.push_back(binary(value));
-    return *this;
-  }
-  Params& add(const Array& array) {
-    values_.emplace_back(array.encode());
-    return *this;
-  }
-
-  // Sends them with the prepared statement `sql`.
-  int send(PGconn* pg, const Sql& sql) const {
-    std::vector<const char*> values;
-    std::vector<int> lengths;
-    for (const auto& v : values_) {
-      values.push_back(v ? v->data() : nullptr);
-      lengths.push_back(v ? static_cast<int>(v->size()) : 0);
-    }
-    std::vector<int> formats(values_.size(), 1);
-    return PQsendQueryPrepared(pg, sql.name, static_cast<int>(values_.size()), values.data(),
-                               lengths.data(), formats.data(), 1);
-  }
-
- private:
-  std::vector<std::optional<std::string>> values_;
-};
-
 // The offsets a group commit upserts, the last one per key: one statement cannot update a row
 // twice.
 class OffsetUpserts {
@@ -292,46 +172,6 @@ class OffsetUpserts {
   std::map<std::tuple<std::string_view, std::string_view, std::int32_t>, const OffsetCommitRecord*>
       latest_;
 };
-
-// A column of a row of a binary-format result.
-class Row {
- public:
-  Row(const PGresult* r, int row) : r_(r), row_(row) {}
-  std::string bytes(int col) const {
-    return std::string(PQgetvalue(r_, row_, col),
-                       static_cast<std::size_t>(PQgetlength(r_, row_, col)));
-  }
-  std::optional<std::string> optional_bytes(int col) const {
-    if (PQgetisnull(r_, row_, col)) return std::nullopt;
-    return bytes(col);
-  }
-  std::int32_t int4(int col) const { return static_cast<std::int32_t>(integer(col)); }
-  std::int64_t int8(int col) const { return static_cast<std::int64_t>(integer(col)); }
-  std::optional<std::int64_t> optional_int8(int col) const {
-    if (PQgetisnull(r_, row_, col)) return std::nullopt;
-    return int8(col);
-  }
-
- private:
-  std::uint64_t integer(int col) const {
-    std::uint64_t v = 0;
-    const char* p = PQgetvalue(r_, row_, col);
-    for (int i = 0; i < PQgetlength(r_, row_, col); ++i) {
-      v = (v << 8) | static_cast<unsigned char>(p[i]);
-    }
-    // A 4-byte value is signed: extend it.
-    if (PQgetlength(r_, row_, col) == 4 && (v & 0x80000000u)) v |= 0xffffffff00000000u;
-    return v;
-  }
-
-  const PGresult* r_;
-  int row_;
-};
-
-template <class Each>
-void each_row(const PGresult* r, Each each) {
-  for (int i = 0; i < PQntuples(r); ++i) each(Row(r, i));
-}
 
 // Statements sent in pipeline mode, their results read every kChunk statements so that neither
 // side's socket buffer fills while the other waits (libpq's pipeline in blocking mode). The
@@ -395,27 +235,6 @@ class Pipeline {
   std::string message_;
 };
 
-Result exec(PGconn* pg, const char* sql, bool binary = false) {
-  return Result(PQexecParams(pg, sql, 0, nullptr, nullptr, nullptr, nullptr, binary ? 1 : 0));
-}
-
-bool ok(const Result& r) {
-  auto s = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-  return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
-}
-
-std::string error_of(PGconn* pg, const Result& r) {
-  return trimmed(r ? PQresultErrorMessage(r.get()) : PQerrorMessage(pg));
-}
-
-// Where pg points, without the password: host:port/dbname.
-std::string describe(PGconn* pg) {
-  const char* host = PQhost(pg);
-  const char* port = PQport(pg);
-  const char* db = PQdb(pg);
-  return fmt::format("{}:{}/{}", host ? host : "?", port ? port : "?", db ? db : "?");
-}
-
 // The value of a groupwire_meta key read in text format, or nullopt (and `error`).
 std::optional<std::string> meta_value(PGconn* pg, const char* key, bool lock, std::string& error) {
   Result r = exec(pg, fmt::format("SELECT value FROM groupwire_meta WHERE key = '{}'{}", key,
@@ -444,7 +263,10 @@ bool prepare_schema(PGconn* pg, std::size_t partitions, std::string& error) {
                     "CREATE TABLE IF NOT EXISTS groupwire_meta (key TEXT PRIMARY KEY, "
                     "value TEXT NOT NULL)");
     if (ok(r)) break;
-    if (attempt == 3 || (sqlstate(r.get()) != "23505" && sqlstate(r.get()) != "42P07")) {
+    // Unique violation, or the table or its row type created by the other meanwhile.
+    static constexpr std::array<std::string_view, 3> kRaces = {"23505", "42P07", "42710"};
+    std::string state = sqlstate(r.get());
+    if (attempt == 3 || std::find(kRaces.begin(), kRaces.end(), state) == kRaces.end()) {
       error = fmt::format("cannot create the schema: {}", error_of(pg, r));
       return false;
     }
@@ -505,11 +327,6 @@ bool prepare_schema(PGconn* pg, std::size_t partitions, std::string& error) {
   return true;
 }
 
-// The server's notices (a table that already exists, say) go to our log, not to stderr.
-void log_notice(void*, const char* message) {
-  spdlog::debug("postgres: {}", trimmed(message));
-}
-
 }  // namespace
 
 struct PostgresStore::Connection {
@@ -520,17 +337,9 @@ struct PostgresStore::Connection {
 
   ~Connection() { PQfinish(pg); }
 
-  // Bounded waits, so that a server that stops answering fails writes (retriably) instead of
-  // holding them: a connection string's own settings win.
   static std::unique_ptr<Connection> open(const std::string& conninfo) {
-    const char* keys[] = {
-        "connect_timeout",  "tcp_user_timeout", "keepalives_idle", "keepalives_interval",
-        "keepalives_count", "application_name", "dbname",          nullptr};
-    const char* values[] = {
-        "10", "10000", "5", "2", "3", "groupwire-coordinator", conninfo.c_str(), nullptr};
     auto c = std::make_unique<Connection>();
-    c->pg = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
-    if (c->pg) PQsetNoticeProcessor(c->pg, log_notice, nullptr);
+    c->pg = pg::connect(conninfo);
     return c;
   }
 
@@ -603,67 +412,10 @@ PostgresStore::~PostgresStore() {
 }
 
 std::optional<StoredGroups> PostgresStore::load(std::string& error) {
-  PGconn* pg = conn_->pg;
-  Result groups = exec(pg,
-                       "SELECT group_id, generation_id, protocol_type, protocol_name, leader_id, "
-                       "current_state_timestamp_ms FROM groupwire_groups ORDER BY group_id",
-                       /*binary=*/true);
-  Result members = exec(pg,
-                        "SELECT group_id, member_id, group_instance_id, client_id, client_host, "
-                        "session_timeout_ms, rebalance_timeout_ms, metadata, assignment FROM "
-                        "groupwire_members ORDER BY group_id, member_id",
-                        /*binary=*/true);
-  Result offsets = exec(pg,
-                        "SELECT group_id, topic, partition, committed_offset, leader_epoch, "
-                        "metadata, commit_timestamp_ms, expire_timestamp_ms FROM "
-                        "groupwire_offsets ORDER BY group_id, topic, partition",
-                        /*binary=*/true);
-  for (const Result* r : {&groups, &members, &offsets}) {
-    if (!ok(*r)) {
-      error =
-          fmt::format("postgres {}: reading the database failed: {}", server_, error_of(pg, *r));
-      return std::nullopt;
-    }
-  }
-  StoredGroups out;
-  std::map<std::string, std::size_t> index;
-  each_row(groups.get(), [&](const Row& r) {
-    index[r.bytes(0)] = out.groups.size();
-    out.groups.push_back(GroupMetadataRecord{
-        .group_id = r.bytes(0),
-        .generation_id = r.int4(1),
-        .protocol_type = r.optional_bytes(2),
-        .protocol_name = r.optional_bytes(3),
-        .leader_id = r.optional_bytes(4),
-        .current_state_timestamp_ms = r.int8(5),
-        .members = {},
-    });
-  });
-  each_row(members.get(), [&](const Row& r) {
-    auto it = index.find(r.bytes(0));
-    if (it == index.end()) return;
-    out.groups[it->second].members.push_back(StoredMember{
-        .member_id = r.bytes(1),
-        .group_instance_id = r.optional_bytes(2),
-        .client_id = r.bytes(3),
-        .client_host = r.bytes(4),
-        .session_timeout_ms = r.int4(5),
-        .rebalance_timeout_ms = r.int4(6),
-        .metadata = r.bytes(7),
-        .assignment = r.bytes(8),
-    });
-  });
-  each_row(offsets.get(), [&](const Row& r) {
-    out.offsets.push_back(OffsetCommitRecord{
-        .key = {r.bytes(0), r.bytes(1), r.int4(2)},
-        .committed_offset = r.int8(3),
-        .leader_epoch = r.int4(4),
-        .metadata = r.bytes(5),
-        .commit_timestamp_ms = r.int8(6),
-        .expire_timestamp_ms = r.optional_int8(7),
-    });
-  });
-  return out;
+  std::string why;
+  auto stored = pg::read_groups(conn_->pg, std::nullopt, why);
+  if (!stored) error = fmt::format("postgres {}: reading the database failed: {}", server_, why);
+  return stored;
 }
 
 // One transaction's outcome.

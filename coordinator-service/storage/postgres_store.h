@@ -36,6 +36,8 @@ class PostgresStore final : public GroupStore {
   ~PostgresStore() override;  // stop()
 
   std::optional<StoredGroups> load(std::string& error) override;
+  // The cluster name of this coordinator (Options::coordinator_id), once known: before start().
+  void set_coordinator_id(std::string id) { coordinator_id_ = std::move(id); }
 
   // "postgres host:port/dbname"
   std::string location() const override { return "postgres " + server_; }

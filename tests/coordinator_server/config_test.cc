@@ -24,6 +24,8 @@ TEST(CoordinatorConfig, Defaults) {
   EXPECT_EQ(c.log_level, spdlog::level::info);
   EXPECT_EQ(c.data_dir, "groupwire-data");
   EXPECT_FALSE(c.postgres);
+  EXPECT_EQ(c.lease.count(), 10000);
+  EXPECT_FALSE(c.advertise);
   EXPECT_TRUE(c.fsync);
   EXPECT_EQ(c.group.initial_rebalance_delay.count(), 3000);
   EXPECT_EQ(c.group.min_session_timeout.count(), 6000);
@@ -49,6 +51,10 @@ TEST(CoordinatorConfig, EveryFlag) {
                   "/var/lib/groupwire",
                   "--postgres",
                   "postgres://gw@db:5432/groupwire",
+                  "--lease-ms",
+                  "3000",
+                  "--advertise",
+                  "coordinator-0.coordinators:9093",
                   "--fsync",
                   "false",
                   "--initial-rebalance-delay-ms",
@@ -77,6 +83,8 @@ TEST(CoordinatorConfig, EveryFlag) {
   EXPECT_EQ(c.log_level, spdlog::level::debug);
   EXPECT_EQ(c.data_dir, "/var/lib/groupwire");
   EXPECT_EQ(c.postgres, "postgres://gw@db:5432/groupwire");
+  EXPECT_EQ(c.lease.count(), 3000);
+  EXPECT_EQ(c.advertise, (HostPort{"coordinator-0.coordinators", 9093}));
   EXPECT_FALSE(c.fsync);
   EXPECT_EQ(c.group.initial_rebalance_delay.count(), 0);
   EXPECT_EQ(c.group.min_session_timeout.count(), 100);
@@ -109,6 +117,8 @@ TEST(CoordinatorConfig, BadFlagsNameTheFlag) {
            {{"--log-level", "loud"}, "--log-level"},
            {{"--data-dir", ""}, "--data-dir"},
            {{"--postgres", ""}, "--postgres"},
+           {{"--lease-ms", "999"}, "--lease-ms"},
+           {{"--advertise", "nohost"}, "--advertise"},
            {{"--fsync", "sometimes"}, "--fsync"},
            {{"--log-format", "xml"}, "--log-format"},
            {{"--metrics-listen", "9464"}, "--metrics-listen"},
@@ -136,12 +146,27 @@ TEST(CoordinatorConfig, HelpListsEveryFlag) {
   auto p = parse({"--help"});
   EXPECT_FALSE(p.config);
   EXPECT_EQ(p.exit_code, 0);
-  for (const char* flag :
-       {"--listen", "--group-partitions", "--threads", "--log-level", "--data-dir", "--postgres",
-        "--fsync", "--initial-rebalance-delay-ms", "--min-session-timeout-ms",
-        "--max-session-timeout-ms", "--max-group-size", "--offset-metadata-max-bytes",
-        "--offsets-retention-minutes", "--offsets-retention-check-interval-ms", "--log-format",
-        "--metrics-listen", "--shutdown-timeout-ms", "--help", "GROUPWIRE_COORDINATOR_FOO_BAR"}) {
+  for (const char* flag : {"--listen",
+                           "--group-partitions",
+                           "--threads",
+                           "--log-level",
+                           "--data-dir",
+                           "--postgres",
+                           "--lease-ms",
+                           "--advertise",
+                           "--fsync",
+                           "--initial-rebalance-delay-ms",
+                           "--min-session-timeout-ms",
+                           "--max-session-timeout-ms",
+                           "--max-group-size",
+                           "--offset-metadata-max-bytes",
+                           "--offsets-retention-minutes",
+                           "--offsets-retention-check-interval-ms",
+                           "--log-format",
+                           "--metrics-listen",
+                           "--shutdown-timeout-ms",
+                           "--help",
+                           "GROUPWIRE_COORDINATOR_FOO_BAR"}) {
     EXPECT_NE(p.message.find(flag), std::string::npos) << flag;
   }
 }

@@ -163,6 +163,7 @@ TEST(PartitionOwnership, TakenLoadedWrittenUnderItsLeaseAndReleasedOnceDrained) 
   std::promise<pb::ErrorCode> before;
   EXPECT_EQ(commit_error(partitions, "g", before), pb::NOT_COORDINATOR);
 
+  partitions.serve_until(std::chrono::steady_clock::now() + std::chrono::hours(1));
   partitions.take(p, PartitionLease{static_cast<std::int32_t>(p), 7});
   EXPECT_EQ(state_of(partitions, p), PartitionState::kLoading);
   partitions.load_partition(p, {});
@@ -201,6 +202,23 @@ TEST(PartitionOwnership, TakenLoadedWrittenUnderItsLeaseAndReleasedOnceDrained) 
   std::promise<pb::ErrorCode> after;
   EXPECT_EQ(commit_error(partitions, "g", after), pb::NOT_COORDINATOR);
   EXPECT_EQ(store.written().size(), 1u);  // nothing written once released
+}
+
+// A lease not renewed in time: the partition stops serving at the next call, whatever the lease
+// manager is doing (paused with the rest of the process, say).
+TEST(PartitionOwnership, ACallAfterTheServingDeadlineFindsThePartitionUnloaded) {
+  GroupConfig config;
+  HeldStore store;
+  Partitions partitions(config, 4, 2, store, PartitionState::kNotOwned);
+  std::size_t p = partitions.partition_for("g");
+  partitions.serve_until(std::chrono::steady_clock::now() + std::chrono::hours(1));
+  partitions.take(p, PartitionLease{static_cast<std::int32_t>(p), 1});
+  partitions.load_partition(p, {});
+  EXPECT_EQ(state_of(partitions, p), PartitionState::kActive);
+  partitions.serve_until(std::chrono::steady_clock::now() - std::chrono::milliseconds(1));
+  std::promise<pb::ErrorCode> answered;
+  EXPECT_EQ(commit_error(partitions, "g", answered), pb::NOT_COORDINATOR);
+  EXPECT_TRUE(store.written().empty());
 }
 
 }  // namespace
