@@ -19,6 +19,7 @@
 
 #include "admin/admin_service.h"
 #include "admin/event_hub.h"
+#include "cluster/cluster_metrics.h"
 #include "cluster/lease_manager.h"
 #include "http/http_server.h"
 #include "logging.h"
@@ -56,7 +57,11 @@ std::unique_ptr<GroupStore> open_store(const CoordinatorConfig& config, StorageM
     return PostgresStore::open({.conninfo = *config.postgres,
                                 .group_partitions = config.group_partitions,
                                 .synchronous_commit = config.fsync,
-                                .on_write = std::move(on_write)},
+                                .on_write = std::move(on_write),
+                                .on_fenced =
+                                    [&metrics](std::size_t batches) {
+                                      metrics.fenced_batches.inc(static_cast<double>(batches));
+                                    }},
                                error);
   }
   std::error_code dir_error;
@@ -148,6 +153,7 @@ int main(int argc, char** argv) {
   spdlog::info("listening on {}", bound.to_string());
 
   std::unique_ptr<LeaseTable> leases;
+  std::optional<ClusterMetrics> cluster_metrics;
   std::unique_ptr<LeaseManager> lease_manager;
   if (config.postgres) {
     // A cluster member: partitions come and go with their leases, each loaded when taken.
@@ -163,7 +169,15 @@ int main(int argc, char** argv) {
     store->start();
     spdlog::info("in the cluster of {} as {}, leases of {} ms", store->location(), id,
                  config.lease.count());
-    lease_manager = std::make_unique<LeaseManager>(*leases, partitions, config.lease);
+    // Ready (gRPC health, which the Kubernetes probes ask) only while the leases are current.
+    auto* health = server->GetHealthCheckService();
+    health->SetServingStatus(false);
+    cluster_metrics.emplace(register_cluster_metrics(registry));
+    lease_manager = std::make_unique<LeaseManager>(
+        *leases, partitions, config.lease,
+        LeaseReporting{.metrics = &*cluster_metrics, .on_serving = [health](bool serving) {
+                         health->SetServingStatus(serving);
+                       }});
     lease_manager->start();
     signals_io.run();
     // Handoff first: parked calls answer NOT_COORDINATOR, writes in flight finish, the leases are

@@ -12,11 +12,24 @@
 namespace groupwire::coordinator {
 
 LeaseManager::LeaseManager(LeaseTable& table, Partitions& partitions,
-                           std::chrono::milliseconds lease)
+                           std::chrono::milliseconds lease, LeaseReporting reporting)
     : table_(table),
       partitions_(partitions),
       lease_(lease),
-      period_(std::min(std::chrono::milliseconds(1000), lease / 4)) {}
+      period_(std::min(std::chrono::milliseconds(1000), lease / 4)),
+      reporting_(std::move(reporting)) {}
+
+void LeaseManager::set_serving(bool serving) {
+  if (serving_ == serving) return;
+  serving_ = serving;
+  if (reporting_.on_serving) reporting_.on_serving(serving);
+}
+
+void LeaseManager::count_owned() {
+  if (reporting_.metrics) {
+    reporting_.metrics->partitions_owned.set(static_cast<double>(owned().size()));
+  }
+}
 
 LeaseManager::~LeaseManager() {
   stop();
@@ -59,10 +72,15 @@ void LeaseManager::drop_all(const char* why) {
     partitions_.release(static_cast<std::size_t>(p));
     dropped.push_back(p);
   }
-  std::lock_guard lock(mutex_);
-  owned_.clear();
-  if (!dropped.empty())
-    spdlog::warn("stopped serving partitions {}: {}", fmt::join(dropped, ","), why);
+  set_serving(false);
+  {
+    std::lock_guard lock(mutex_);
+    owned_.clear();
+  }
+  count_owned();
+  if (dropped.empty()) return;
+  if (reporting_.metrics) reporting_.metrics->leases_lost.inc(static_cast<double>(dropped.size()));
+  spdlog::warn("stopped serving partitions {}: {}", fmt::join(dropped, ","), why);
 }
 
 void LeaseManager::step() {
@@ -73,14 +91,21 @@ void LeaseManager::step() {
   }
   std::string error;
   auto held = table_.renew(error);
+  if (reporting_.metrics) {
+    (held ? reporting_.metrics->renewals_ok : reporting_.metrics->renewals_failed).inc();
+    reporting_.metrics->renewal_seconds.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count());
+  }
   if (!held) {
     spdlog::warn("renewing the leases failed: {}", error);
+    if (std::chrono::steady_clock::now() > serve_until_) set_serving(false);
     return;
   }
   // The database's expiry starts after `sent`: serving until 2/3 of a lease from it stays well
   // inside the lease whatever the clocks say.
   serve_until_ = sent + lease_ * 2 / 3;
   partitions_.serve_until(serve_until_);
+  set_serving(true);
   std::map<std::int32_t, std::int64_t> in_db;
   for (const auto& l : *held) in_db[l.partition] = l.epoch;
   for (const auto& [p, epoch] : owned()) {
@@ -89,8 +114,12 @@ void LeaseManager::step() {
     spdlog::warn("lost the lease of partition {} (epoch {}): another coordinator holds it", p,
                  epoch);
     partitions_.release(static_cast<std::size_t>(p));
-    std::lock_guard lock(mutex_);
-    owned_.erase(p);
+    if (reporting_.metrics) reporting_.metrics->leases_lost.inc();
+    {
+      std::lock_guard lock(mutex_);
+      owned_.erase(p);
+    }
+    count_owned();
   }
 
   auto live = table_.live(error);
@@ -148,8 +177,12 @@ void LeaseManager::take(std::int32_t partition) {
     return;
   }
   partitions_.load_partition(p, std::move(*stored));
-  std::lock_guard lock(mutex_);
-  owned_[partition] = lease->epoch;
+  {
+    std::lock_guard lock(mutex_);
+    owned_[partition] = lease->epoch;
+  }
+  if (reporting_.metrics) reporting_.metrics->takeovers.inc();
+  count_owned();
 }
 
 void LeaseManager::hand_off(std::int32_t partition) {
@@ -161,6 +194,7 @@ void LeaseManager::hand_off(std::int32_t partition) {
     epoch = it->second;
     owned_.erase(it);
   }
+  count_owned();
   auto drained = std::make_shared<std::promise<void>>();
   auto done = drained->get_future();
   partitions_.release(static_cast<std::size_t>(partition), [drained] { drained->set_value(); });
@@ -169,7 +203,9 @@ void LeaseManager::hand_off(std::int32_t partition) {
   std::string error;
   if (!table_.release({partition, epoch}, error)) {
     spdlog::warn("releasing the lease of partition {} failed: {}", partition, error);
+    return;
   }
+  if (reporting_.metrics) reporting_.metrics->handoffs.inc();
 }
 
 }  // namespace groupwire::coordinator

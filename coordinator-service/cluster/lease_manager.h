@@ -10,18 +10,29 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "cluster/cluster_metrics.h"
 #include "server/partitions.h"
 #include "storage/lease_table.h"
 
 namespace groupwire::coordinator {
 
+struct LeaseReporting {
+  ClusterMetrics* metrics = nullptr;  // not owned; none: no metrics
+  // Whether this coordinator serves what it holds (its renewals are current), on every change:
+  // the readiness its health service reports. Called on the manager's thread.
+  std::function<void(bool)> on_serving{};
+};
+
 class LeaseManager {
  public:
-  LeaseManager(LeaseTable& table, Partitions& partitions, std::chrono::milliseconds lease);
+  LeaseManager(LeaseTable& table, Partitions& partitions, std::chrono::milliseconds lease,
+               LeaseReporting reporting = {});
   ~LeaseManager();  // stop()
   LeaseManager(const LeaseManager&) = delete;
   LeaseManager& operator=(const LeaseManager&) = delete;
@@ -40,12 +51,16 @@ class LeaseManager {
   void hand_off(std::int32_t partition);
   // Stops serving what the database may not count as ours any more.
   void drop_all(const char* why);
+  void set_serving(bool serving);
+  void count_owned();
 
   LeaseTable& table_;
   Partitions& partitions_;
   std::chrono::milliseconds lease_;
   std::chrono::milliseconds period_;
   std::chrono::steady_clock::time_point serve_until_{};
+  LeaseReporting reporting_;
+  std::optional<bool> serving_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

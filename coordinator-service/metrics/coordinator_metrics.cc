@@ -43,6 +43,11 @@ StorageMetrics register_storage_metrics(metrics::Registry& registry) {
           registry
               .histogram("groupwire_storage_batch_size",
                          "Records in one durable write of group state.", {}, batch_buckets())
+              .with({}),
+          registry
+              .counter("groupwire_storage_fenced_batches_total",
+                       "Batches the database refused because their partition's lease had "
+                       "passed to another coordinator.")
               .with({})};
 }
 

@@ -405,7 +405,8 @@ PostgresStore::PostgresStore(std::unique_ptr<Connection> conn, Options options)
       conn_(std::move(conn)),
       server_(describe(conn_->pg)),
       group_partitions_(options.group_partitions),
-      coordinator_id_(std::move(options.coordinator_id)) {}
+      coordinator_id_(std::move(options.coordinator_id)),
+      on_fenced_(std::move(options.on_fenced)) {}
 
 PostgresStore::~PostgresStore() {
   stop();
@@ -537,6 +538,7 @@ std::size_t PostgresStore::write(const std::vector<WriteBatch>& batches,
         "postgres {}: storage write of {} batches failed: {}", server_, batches.size(),
         o.fenced ? "fenced: a partition's lease is held by another coordinator now" : o.message);
     std::fill(outcomes.begin(), outcomes.end(), o.error());
+    if (o.fenced && on_fenced_) on_fenced_(batches.size());
     return 0;
   }
   // Which lease was lost is not known: each partition's batches on their own, so that the
@@ -554,6 +556,7 @@ std::size_t PostgresStore::write(const std::vector<WriteBatch>& batches,
                  indexes.size(), partition_index.value_or(-1),
                  so.fenced ? "fenced: its lease is held by another coordinator now" : so.message);
     for (std::size_t i : indexes) outcomes[i] = so.error();
+    if (so.fenced && on_fenced_) on_fenced_(indexes.size());
   }
   return committed;
 }

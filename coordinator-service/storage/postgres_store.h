@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,8 @@ class PostgresStore final : public GroupStore {
     // are written only while this coordinator still holds it with that epoch (fencing).
     std::string coordinator_id{};
     OnWrite on_write{};
+    // Told how many batches were refused by fencing, on the writer thread.
+    std::function<void(std::size_t batches)> on_fenced{};
   };
 
   // Connects, brings the schema up to date and checks the partition count. On failure: nullptr
@@ -58,6 +61,7 @@ class PostgresStore final : public GroupStore {
   std::string server_;
   std::size_t group_partitions_;
   std::string coordinator_id_;
+  std::function<void(std::size_t)> on_fenced_;
 };
 
 }  // namespace groupwire::coordinator

@@ -4,6 +4,7 @@
 // coordinator whose lease was taken can no longer write.
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -35,7 +36,9 @@ struct Member {
     if (!store || !table) return;
     store->start();
     partitions.emplace(GroupConfig{}, kPartitions, 2, *store, PartitionState::kNotOwned);
-    manager = std::make_unique<LeaseManager>(*table, *partitions, kLease);
+    manager = std::make_unique<LeaseManager>(
+        *table, *partitions, kLease,
+        LeaseReporting{.metrics = &metrics, .on_serving = [this](bool s) { serving = s; }});
     manager->start();
   }
   ~Member() { stop(); }
@@ -45,6 +48,9 @@ struct Member {
     if (partitions) partitions->stop();
   }
 
+  metrics::Registry registry;
+  ClusterMetrics metrics = register_cluster_metrics(registry);
+  std::atomic<bool> serving{false};
   std::unique_ptr<PostgresStore> store;
   std::unique_ptr<LeaseTable> table;
   std::optional<Partitions> partitions;
@@ -147,6 +153,25 @@ TEST_F(ClusterTest, ALostLeaseFencesWritesAndStopsServing) {
   ASSERT_TRUE(eventually([&] { return !a.manager->owned().count(p); }, kLease));
   EXPECT_EQ(commit(*a.partitions, "orders", 3), pb::NOT_COORDINATOR);
   EXPECT_EQ(a.manager->owned().size(), kPartitions - 1);  // the others stay served
+}
+
+// The database is gone (as when a network cut separates them): the coordinator stops answering
+// for its partitions, and says it is not ready, before its leases could have expired.
+TEST_F(ClusterTest, CutOffFromTheDatabaseItStopsServingBeforeItsLeasesExpire) {
+  Member a(db_, "a:1");
+  ASSERT_TRUE(eventually([&] { return a.manager->owned().size() == kPartitions; }));
+  EXPECT_TRUE(a.serving);
+  EXPECT_EQ(a.metrics.takeovers.value(), static_cast<double>(kPartitions));
+  EXPECT_EQ(a.metrics.partitions_owned.value(), static_cast<double>(kPartitions));
+  auto cut = std::chrono::steady_clock::now();
+  ASSERT_TRUE(db_.server().stop());
+  // No later than 2/3 of a lease after the last renewal, which came at most a period before.
+  ASSERT_TRUE(eventually([&] { return commit(*a.partitions, "orders", 1) == pb::NOT_COORDINATOR; },
+                         kLease));
+  EXPECT_LT(std::chrono::steady_clock::now() - cut, kLease);
+  ASSERT_TRUE(eventually([&] { return !a.serving && a.manager->owned().empty(); }, kLease));
+  EXPECT_GT(a.metrics.renewals_failed.value(), 0);
+  EXPECT_EQ(a.metrics.leases_lost.value(), static_cast<double>(kPartitions));
 }
 
 }  // namespace
