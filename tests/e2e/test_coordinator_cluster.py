@@ -1,0 +1,134 @@
+"""Coordinator processes sharing one PostgreSQL database (a real server the test starts): the
+group partitions spread evenly over them; SIGTERM hands a coordinator's partitions to the
+other at once; after SIGKILL the other takes them when the leases expire; and a coordinator
+paused (SIGSTOP) past its lease, whose partitions were taken meanwhile, can neither answer for
+them nor write once it runs again: an OffsetCommit it received through a gateway before the pause
+is answered NOT_COORDINATOR and is not in the database.
+
+Who owns what is read from the database (groupwire_leases), never from the coordinators' logs.
+
+Run with Debian's interpreter (python3-kafka):
+    /usr/bin/python3 -m unittest -v test_coordinator_cluster.py
+"""
+
+import signal
+import sys
+import time
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gateway_process import GatewayProcess  # noqa: E402
+from group_cluster import FAST_GROUPS, CoordinatorProcess, wait_until  # noqa: E402
+from postgres_server import PostgresServer  # noqa: E402
+from raw_group_client import RawGroupClient  # noqa: E402
+
+from kafka.protocol.commit import OffsetCommitRequest  # noqa: E402
+
+PARTITIONS = 10
+LEASE_MS = 2000
+NOT_COORDINATOR = 16
+FLAGS = (*FAST_GROUPS, "--group-partitions", str(PARTITIONS), "--lease-ms", str(LEASE_MS))
+
+
+def partition_of(group: str) -> int:
+    """Kafka's partitionFor for an ASCII group id: abs(String.hashCode) % partitions."""
+    h = 0
+    for c in group:
+        h = (31 * h + ord(c)) & 0xFFFFFFFF
+    h = h - (1 << 32) if h >= 1 << 31 else h
+    return 0 if h == -(1 << 31) else abs(h) % PARTITIONS
+
+
+class CoordinatorClusterTest(unittest.TestCase):
+    def setUp(self):
+        self.pg = PostgresServer().start()
+        self.addCleanup(self.pg.stop)
+        self.conninfo = self.pg.create_database("groupwire")
+        self.coordinators: list[CoordinatorProcess] = []
+
+    def start_coordinator(self) -> CoordinatorProcess:
+        c = CoordinatorProcess(*FLAGS, postgres=self.conninfo).start()
+        self.addCleanup(c.kill)
+        self.coordinators.append(c)
+        return c
+
+    def leases(self) -> dict[int, tuple[str | None, int]]:
+        """partition -> (owner while the lease is current, epoch)."""
+        rows = self.pg.query("groupwire", "SELECT group_partition, CASE WHEN expires_at > "
+                             "clock_timestamp() THEN owner END, epoch FROM groupwire_leases")
+        return {int(p): (owner or None, int(epoch)) for p, owner, epoch in rows}
+
+    def owned_by(self, c: CoordinatorProcess) -> set[int]:
+        return {p for p, (owner, _) in self.leases().items() if owner == c.address}
+
+    def diagnostics(self) -> str:
+        return f"leases: {self.leases()}\n" + "\n".join(
+            "\n".join(c.log_lines()) for c in self.coordinators)
+
+    def wait_for_split(self, a: CoordinatorProcess, b: CoordinatorProcess) -> None:
+        try:
+            wait_until(lambda: len(self.owned_by(a)) == len(self.owned_by(b)) == PARTITIONS // 2,
+                       30, "the partitions split 5/5")
+        except AssertionError as err:
+            self.fail(f"{err}\n{self.diagnostics()}")
+
+    def test_sigterm_hands_partitions_over_at_once(self):
+        a = self.start_coordinator()
+        wait_until(lambda: len(self.owned_by(a)) == PARTITIONS, 30, "a alone to own all")
+        b = self.start_coordinator()
+        self.wait_for_split(a, b)
+        stopped = time.monotonic()
+        self.assertEqual(b.stop(timeout=15), 0, self.diagnostics())
+        wait_until(lambda: len(self.owned_by(a)) == PARTITIONS, 30, "a to own all again")
+        # Handed over: sooner than the lease would have expired by itself.
+        self.assertLess(time.monotonic() - stopped, LEASE_MS / 1000, self.diagnostics())
+
+    def test_after_sigkill_the_other_takes_over_when_the_leases_expire(self):
+        a = self.start_coordinator()
+        wait_until(lambda: len(self.owned_by(a)) == PARTITIONS, 30, "a alone to own all")
+        b = self.start_coordinator()
+        self.wait_for_split(a, b)
+        b_partitions = self.owned_by(b)
+        epochs = {p: e for p, (_, e) in self.leases().items()}
+        killed = time.monotonic()
+        b.kill()
+        wait_until(lambda: len(self.owned_by(a)) == PARTITIONS, 30, "a to take b's partitions")
+        took = time.monotonic() - killed
+        # Lease expiry plus a renewal period or two, on a loaded machine.
+        self.assertLess(took, LEASE_MS / 1000 + 2.0, self.diagnostics())
+        for p, (_, epoch) in self.leases().items():
+            if p in b_partitions:
+                self.assertGreater(epoch, epochs[p], f"partition {p}: a new epoch for a new owner")
+
+    def test_a_paused_owner_is_fenced_when_it_runs_again(self):
+        a = self.start_coordinator()
+        wait_until(lambda: len(self.owned_by(a)) == PARTITIONS, 30, "a alone to own all")
+        b = self.start_coordinator()
+        self.wait_for_split(a, b)
+        group = next(g for g in (f"fenced-{i}" for i in range(1000))
+                     if partition_of(g) in self.owned_by(b))
+        gateway = GatewayProcess("--coordinator", b.address, "--coordinator-timeout-ms", "15000",
+                                 topics={"orders": 1}).start()
+        self.addCleanup(gateway.stop)
+        client = RawGroupClient(gateway.bootstrap, node_id=gateway.node_id)
+        self.addCleanup(client.close)
+        self.assertEqual(client.commit(group, -1, "", {("orders", 0): 1}, version=2),
+                         {("orders", 0): 0})
+
+        b.proc.send_signal(signal.SIGSTOP)
+        self.addCleanup(lambda: b.proc.poll() is None and b.proc.send_signal(signal.SIGCONT))
+        pending = client.send(OffsetCommitRequest[2](group, -1, "", -1,
+                                                     [("orders", [(0, 777, "")])]))
+        wait_until(lambda: len(self.owned_by(a)) == PARTITIONS, 30,
+                   "a to take the paused coordinator's partitions")
+        b.proc.send_signal(signal.SIGCONT)
+        response = client.wait(pending, timeout=30)
+        errors = [e for _, partitions in response.topics for _, e in partitions]
+        self.assertEqual(errors, [NOT_COORDINATOR], self.diagnostics())
+        stored = self.pg.query("groupwire", "SELECT committed_offset FROM groupwire_offsets")
+        self.assertEqual(stored, [["1"]], "the paused coordinator's commit must not be stored")
+
+
+if __name__ == "__main__":
+    unittest.main()
