@@ -16,7 +16,7 @@ LeaseManager::LeaseManager(LeaseTable& table, Partitions& partitions,
     : table_(table),
       partitions_(partitions),
       lease_(lease),
-      period_(std::min(std::chrono::milliseconds(1000), lease / 4)),
+      period_(std::min(std::chrono::milliseconds(200), lease / 4)),
       reporting_(std::move(reporting)) {}
 
 void LeaseManager::set_serving(bool serving) {

@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gateway_process import GatewayProcess  # noqa: E402
 from group_cluster import FAST_GROUPS, CoordinatorProcess, wait_until  # noqa: E402
+from kafka_hash import partition_of  # noqa: E402
 from postgres_server import PostgresServer  # noqa: E402
 from raw_group_client import RawGroupClient  # noqa: E402
 
@@ -29,15 +30,6 @@ PARTITIONS = 10
 LEASE_MS = 2000
 NOT_COORDINATOR = 16
 FLAGS = (*FAST_GROUPS, "--group-partitions", str(PARTITIONS), "--lease-ms", str(LEASE_MS))
-
-
-def partition_of(group: str) -> int:
-    """Kafka's partitionFor for an ASCII group id: abs(String.hashCode) % partitions."""
-    h = 0
-    for c in group:
-        h = (31 * h + ord(c)) & 0xFFFFFFFF
-    h = h - (1 << 32) if h >= 1 << 31 else h
-    return 0 if h == -(1 << 31) else abs(h) % PARTITIONS
 
 
 class CoordinatorClusterTest(unittest.TestCase):
@@ -107,7 +99,7 @@ class CoordinatorClusterTest(unittest.TestCase):
         b = self.start_coordinator()
         self.wait_for_split(a, b)
         group = next(g for g in (f"fenced-{i}" for i in range(1000))
-                     if partition_of(g) in self.owned_by(b))
+                     if partition_of(g, PARTITIONS) in self.owned_by(b))
         gateway = GatewayProcess("--coordinator", b.address, "--coordinator-timeout-ms", "15000",
                                  topics={"orders": 1}).start()
         self.addCleanup(gateway.stop)
