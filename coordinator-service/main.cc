@@ -20,6 +20,7 @@
 #include "admin/admin_service.h"
 #include "admin/event_hub.h"
 #include "cluster/cluster_metrics.h"
+#include "cluster/lease_cluster_view.h"
 #include "cluster/lease_manager.h"
 #include "http/http_server.h"
 #include "logging.h"
@@ -127,7 +128,21 @@ int main(int argc, char** argv) {
   GroupEventSinks event_sinks({&coordinator_metrics, &watchers});
   partitions.set_event_sink(&event_sinks);
   CoordinatorService service(partitions);
-  coordinator::admin::AdminService admin_service(partitions, watchers);
+  // Who serves which partition, for operators: the database's leases, or this coordinator alone.
+  coordinator::admin::SoloClusterView solo(config.advertise.value_or(config.listen).to_string(),
+                                           config.group_partitions);
+  std::unique_ptr<LeaseClusterView> lease_view;
+  if (config.postgres) {
+    auto reader = LeaseTable::open(*config.postgres, "", "", config.lease, error);
+    if (!reader) {
+      spdlog::critical("{}", error);
+      return 1;
+    }
+    lease_view = std::make_unique<LeaseClusterView>(std::move(reader), config.group_partitions);
+  }
+  coordinator::admin::AdminService admin_service(
+      partitions, watchers,
+      lease_view ? static_cast<coordinator::admin::ClusterView&>(*lease_view) : solo);
 
   // Installed before the port is announced, so a SIGTERM right after "listening on" stops cleanly.
   boost::asio::io_context signals_io;
@@ -145,6 +160,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   HostPort bound{config.listen.host, static_cast<std::uint16_t>(bound_port)};
+  solo.set_advertise(config.advertise.value_or(bound).to_string());
   std::unique_ptr<http::HttpServer> metrics_server;
   if (config.metrics_listen) {
     metrics_server = http::serve_metrics(*config.metrics_listen, registry);

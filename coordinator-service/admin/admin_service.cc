@@ -389,4 +389,20 @@ grpc::ServerWriteReactor<apb::GroupEvent>* AdminService::WatchGroups(
   return new WatchCall(hub_, *req, watch_queue_);
 }
 
+grpc::ServerUnaryReactor* AdminService::ClusterStatus(grpc::CallbackServerContext* ctx,
+                                                      const apb::ClusterStatusRequest*,
+                                                      apb::ClusterStatusResponse* resp) {
+  auto* reactor = ctx->DefaultReactor();
+  std::string error;
+  auto status = cluster_.status(error);
+  if (!status) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "the cluster's database does not answer: " + error));
+    return reactor;
+  }
+  *resp = std::move(*status);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
 }  // namespace groupwire::coordinator::admin

@@ -8,6 +8,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "admin/cluster_view.h"
 #include "admin/event_hub.h"
 #include "groupwire/admin/v1/admin.grpc.pb.h"
 #include "server/partitions.h"
@@ -17,8 +18,9 @@ namespace groupwire::coordinator::admin {
 class AdminService final : public apb::Admin::CallbackService {
  public:
   // `watch_queue`: events a watcher may fall behind by before the oldest are dropped.
-  AdminService(Partitions& partitions, EventHub& hub, std::size_t watch_queue = 4096)
-      : partitions_(partitions), hub_(hub), watch_queue_(watch_queue) {}
+  AdminService(Partitions& partitions, EventHub& hub, ClusterView& cluster,
+               std::size_t watch_queue = 4096)
+      : partitions_(partitions), hub_(hub), cluster_(cluster), watch_queue_(watch_queue) {}
 
   grpc::ServerUnaryReactor* ListGroups(grpc::CallbackServerContext* ctx,
                                        const apb::ListGroupsRequest* req,
@@ -43,10 +45,14 @@ class AdminService final : public apb::Admin::CallbackService {
                                          apb::RemoveMemberResponse* resp) override;
   grpc::ServerWriteReactor<apb::GroupEvent>* WatchGroups(
       grpc::CallbackServerContext* ctx, const apb::WatchGroupsRequest* req) override;
+  grpc::ServerUnaryReactor* ClusterStatus(grpc::CallbackServerContext* ctx,
+                                          const apb::ClusterStatusRequest* req,
+                                          apb::ClusterStatusResponse* resp) override;
 
  private:
   Partitions& partitions_;
   EventHub& hub_;
+  ClusterView& cluster_;
   std::size_t watch_queue_;
 };
 

@@ -46,6 +46,8 @@ Commands:
   offsets delete GROUP --topic T[:P,...]...
   members remove GROUP (--member-id ID | --instance-id ID)
   watch                          group events as they happen (--group, --prefix, --count)
+  cluster status                 each coordinator, the partitions it owns with their lease
+                                 epochs, and the partitions without an owner
 
 Exit codes: 0 done, 1 refused by the coordinator, 2 usage, 3 coordinator or bootstrap unreachable.
 
@@ -120,6 +122,7 @@ class Cli {
     if (is("offsets", "delete", 1)) return offsets_delete(w[2]);
     if (is("members", "remove", 1)) return members_remove(w[2]);
     if (w.size() == 1 && w[0] == "watch") return watch();
+    if (is("cluster", "status", 0)) return cluster_status();
     throw UsageError{w.empty() ? "no command"
                                : "unknown command or wrong arguments: " +
                                      fmt::format("{}", fmt::join(w, " "))};
@@ -174,6 +177,12 @@ class Cli {
       print_table(std::cout, groups);
     }
     return kOk;
+  }
+
+  int cluster_status() {
+    apb::ClusterStatusResponse resp;
+    auto status = stub_->ClusterStatus(context().get(), apb::ClusterStatusRequest(), &resp);
+    return status.ok() ? show(resp) : failed(status);
   }
 
   int groups_describe(const std::string& group) {

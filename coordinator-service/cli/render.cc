@@ -172,6 +172,20 @@ json to_json(const apb::DeleteOffsetsResponse& r) {
   return {{"results", results}};
 }
 
+json to_json(const apb::ClusterStatusResponse& c) {
+  json coordinators = json::array();
+  for (const auto& co : c.coordinators()) {
+    json partitions = json::array();
+    for (const auto& p : co.partitions()) {
+      partitions.push_back({{"partition", p.partition()}, {"epoch", p.epoch()}});
+    }
+    coordinators.push_back({{"advertise", co.advertise()}, {"partitions", partitions}});
+  }
+  return {{"group_partitions", c.group_partitions()},
+          {"coordinators", coordinators},
+          {"unowned", json(std::vector<std::int32_t>(c.unowned().begin(), c.unowned().end()))}};
+}
+
 json to_json(const apb::GroupEvent& e) {
   json out = {{"type", apb::EventType_Name(e.type())},
               {"group_id", e.group_id()},
@@ -270,6 +284,21 @@ void print_table(std::ostream& out, const apb::DeleteOffsetsResponse& r) {
     t.add({p.topic(), std::to_string(p.partition()), p.error().empty() ? "deleted" : p.error()});
   }
   t.print(out);
+}
+
+void print_table(std::ostream& out, const apb::ClusterStatusResponse& c) {
+  Table t({"COORDINATOR", "PARTITIONS", "OWNED (PARTITION:EPOCH)"});
+  for (const auto& co : c.coordinators()) {
+    std::vector<std::string> owned;
+    for (const auto& p : co.partitions())
+      owned.push_back(fmt::format("{}:{}", p.partition(), p.epoch()));
+    t.add({co.advertise(), std::to_string(co.partitions_size()),
+           fmt::format("{}", fmt::join(owned, " "))});
+  }
+  t.print(out);
+  out << fmt::format("{} group partitions, {} without an owner{}{}\n", c.group_partitions(),
+                     c.unowned_size(), c.unowned().empty() ? "" : ": ",
+                     fmt::join(c.unowned(), " "));
 }
 
 void print_line(std::ostream& out, const apb::GroupEvent& e) {

@@ -22,12 +22,17 @@ json to_json(const apb::GetOffsetsResponse& o);
 json to_json(const apb::ResetOffsetsResponse& r);
 json to_json(const apb::DeleteOffsetsResponse& r);
 json to_json(const apb::GroupEvent& e);
+// The stable interface of `cluster status -o json`: {"group_partitions": N, "coordinators":
+// [{"advertise": "HOST:PORT", "partitions": [{"partition": P, "epoch": E}, ...]}, ...],
+// "unowned": [P, ...]}.
+json to_json(const apb::ClusterStatusResponse& c);
 
 void print_table(std::ostream& out, const std::vector<apb::GroupSummary>& groups);
 void print_table(std::ostream& out, const apb::DescribeGroupResponse& d);
 void print_table(std::ostream& out, const apb::GetOffsetsResponse& o);
 void print_table(std::ostream& out, const apb::ResetOffsetsResponse& r);
 void print_table(std::ostream& out, const apb::DeleteOffsetsResponse& r);
+void print_table(std::ostream& out, const apb::ClusterStatusResponse& c);
 void print_line(std::ostream& out, const apb::GroupEvent& e);
 
 }  // namespace groupwire::cli

@@ -93,7 +93,7 @@ class AdminServer : public testing::InProcessTest {
     start_partitions();
     partitions_->set_event_sink(&hub_);
     coordinator_.emplace(*partitions_);
-    admin_.emplace(*partitions_, hub_, 16);
+    admin_.emplace(*partitions_, hub_, solo_, 16);
     int port = 0;
     server_ = start_grpc_server({"127.0.0.1", 0}, {&*coordinator_, &*admin_}, port);
     ASSERT_TRUE(server_);
@@ -190,6 +190,7 @@ class AdminServer : public testing::InProcessTest {
   }
 
   EventHub hub_;  // before the partitions, which report to it until they stop
+  SoloClusterView solo_{"coordinator-0:9093", 4};
   std::optional<CoordinatorService> coordinator_;
   std::optional<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;
@@ -197,6 +198,17 @@ class AdminServer : public testing::InProcessTest {
   std::unique_ptr<pb::Coordinator::Stub> groups_;
   std::unique_ptr<apb::Admin::Stub> admin_stub_;
 };
+
+// Alone, a coordinator serves every partition: the cluster is itself.
+TEST_F(AdminServer, ClusterStatusAloneIsThisCoordinatorWithEveryPartition) {
+  auto status = ok(&apb::Admin::Stub::ClusterStatus, apb::ClusterStatusRequest());
+  EXPECT_EQ(status.group_partitions(), 4);
+  ASSERT_EQ(status.coordinators_size(), 1);
+  EXPECT_EQ(status.coordinators(0).advertise(), "coordinator-0:9093");
+  ASSERT_EQ(status.coordinators(0).partitions_size(), 4);
+  for (int p = 0; p < 4; ++p) EXPECT_EQ(status.coordinators(0).partitions(p).partition(), p);
+  EXPECT_TRUE(status.unowned().empty());
+}
 
 TEST_F(AdminServer, DescribeDecodesConsumerSubscriptionsAndAssignments) {
   auto joined = form_group("g");

@@ -3,7 +3,8 @@ group partitions spread evenly over them; SIGTERM hands a coordinator's partitio
 other at once; after SIGKILL the other takes them when the leases expire; and a coordinator
 paused (SIGSTOP) past its lease, whose partitions were taken meanwhile, can neither answer for
 them nor write once it runs again: an OffsetCommit it received through a gateway before the pause
-is answered NOT_COORDINATOR and is not in the database.
+is answered NOT_COORDINATOR and is not in the database. `groupwire cluster status -o json`,
+asked of either coordinator, shows the leases as the database has them.
 
 Who owns what is read from the database (groupwire_leases), never from the coordinators' logs.
 
@@ -18,6 +19,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from admin_cli import GroupwireCli  # noqa: E402
 from gateway_process import GatewayProcess  # noqa: E402
 from group_cluster import FAST_GROUPS, CoordinatorProcess, wait_until  # noqa: E402
 from kafka_hash import partition_of  # noqa: E402
@@ -64,6 +66,22 @@ class CoordinatorClusterTest(unittest.TestCase):
                        30, "the partitions split 5/5")
         except AssertionError as err:
             self.fail(f"{err}\n{self.diagnostics()}")
+
+    def test_cluster_status_shows_the_leases_from_any_coordinator(self):
+        a = self.start_coordinator()
+        wait_until(lambda: len(self.owned_by(a)) == PARTITIONS, 30, "a alone to own all")
+        b = self.start_coordinator()
+        self.wait_for_split(a, b)
+        leases = self.leases()
+        expected = {c.address: sorted((p, leases[p][1]) for p in self.owned_by(c))
+                    for c in (a, b)}
+        for c in (a, b):
+            status = GroupwireCli(c.address).json("cluster", "status")
+            self.assertEqual(status["group_partitions"], PARTITIONS)
+            self.assertEqual(status["unowned"], [])
+            got = {co["advertise"]: sorted((p["partition"], p["epoch"]) for p in co["partitions"])
+                   for co in status["coordinators"]}
+            self.assertEqual(got, expected, self.diagnostics())
 
     def test_sigterm_hands_partitions_over_at_once(self):
         a = self.start_coordinator()

@@ -1,0 +1,25 @@
+// The admin service's view of a cluster on PostgreSQL: the live coordinators and the current
+// leases, read from the database on each call (a connection of its own, one call at a time).
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "admin/cluster_view.h"
+#include "storage/lease_table.h"
+
+namespace groupwire::coordinator {
+
+class LeaseClusterView final : public admin::ClusterView {
+ public:
+  LeaseClusterView(std::unique_ptr<LeaseTable> table, std::size_t partitions)
+      : table_(std::move(table)), partitions_(partitions) {}
+  std::optional<admin::apb::ClusterStatusResponse> status(std::string& error) override;
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<LeaseTable> table_;
+  std::size_t partitions_;
+};
+
+}  // namespace groupwire::coordinator
