@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
                                            config.group_partitions);
   std::unique_ptr<LeaseClusterView> lease_view;
   if (config.postgres) {
-    auto reader = LeaseTable::open(*config.postgres, "", "", config.lease, error);
+    auto reader = LeaseTable::open(*config.postgres, "", config.lease, error);
     if (!reader) {
       spdlog::critical("{}", error);
       return 1;
@@ -174,8 +174,7 @@ int main(int argc, char** argv) {
   if (config.postgres) {
     // A cluster member: partitions come and go with their leases, each loaded when taken.
     std::string id = config.advertise.value_or(bound).to_string();
-    static_cast<PostgresStore&>(*store).set_coordinator_id(id);
-    leases = LeaseTable::open(*config.postgres, id, id, config.lease, error);
+    leases = LeaseTable::open(*config.postgres, id, config.lease, error);
     if (!leases) {
       spdlog::critical("{}", error);
       server->Shutdown(std::chrono::system_clock::now());

@@ -15,14 +15,14 @@ std::optional<admin::apb::ClusterStatusResponse> LeaseClusterView::status(std::s
   // By id, which is the advertised address; an owner whose own liveness has lapsed while its
   // lease has not is still listed, with what it holds.
   std::map<std::string, admin::apb::ClusterCoordinator> coordinators;
-  for (const auto& c : *live) coordinators[c.id].set_advertise(c.advertise);
+  for (const auto& id : *live) coordinators[id].set_advertise(id);
   for (const auto& p : *leases) {
     if (!p.owner || p.expired) {
       out.add_unowned(p.partition);
       continue;
     }
     auto& c = coordinators[*p.owner];
-    if (c.advertise().empty()) c.set_advertise(*p.owner);
+    c.set_advertise(*p.owner);
     auto* owned = c.add_partitions();
     owned->set_partition(p.partition);
     owned->set_epoch(p.epoch);

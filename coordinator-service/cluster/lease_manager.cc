@@ -66,21 +66,26 @@ void LeaseManager::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void LeaseManager::lose(std::int32_t partition) {
+  partitions_.release(static_cast<std::size_t>(partition));
+  {
+    std::lock_guard lock(mutex_);
+    owned_.erase(partition);
+  }
+  count_owned();
+  if (reporting_.metrics) reporting_.metrics->leases_lost.inc();
+}
+
 void LeaseManager::drop_all(const char* why) {
   std::vector<std::int32_t> dropped;
   for (const auto& [p, epoch] : owned()) {
-    partitions_.release(static_cast<std::size_t>(p));
+    lose(p);
     dropped.push_back(p);
   }
   set_serving(false);
-  {
-    std::lock_guard lock(mutex_);
-    owned_.clear();
+  if (!dropped.empty()) {
+    spdlog::warn("stopped serving partitions {}: {}", fmt::join(dropped, ","), why);
   }
-  count_owned();
-  if (dropped.empty()) return;
-  if (reporting_.metrics) reporting_.metrics->leases_lost.inc(static_cast<double>(dropped.size()));
-  spdlog::warn("stopped serving partitions {}: {}", fmt::join(dropped, ","), why);
 }
 
 void LeaseManager::step() {
@@ -113,19 +118,12 @@ void LeaseManager::step() {
     if (it != in_db.end() && it->second == epoch) continue;
     spdlog::warn("lost the lease of partition {} (epoch {}): another coordinator holds it", p,
                  epoch);
-    partitions_.release(static_cast<std::size_t>(p));
-    if (reporting_.metrics) reporting_.metrics->leases_lost.inc();
-    {
-      std::lock_guard lock(mutex_);
-      owned_.erase(p);
-    }
-    count_owned();
+    lose(p);
   }
 
   auto live = table_.live(error);
   if (!live) return;
-  auto me =
-      std::find_if(live->begin(), live->end(), [&](const auto& c) { return c.id == table_.id(); });
+  auto me = std::find(live->begin(), live->end(), table_.id());
   if (me == live->end()) return;
   std::size_t n = live->size();
   std::size_t rank = static_cast<std::size_t>(me - live->begin());
@@ -151,21 +149,19 @@ void LeaseManager::step() {
     if (now_owned.size() + taken.size() >= target) break;
     if (now_owned.count(p.partition)) continue;
     if (p.owner && !p.expired && *p.owner != table_.id()) continue;
-    std::size_t before = owned().size();
-    take(p.partition);
-    if (owned().size() > before) taken.push_back(p.partition);
+    if (take(p.partition)) taken.push_back(p.partition);
   }
   if (!taken.empty()) {
     spdlog::info("took partitions {} ({} coordinators live)", fmt::join(taken, ","), n);
   }
 }
 
-void LeaseManager::take(std::int32_t partition) {
+bool LeaseManager::take(std::int32_t partition) {
   std::string error;
   auto lease = table_.acquire(partition, error);
   if (!lease) {
     if (!error.empty()) spdlog::warn("taking partition {} failed: {}", partition, error);
-    return;
+    return false;
   }
   auto p = static_cast<std::size_t>(partition);
   partitions_.take(p, *lease);
@@ -174,7 +170,7 @@ void LeaseManager::take(std::int32_t partition) {
     spdlog::warn("loading partition {} failed: {}", partition, error);
     partitions_.release(p);
     table_.release(*lease, error);
-    return;
+    return false;
   }
   partitions_.load_partition(p, std::move(*stored));
   {
@@ -183,6 +179,7 @@ void LeaseManager::take(std::int32_t partition) {
   }
   if (reporting_.metrics) reporting_.metrics->takeovers.inc();
   count_owned();
+  return true;
 }
 
 void LeaseManager::hand_off(std::int32_t partition) {

@@ -47,9 +47,11 @@ class LeaseManager {
  private:
   void run();
   void step();
-  void take(std::int32_t partition);
+  // Whether the partition was taken (its lease acquired and its groups loaded).
+  bool take(std::int32_t partition);
   void hand_off(std::int32_t partition);
-  // Stops serving what the database may not count as ours any more.
+  // Stops serving a partition whose lease may not be ours any more.
+  void lose(std::int32_t partition);
   void drop_all(const char* why);
   void set_serving(bool serving);
   void count_owned();

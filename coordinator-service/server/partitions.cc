@@ -90,11 +90,11 @@ void Partitions::release(std::size_t p, std::function<void()> drained) {
   boost::asio::post(part->expiry.get_executor(), [this, part, drained = std::move(drained)] {
     if (!part->group) return;
     unload(*part);
+    // After any take() queued before it: the last of them decides.
     after_drain(*part, [this, part, drained] {
-      if (part->group->state() == PartitionState::kNotOwned) {
-        part->group = std::make_unique<GroupPartition>(config_, part->scheduler, part->log,
-                                                       PartitionState::kNotOwned);
-      }
+      part->lease.reset();
+      part->group = std::make_unique<GroupPartition>(config_, part->scheduler, part->log,
+                                                     PartitionState::kNotOwned);
       if (drained) drained();
     });
   });

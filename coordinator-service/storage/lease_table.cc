@@ -25,8 +25,7 @@ std::int64_t number(const PGresult* r, int row, int col) {
 }  // namespace
 
 std::unique_ptr<LeaseTable> LeaseTable::open(const std::string& conninfo, std::string id,
-                                             std::string advertise, std::chrono::milliseconds lease,
-                                             std::string& error) {
+                                             std::chrono::milliseconds lease, std::string& error) {
   PGconn* pg = connect(conninfo);
   if (!pg || PQstatus(pg) != CONNECTION_OK) {
     error = fmt::format("postgres {}: cannot connect: {}", pg ? describe(pg) : "?",
@@ -34,13 +33,11 @@ std::unique_ptr<LeaseTable> LeaseTable::open(const std::string& conninfo, std::s
     PQfinish(pg);
     return nullptr;
   }
-  return std::unique_ptr<LeaseTable>(
-      new LeaseTable(pg, std::move(id), std::move(advertise), lease));
+  return std::unique_ptr<LeaseTable>(new LeaseTable(pg, std::move(id), lease));
 }
 
-LeaseTable::LeaseTable(PGconn* pg, std::string id, std::string advertise,
-                       std::chrono::milliseconds lease)
-    : pg_(pg), id_(std::move(id)), advertise_(std::move(advertise)), lease_(lease) {}
+LeaseTable::LeaseTable(PGconn* pg, std::string id, std::chrono::milliseconds lease)
+    : pg_(pg), id_(std::move(id)), lease_(lease) {}
 
 LeaseTable::~LeaseTable() {
   PQfinish(pg_);
@@ -69,14 +66,13 @@ std::optional<std::vector<PartitionLease>> LeaseTable::renew(std::string& error)
   std::string ms = std::to_string(lease_.count());
   // One statement, one round trip: the coordinator's own row and its leases together.
   auto r = query(
-      "WITH me AS (INSERT INTO groupwire_coordinators (id, advertise, expires_at) "
-      "VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond') "
-      "ON CONFLICT (id) DO UPDATE SET advertise = EXCLUDED.advertise, "
-      "expires_at = EXCLUDED.expires_at RETURNING 1) "
-      "UPDATE groupwire_leases SET expires_at = clock_timestamp() + $3 * interval "
+      "WITH me AS (INSERT INTO groupwire_coordinators (id, expires_at) "
+      "VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond') "
+      "ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at RETURNING 1) "
+      "UPDATE groupwire_leases SET expires_at = clock_timestamp() + $2 * interval "
       "'1 millisecond' WHERE owner = $1 AND EXISTS (SELECT 1 FROM me) "
       "RETURNING group_partition, epoch",
-      {id_, advertise_, ms}, error);
+      {id_, ms}, error);
   if (!r) return std::nullopt;
   std::vector<PartitionLease> held;
   for (int i = 0; i < PQntuples(r->get()); ++i) {
@@ -85,16 +81,13 @@ std::optional<std::vector<PartitionLease>> LeaseTable::renew(std::string& error)
   return held;
 }
 
-std::optional<std::vector<LeaseTable::Coordinator>> LeaseTable::live(std::string& error) {
+std::optional<std::vector<std::string>> LeaseTable::live(std::string& error) {
   auto r = query(
-      "SELECT id, advertise FROM groupwire_coordinators WHERE expires_at > clock_timestamp() "
-      "ORDER BY id",
-      {}, error);
+      "SELECT id FROM groupwire_coordinators WHERE expires_at > clock_timestamp() ORDER BY id", {},
+      error);
   if (!r) return std::nullopt;
-  std::vector<Coordinator> out;
-  for (int i = 0; i < PQntuples(r->get()); ++i) {
-    out.push_back({PQgetvalue(r->get(), i, 0), PQgetvalue(r->get(), i, 1)});
-  }
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(r->get()); ++i) out.emplace_back(PQgetvalue(r->get(), i, 0));
   return out;
 }
 

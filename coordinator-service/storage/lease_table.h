@@ -24,15 +24,10 @@ class LeaseTable {
     std::int64_t epoch = 0;
     bool expired = false;
   };
-  struct Coordinator {
-    std::string id;
-    std::string advertise;
-  };
-
-  // `id` names this coordinator in the leases; `lease` is how long a renewal holds them.
+  // `id` names this coordinator in the leases: the HOST:PORT it advertises to gateways, which is
+  // unique among live coordinators. `lease` is how long a renewal holds them.
   static std::unique_ptr<LeaseTable> open(const std::string& conninfo, std::string id,
-                                          std::string advertise, std::chrono::milliseconds lease,
-                                          std::string& error);
+                                          std::chrono::milliseconds lease, std::string& error);
   ~LeaseTable();
   LeaseTable(const LeaseTable&) = delete;
   LeaseTable& operator=(const LeaseTable&) = delete;
@@ -42,8 +37,8 @@ class LeaseTable {
   // Marks this coordinator live and extends every lease it holds, in one transaction; the
   // leases it holds, as the database has them. nullopt (and why) if the database did not answer.
   std::optional<std::vector<PartitionLease>> renew(std::string& error);
-  // The live coordinators, by id.
-  std::optional<std::vector<Coordinator>> live(std::string& error);
+  // The ids of the live coordinators, in order.
+  std::optional<std::vector<std::string>> live(std::string& error);
   std::optional<std::vector<Partition>> partitions(std::string& error);
   // Takes a partition that is free, expired or already this coordinator's (a restart under the
   // same id), with the next epoch; nullopt if another holds it or the database did not answer.
@@ -55,7 +50,7 @@ class LeaseTable {
   void leave();
 
  private:
-  LeaseTable(PGconn* pg, std::string id, std::string advertise, std::chrono::milliseconds lease);
+  LeaseTable(PGconn* pg, std::string id, std::chrono::milliseconds lease);
   // Reconnects if the connection broke; false (and why) if it cannot.
   bool connected(std::string& error);
   // One statement's result, text parameters and values; nullopt and why if it failed.
@@ -64,7 +59,6 @@ class LeaseTable {
 
   PGconn* pg_;
   std::string id_;
-  std::string advertise_;
   std::chrono::milliseconds lease_;
 };
 

@@ -71,8 +71,7 @@ CREATE TABLE groupwire_leases (
   expires_at TIMESTAMPTZ
 );
 CREATE TABLE groupwire_coordinators (
-  id TEXT PRIMARY KEY,
-  advertise TEXT NOT NULL,
+  id TEXT PRIMARY KEY,  -- the address it advertises to gateways: HOST:PORT
   expires_at TIMESTAMPTZ NOT NULL
 );
 )sql",
@@ -119,15 +118,18 @@ const Sql kDeleteGroupOffsets{
     "gw_delete_group_offsets", "DELETE FROM groupwire_offsets WHERE group_id = $1", {kBytea}};
 
 // Fencing: the transaction goes on only while every lease its batches were made under is still
-// held by this coordinator with that epoch. The rows are locked (FOR SHARE), so a takeover waits
-// for this transaction; when one is not held any more, the division by zero (SQLSTATE 22012,
-// which nothing else here can raise) aborts the transaction in the same round trip.
+// held with that epoch. Every acquisition takes the next epoch, whoever takes it, so an epoch
+// names one ownership: no owner id is needed, only that the lease was not released since. The
+// rows are locked (FOR SHARE), so a takeover waits for this transaction; when one is not held any
+// more, the division by zero (SQLSTATE 22012, which nothing else here can raise) aborts the
+// transaction in the same round trip.
 const Sql kFence{
     "gw_fence",
     "SELECT 1 / (CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM groupwire_leases l JOIN "
-    "unnest($2::int4[], $3::int8[]) AS w(p, e) ON l.group_partition = w.p AND l.epoch = w.e "
-    "WHERE l.owner = $1 FOR SHARE OF l) AS held) = cardinality($2::int4[]) THEN 1 ELSE 0 END)",
-    {kText, kInt4Array, kInt8Array}};
+    "unnest($1::int4[], $2::int8[]) AS w(p, e) ON l.group_partition = w.p AND l.epoch = w.e "
+    "WHERE l.owner IS NOT NULL FOR SHARE OF l) AS held) = cardinality($1::int4[]) THEN 1 ELSE 0 "
+    "END)",
+    {kInt4Array, kInt8Array}};
 constexpr std::string_view kFenced = "22012";
 
 const std::array<const Sql*, 8> kStatements = {
@@ -405,7 +407,6 @@ PostgresStore::PostgresStore(std::unique_ptr<Connection> conn, Options options)
       conn_(std::move(conn)),
       server_(describe(conn_->pg)),
       group_partitions_(options.group_partitions),
-      coordinator_id_(std::move(options.coordinator_id)),
       on_fenced_(std::move(options.on_fenced)) {}
 
 PostgresStore::~PostgresStore() {
@@ -455,7 +456,7 @@ PostgresStore::Outcome PostgresStore::commit(const std::vector<const WriteBatch*
       partitions.push(partition_index);
       epochs.push(epoch);
     }
-    p.send(kFence, Params().add(coordinator_id_).add(partitions).add(epochs));
+    p.send(kFence, Params().add(partitions).add(epochs));
   }
   for (const WriteBatch* b : batches) {
     for (const auto& g : b->groups) {

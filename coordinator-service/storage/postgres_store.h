@@ -25,9 +25,6 @@ class PostgresStore final : public GroupStore {
     std::size_t group_partitions = 50;
     // false: the server acknowledges commits before they reach its disk (benchmark baseline)
     bool synchronous_commit = true;
-    // Who this coordinator is in the cluster's leases: batches made under a partition lease
-    // are written only while this coordinator still holds it with that epoch (fencing).
-    std::string coordinator_id{};
     OnWrite on_write{};
     // Told how many batches were refused by fencing, on the writer thread.
     std::function<void(std::size_t batches)> on_fenced{};
@@ -39,8 +36,6 @@ class PostgresStore final : public GroupStore {
   ~PostgresStore() override;  // stop()
 
   std::optional<StoredGroups> load(std::string& error) override;
-  // The cluster name of this coordinator (Options::coordinator_id), once known: before start().
-  void set_coordinator_id(std::string id) { coordinator_id_ = std::move(id); }
 
   // "postgres host:port/dbname"
   std::string location() const override { return "postgres " + server_; }
@@ -60,7 +55,6 @@ class PostgresStore final : public GroupStore {
   std::unique_ptr<Connection> conn_;
   std::string server_;
   std::size_t group_partitions_;
-  std::string coordinator_id_;
   std::function<void(std::size_t)> on_fenced_;
 };
 

@@ -18,7 +18,6 @@ namespace groupwire::coordinator::pg {
 inline constexpr Oid kBytea = 17;
 inline constexpr Oid kInt4 = 23;
 inline constexpr Oid kInt8 = 20;
-inline constexpr Oid kText = 25;
 inline constexpr Oid kByteaArray = 1001;
 inline constexpr Oid kInt4Array = 1007;
 inline constexpr Oid kInt8Array = 1016;

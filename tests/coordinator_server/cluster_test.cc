@@ -28,10 +28,10 @@ constexpr auto kLease = 1000ms;
 struct Member {
   Member(PostgresBackend& db, const std::string& id) {
     std::string error;
-    store = PostgresStore::open(
-        {.conninfo = db.conninfo(), .group_partitions = kPartitions, .coordinator_id = id}, error);
+    store =
+        PostgresStore::open({.conninfo = db.conninfo(), .group_partitions = kPartitions}, error);
     EXPECT_TRUE(store) << error;
-    table = LeaseTable::open(db.conninfo(), id, id, kLease, error);
+    table = LeaseTable::open(db.conninfo(), id, kLease, error);
     EXPECT_TRUE(table) << error;
     if (!store || !table) return;
     store->start();

@@ -129,21 +129,27 @@ class HeldStore final : public GroupLog {
   std::vector<Done> waiting_;
 };
 
-// The answer a partition gives right now to a commit of `group`.
-pb::ErrorCode commit_error(Partitions& partitions, const std::string& group,
-                           std::promise<pb::ErrorCode>& answered) {
+// Commits `offset` for `group`'s simple group; `answered` gets the partition's error code.
+void send_commit(Partitions& partitions, const std::string& group, std::int64_t offset,
+                 std::promise<pb::ErrorCode>& answered) {
   pb::OffsetCommitRequest req;
   req.set_group_id(group);
   req.set_generation_id(-1);
   auto* t = req.add_topics();
   t->set_name("t");
-  t->add_partitions()->set_committed_offset(5);
-  auto f = answered.get_future();
+  t->add_partitions()->set_committed_offset(offset);
   partitions.post(partitions.partition_for(group), [&answered, req](GroupPartition& g) {
     g.offset_commit(req, [&answered](pb::OffsetCommitResponse r) {
       answered.set_value(r.topics(0).partitions(0).error_code());
     });
   });
+}
+
+// The answer a partition gives right now to a commit of `group`.
+pb::ErrorCode commit_error(Partitions& partitions, const std::string& group,
+                           std::promise<pb::ErrorCode>& answered) {
+  auto f = answered.get_future();
+  send_commit(partitions, group, 5, answered);
   return f.wait_for(std::chrono::milliseconds(200)) == std::future_status::ready
              ? f.get()
              : pb::UNKNOWN_SERVER_ERROR;  // not answered yet
@@ -171,19 +177,7 @@ TEST(PartitionOwnership, TakenLoadedWrittenUnderItsLeaseAndReleasedOnceDrained) 
 
   std::promise<pb::ErrorCode> in_flight;
   auto answered = in_flight.get_future();
-  {
-    pb::OffsetCommitRequest req;
-    req.set_group_id("g");
-    req.set_generation_id(-1);
-    auto* t = req.add_topics();
-    t->set_name("t");
-    t->add_partitions()->set_committed_offset(9);
-    partitions.post(p, [&in_flight, req](GroupPartition& g) {
-      g.offset_commit(req, [&in_flight](pb::OffsetCommitResponse r) {
-        in_flight.set_value(r.topics(0).partitions(0).error_code());
-      });
-    });
-  }
+  send_commit(partitions, "g", 9, in_flight);
   EXPECT_EQ(state_of(partitions, p), PartitionState::kActive);  // the commit reached the store
   auto written = store.written();
   ASSERT_EQ(written.size(), 1u);

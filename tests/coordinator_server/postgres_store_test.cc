@@ -142,10 +142,8 @@ class FencingTest : public PostgresStoreTest {
 
   std::unique_ptr<PostgresStore> open_as_me() {
     std::string error;
-    auto store = PostgresStore::open({.conninfo = backend_.conninfo(),
-                                      .group_partitions = PostgresBackend::kPartitions,
-                                      .coordinator_id = kMe},
-                                     error);
+    auto store = PostgresStore::open(
+        {.conninfo = backend_.conninfo(), .group_partitions = PostgresBackend::kPartitions}, error);
     EXPECT_TRUE(store) << error;
     if (store) store->start();
     return store;
