@@ -12,6 +12,7 @@ Run with Debian's interpreter (python3-kafka):
     /usr/bin/python3 -m unittest -v test_coordinator_cluster.py
 """
 
+import os
 import signal
 import sys
 import time
@@ -32,6 +33,16 @@ PARTITIONS = 10
 LEASE_MS = 2000
 NOT_COORDINATOR = 16
 FLAGS = (*FAST_GROUPS, "--group-partitions", str(PARTITIONS), "--lease-ms", str(LEASE_MS))
+
+
+def all_threads_stopped(pid: int) -> bool:
+    """Whether every thread of `pid` is in the stopped state ('T' in /proc)."""
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/stat") as stat:
+            # The state follows the command name, which is in parentheses and may hold spaces.
+            if stat.read().rsplit(")", 1)[1].split()[0] != "T":
+                return False
+    return True
 
 
 class CoordinatorClusterTest(unittest.TestCase):
@@ -128,6 +139,9 @@ class CoordinatorClusterTest(unittest.TestCase):
 
         b.proc.send_signal(signal.SIGSTOP)
         self.addCleanup(lambda: b.proc.poll() is None and b.proc.send_signal(signal.SIGCONT))
+        # SIGSTOP takes effect thread by thread, after kill() returns: a commit sent before the
+        # last thread stops may still be written under b's lease, rightly acknowledged.
+        wait_until(lambda: all_threads_stopped(b.proc.pid), 10, "b to be stopped")
         pending = client.send(OffsetCommitRequest[2](group, -1, "", -1,
                                                      [("orders", [(0, 777, "")])]))
         wait_until(lambda: len(self.owned_by(a)) == PARTITIONS, 30,
