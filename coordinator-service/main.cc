@@ -127,10 +127,10 @@ int main(int argc, char** argv) {
   CoordinatorMetrics coordinator_metrics(registry, partitions);
   GroupEventSinks event_sinks({&coordinator_metrics, &watchers});
   partitions.set_event_sink(&event_sinks);
-  CoordinatorService service(partitions);
-  // Who serves which partition, for operators: the database's leases, or this coordinator alone.
-  coordinator::admin::SoloClusterView solo(config.advertise.value_or(config.listen).to_string(),
-                                           config.group_partitions);
+  // Who serves which partition, for gateways and operators: the database's leases, or this
+  // coordinator alone.
+  SoloClusterView solo(config.advertise.value_or(config.listen).to_string(),
+                       config.group_partitions);
   std::unique_ptr<LeaseClusterView> lease_view;
   if (config.postgres) {
     auto reader = LeaseTable::open(*config.postgres, "", config.lease, error);
@@ -140,9 +140,9 @@ int main(int argc, char** argv) {
     }
     lease_view = std::make_unique<LeaseClusterView>(std::move(reader), config.group_partitions);
   }
-  coordinator::admin::AdminService admin_service(
-      partitions, watchers,
-      lease_view ? static_cast<coordinator::admin::ClusterView&>(*lease_view) : solo);
+  ClusterView& cluster = lease_view ? static_cast<ClusterView&>(*lease_view) : solo;
+  CoordinatorService service(partitions, cluster);
+  coordinator::admin::AdminService admin_service(partitions, watchers, cluster);
 
   // Installed before the port is announced, so a SIGTERM right after "listening on" stops cleanly.
   boost::asio::io_context signals_io;

@@ -393,15 +393,7 @@ grpc::ServerUnaryReactor* AdminService::ClusterStatus(grpc::CallbackServerContex
                                                       const apb::ClusterStatusRequest*,
                                                       apb::ClusterStatusResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
-  std::string error;
-  auto status = cluster_.status(error);
-  if (!status) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 "the cluster's database does not answer: " + error));
-    return reactor;
-  }
-  *resp = std::move(*status);
-  reactor->Finish(grpc::Status::OK);
+  reactor->Finish(cluster_.read(*resp));
   return reactor;
 }
 

@@ -8,8 +8,8 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "admin/cluster_view.h"
 #include "admin/event_hub.h"
+#include "cluster/cluster_view.h"
 #include "groupwire/admin/v1/admin.grpc.pb.h"
 #include "server/partitions.h"
 

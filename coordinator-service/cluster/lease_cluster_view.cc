@@ -4,17 +4,17 @@
 
 namespace groupwire::coordinator {
 
-std::optional<admin::apb::ClusterStatusResponse> LeaseClusterView::status(std::string& error) {
+std::optional<apb::ClusterStatusResponse> LeaseClusterView::status(std::string& error) {
   std::lock_guard lock(mutex_);
   auto live = table_->live(error);
   if (!live) return std::nullopt;
   auto leases = table_->partitions(error);
   if (!leases) return std::nullopt;
-  admin::apb::ClusterStatusResponse out;
+  apb::ClusterStatusResponse out;
   out.set_group_partitions(static_cast<std::int32_t>(partitions_));
   // By id, which is the advertised address; an owner whose own liveness has lapsed while its
   // lease has not is still listed, with what it holds.
-  std::map<std::string, admin::apb::ClusterCoordinator> coordinators;
+  std::map<std::string, apb::ClusterCoordinator> coordinators;
   for (const auto& id : *live) coordinators[id].set_advertise(id);
   for (const auto& p : *leases) {
     if (!p.owner || p.expired) {

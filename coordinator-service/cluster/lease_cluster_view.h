@@ -5,16 +5,17 @@
 #include <memory>
 #include <mutex>
 
-#include "admin/cluster_view.h"
+#include "cluster/cluster_view.h"
 #include "storage/lease_table.h"
 
 namespace groupwire::coordinator {
 
-class LeaseClusterView final : public admin::ClusterView {
+class LeaseClusterView final : public ClusterView {
  public:
   LeaseClusterView(std::unique_ptr<LeaseTable> table, std::size_t partitions)
       : table_(std::move(table)), partitions_(partitions) {}
-  std::optional<admin::apb::ClusterStatusResponse> status(std::string& error) override;
+  std::optional<apb::ClusterStatusResponse> status(std::string& error) override;
+  bool clustered() const override { return true; }
 
  private:
   std::mutex mutex_;

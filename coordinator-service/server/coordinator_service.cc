@@ -95,4 +95,29 @@ GROUPWIRE_UNARY_RPC(OffsetDelete, offset_delete)
 
 #undef GROUPWIRE_UNARY_RPC
 
+grpc::ServerUnaryReactor* CoordinatorService::GetRoutingTable(grpc::CallbackServerContext* ctx,
+                                                              const pb::RoutingTableRequest*,
+                                                              pb::RoutingTable* resp) {
+  auto* reactor = ctx->DefaultReactor();
+  apb::ClusterStatusResponse status;
+  if (auto read = cluster_.read(status); !read.ok()) {
+    reactor->Finish(read);
+    return reactor;
+  }
+  resp->set_group_partitions(status.group_partitions());
+  resp->set_clustered(cluster_.clustered());
+  if (cluster_.clustered()) {
+    for (const auto& c : status.coordinators()) {
+      for (const auto& p : c.partitions()) {
+        auto* owner = resp->add_owners();
+        owner->set_partition(p.partition());
+        owner->set_coordinator(c.advertise());
+        owner->set_epoch(p.epoch());
+      }
+    }
+  }
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
 }  // namespace groupwire::coordinator

@@ -8,6 +8,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "cluster/cluster_view.h"
 #include "groupwire/coordinator/v1/coordinator.grpc.pb.h"
 #include "server/calls_stream.h"
 #include "server/group_calls.h"
@@ -17,7 +18,8 @@ namespace groupwire::coordinator {
 
 class CoordinatorService final : public pb::Coordinator::CallbackService {
  public:
-  explicit CoordinatorService(Partitions& partitions) : calls_(partitions) {}
+  CoordinatorService(Partitions& partitions, ClusterView& cluster)
+      : calls_(partitions), cluster_(cluster) {}
 
   // Before Server::Shutdown: Calls streams stop starting calls and end once the calls they
   // started are answered. (Shutdown alone would wait its whole deadline: a stream never ends
@@ -57,9 +59,13 @@ class CoordinatorService final : public pb::Coordinator::CallbackService {
   grpc::ServerUnaryReactor* OffsetDelete(grpc::CallbackServerContext* ctx,
                                          const pb::OffsetDeleteRequest* req,
                                          pb::OffsetDeleteResponse* resp) override;
+  grpc::ServerUnaryReactor* GetRoutingTable(grpc::CallbackServerContext* ctx,
+                                            const pb::RoutingTableRequest* req,
+                                            pb::RoutingTable* resp) override;
 
  private:
   GroupCalls calls_;
+  ClusterView& cluster_;
   std::mutex mu_;
   std::set<CallsStream*> streams_;
   bool draining_ = false;

@@ -200,23 +200,39 @@ void GroupCalls::list_groups(pb::ListGroupsRequest req, Reply<pb::ListGroupsResp
 
 void GroupCalls::list_groups(pb::ListGroupsRequest req, Reply<pb::ListGroupsResponse> reply,
                              const Post& post) {
-  const std::size_t n = partitions_.size();
   struct Listed {
     pb::ErrorCode error = pb::NONE;
     std::vector<pb::ListedGroup> groups;
   };
+  // The partitions named (a gateway lists each coordinator's share), else all.
+  std::set<std::size_t> listed;
+  for (std::int32_t p : req.group_partitions()) {
+    if (p < 0 || static_cast<std::size_t>(p) >= partitions_.size()) {
+      pb::ListGroupsResponse invalid;
+      invalid.set_error_code(pb::INVALID_REQUEST);
+      return reply(std::move(invalid));
+    }
+    listed.insert(static_cast<std::size_t>(p));
+  }
+  const bool named = !listed.empty();
+  if (!named) {
+    for (std::size_t p = 0; p < partitions_.size(); ++p) listed.insert(p);
+  }
   auto request = std::make_shared<const pb::ListGroupsRequest>(std::move(req));
-  auto gather = std::make_shared<Gather<Listed>>(n, n);
-  for (std::size_t p = 0; p < n; ++p) {
-    post(p, [request, reply, gather, p](GroupPartition& g) {
-      Listed& mine = gather->slot(p);
-      mine.error = g.list_groups(*request, mine.groups);
+  auto gather = std::make_shared<Gather<Listed>>(listed.size(), listed.size());
+  std::size_t slot = 0;
+  for (std::size_t p : listed) {
+    post(p, [request, reply, gather, slot = slot++, named](GroupPartition& g) {
+      Listed& mine = gather->slot(slot);
+      mine.error = named && g.state() == PartitionState::kNotOwned
+                       ? pb::NOT_COORDINATOR
+                       : g.list_groups(*request, mine.groups);
       if (!gather->arrive()) return;
       // Like Kafka: a partition still loading fails the whole listing (retriable).
       pb::ListGroupsResponse response;
-      for (auto& listed : gather->slots()) {
-        if (listed.error != pb::NONE) response.set_error_code(listed.error);
-        for (auto& group : listed.groups) response.mutable_groups()->Add(std::move(group));
+      for (auto& share : gather->slots()) {
+        if (share.error != pb::NONE) response.set_error_code(share.error);
+        for (auto& group : share.groups) response.mutable_groups()->Add(std::move(group));
       }
       reply(std::move(response));
     });

@@ -127,7 +127,8 @@ Result run(const Workload& w, GroupStore& store) {
   GroupConfig config;
   Partitions partitions(config, kGroupPartitions, 2, store);
   partitions.load({});
-  CoordinatorService service(partitions);
+  SoloClusterView solo("127.0.0.1:0", kGroupPartitions);
+  CoordinatorService service(partitions, solo);
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);

@@ -92,7 +92,7 @@ class AdminServer : public testing::InProcessTest {
   void SetUp() override {
     start_partitions();
     partitions_->set_event_sink(&hub_);
-    coordinator_.emplace(*partitions_);
+    coordinator_.emplace(*partitions_, solo_);
     admin_.emplace(*partitions_, hub_, solo_, 16);
     int port = 0;
     server_ = start_grpc_server({"127.0.0.1", 0}, {&*coordinator_, &*admin_}, port);

@@ -7,12 +7,15 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "cluster/lease_cluster_view.h"
 #include "cluster/lease_manager.h"
 #include "kafka/group_hash.h"
+#include "server/group_calls.h"
 #include "store_backends.h"
 #include "store_records.h"
 
@@ -112,6 +115,40 @@ TEST_F(ClusterTest, PartitionsSpreadEvenlyAndAStoppingCoordinatorHandsItsShareOv
     }
     EXPECT_EQ(commit(*a.partitions, group, 1), pb::NONE) << "partition " << p;
   }
+}
+
+// What gateways route by: any coordinator answers for the whole cluster, and a coordinator asked
+// to list a partition it does not serve says so instead of listing nothing.
+TEST_F(ClusterTest, TheRoutingTableNamesEveryOwnerAndOthersRefuseTheirPartitions) {
+  Member a(db_, "a:1");
+  ASSERT_TRUE(eventually([&] { return a.manager->owned().size() == kPartitions; }));
+  Member b(db_, "b:1");
+  ASSERT_TRUE(eventually([&] { return b.manager->owned().size() == kPartitions / 2; }));
+  ASSERT_TRUE(eventually([&] { return a.manager->owned().size() == kPartitions / 2; }));
+
+  std::string error;
+  LeaseClusterView view(LeaseTable::open(db_.conninfo(), "", kLease, error), kPartitions);
+  auto status = view.status(error);
+  ASSERT_TRUE(status) << error;
+  EXPECT_TRUE(view.clustered());
+  std::map<std::int32_t, std::string> owners;
+  for (const auto& c : status->coordinators()) {
+    for (const auto& p : c.partitions()) owners[p.partition()] = c.advertise();
+  }
+  ASSERT_EQ(owners.size(), kPartitions);
+  for (const auto& [p, epoch] : b.manager->owned()) EXPECT_EQ(owners[p], "b:1");
+
+  auto list = [&](Partitions& partitions, std::int32_t partition) {
+    pb::ListGroupsRequest req;
+    req.add_group_partitions(partition);
+    std::promise<pb::ListGroupsResponse> listed;
+    GroupCalls(partitions).list_groups(req, [&](pb::ListGroupsResponse r) { listed.set_value(r); });
+    return listed.get_future().get().error_code();
+  };
+  auto b_owns = b.manager->owned().begin()->first;
+  auto a_owns = a.manager->owned().begin()->first;
+  EXPECT_EQ(list(*a.partitions, b_owns), pb::NOT_COORDINATOR);
+  EXPECT_EQ(list(*a.partitions, a_owns), pb::NONE);
 }
 
 // What one coordinator acknowledged, the next owner of the partition serves.

@@ -69,7 +69,7 @@ class CoordinatorServer : public testing::InProcessTest {
  protected:
   void SetUp() override {
     start_partitions();
-    service_.emplace(*partitions_);
+    service_.emplace(*partitions_, solo_);
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -140,6 +140,7 @@ class CoordinatorServer : public testing::InProcessTest {
     return joined;
   }
 
+  SoloClusterView solo_{"coordinator-0:9093", 4};
   std::optional<CoordinatorService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<Stub> stub_;

@@ -1,4 +1,5 @@
-// Where the admin service learns who serves which group partition.
+// Who serves which group partition: for operators (the admin service's ClusterStatus) and for
+// gateways (the Coordinator service's routing table).
 #pragma once
 
 #include <cstddef>
@@ -6,9 +7,11 @@
 #include <optional>
 #include <string>
 
+#include <grpcpp/grpcpp.h>
+
 #include "groupwire/admin/v1/admin.pb.h"
 
-namespace groupwire::coordinator::admin {
+namespace groupwire::coordinator {
 
 namespace apb = groupwire::admin::v1;
 
@@ -17,6 +20,10 @@ class ClusterView {
   virtual ~ClusterView() = default;
   // nullopt, and why, when it cannot be known now (the database does not answer).
   virtual std::optional<apb::ClusterStatusResponse> status(std::string& error) = 0;
+  // Whether coordinators share the partitions (PostgreSQL), or one serves them all.
+  virtual bool clustered() const = 0;
+  // status() for an RPC: UNAVAILABLE, saying why, when the database does not answer.
+  grpc::Status read(apb::ClusterStatusResponse& out);
 };
 
 // A coordinator alone (SQLite): it serves every partition.
@@ -25,6 +32,7 @@ class SoloClusterView final : public ClusterView {
   SoloClusterView(std::string advertise, std::size_t partitions)
       : advertise_(std::move(advertise)), partitions_(partitions) {}
   std::optional<apb::ClusterStatusResponse> status(std::string& error) override;
+  bool clustered() const override { return false; }
   // Once the port bound is known (the service may be answering already).
   void set_advertise(std::string advertise);
 
@@ -34,4 +42,4 @@ class SoloClusterView final : public ClusterView {
   std::size_t partitions_;
 };
 
-}  // namespace groupwire::coordinator::admin
+}  // namespace groupwire::coordinator

@@ -1,6 +1,17 @@
-#include "admin/cluster_view.h"
+#include "cluster/cluster_view.h"
 
-namespace groupwire::coordinator::admin {
+namespace groupwire::coordinator {
+
+grpc::Status ClusterView::read(apb::ClusterStatusResponse& out) {
+  std::string error;
+  auto current = status(error);
+  if (!current) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "the cluster's database does not answer: " + error);
+  }
+  out = std::move(*current);
+  return grpc::Status::OK;
+}
 
 std::optional<apb::ClusterStatusResponse> SoloClusterView::status(std::string&) {
   apb::ClusterStatusResponse out;
@@ -23,4 +34,4 @@ void SoloClusterView::set_advertise(std::string advertise) {
   advertise_ = std::move(advertise);
 }
 
-}  // namespace groupwire::coordinator::admin
+}  // namespace groupwire::coordinator
