@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <boost/program_options/variables_map.hpp>
@@ -32,6 +33,23 @@ inline HostPort host_port_flag(const boost::program_options::variables_map& vm, 
   auto hp = parse_host_port(text);
   if (!hp) throw BadOption{flag, fmt::format("'{}' is not HOST:PORT", text)};
   return *hp;
+}
+
+// HOST:PORT[,HOST:PORT...]
+inline std::vector<HostPort> host_ports_flag(const boost::program_options::variables_map& vm,
+                                             const char* flag) {
+  auto list = vm[flag].as<std::string>();
+  std::vector<HostPort> out;
+  for (std::size_t start = 0; start <= list.size();) {
+    auto comma = list.find(',', start);
+    std::string one = list.substr(start, comma == std::string::npos ? comma : comma - start);
+    auto hp = parse_host_port(one);
+    if (!hp) throw BadOption{flag, fmt::format("'{}' is not HOST:PORT", one)};
+    out.push_back(*hp);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace groupwire

@@ -28,4 +28,10 @@ std::optional<HostPort> parse_host_port(std::string_view text) {
   return HostPort{std::string(host), static_cast<std::uint16_t>(value)};
 }
 
+std::string to_string(const std::vector<HostPort>& list) {
+  std::string out;
+  for (const auto& hp : list) out += (out.empty() ? "" : ",") + hp.to_string();
+  return out;
+}
+
 }  // namespace groupwire

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace groupwire {
 
@@ -16,5 +17,8 @@ struct HostPort {
 };
 
 std::optional<HostPort> parse_host_port(std::string_view text);
+
+// "HOST:PORT,HOST:PORT", as lists are given on command lines.
+std::string to_string(const std::vector<HostPort>& list);
 
 }  // namespace groupwire

@@ -125,11 +125,15 @@ int main(int argc, char** argv) {
   bootstrap->set_identity(identity);
 
   // Destroyed before the io_context: its destructor completes the calls still in flight.
-  CoordinatorClient coordinator({config.coordinator, config.coordinator_timeout,
-                                 config.coordinator_channels,
-                                 [gateway_metrics](const char* rpc, grpc::StatusCode code) {
-                                   gateway_metrics->on_coordinator_failure(rpc, code);
-                                 }});
+  CoordinatorClient coordinator(
+      {.coordinators = config.coordinator,
+       .call_timeout = config.coordinator_timeout,
+       .channels = config.coordinator_channels,
+       .on_failure =
+           [gateway_metrics](const char* rpc, grpc::StatusCode code) {
+             gateway_metrics->on_coordinator_failure(rpc, code);
+           },
+       .on_reroute = [gateway_metrics] { gateway_metrics->on_coordinator_reroute(); }});
   if (!upstream) add_metadata_handler(dispatcher, identity, catalog);
   add_find_coordinator_handler(dispatcher, identity, placement);
   add_group_handlers(dispatcher, coordinator, catalog, placement);
@@ -176,7 +180,7 @@ int main(int argc, char** argv) {
   for (auto& l : listeners) l->start();
   spdlog::info("listening on {} (advertised as {}, node id {}), coordinator {}{}",
                bootstrap->bound().to_string(), identity.advertised.to_string(), identity.node_id,
-               config.coordinator.to_string(), upstream ? ", upstream mode" : "");
+               to_string(config.coordinator), upstream ? ", upstream mode" : "");
 
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });

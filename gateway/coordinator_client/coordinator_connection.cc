@@ -1,9 +1,11 @@
-#include "coordinator_client/coordinator_client.h"
+#include "coordinator_client/coordinator_connection.h"
 
 #include <climits>
 #include <utility>
 
 #include <spdlog/spdlog.h>
+
+#include "coordinator_client/group_of.h"
 
 namespace groupwire::gateway {
 
@@ -35,34 +37,12 @@ struct Route;
     static pb::Name##Request* request(pb::Call& call) { return call.mutable_##field(); } \
     static Response* response(pb::Answer& answer) { return answer.mutable_##field(); }   \
   };
-GROUPWIRE_ROUTE(JoinGroup, join_group)
-GROUPWIRE_ROUTE(SyncGroup, sync_group)
-GROUPWIRE_ROUTE(Heartbeat, heartbeat)
-GROUPWIRE_ROUTE(LeaveGroup, leave_group)
-GROUPWIRE_ROUTE(OffsetCommit, offset_commit)
-GROUPWIRE_ROUTE(OffsetFetch, offset_fetch)
-GROUPWIRE_ROUTE(DescribeGroups, describe_groups)
-GROUPWIRE_ROUTE(ListGroups, list_groups)
-GROUPWIRE_ROUTE(DeleteGroups, delete_groups)
-GROUPWIRE_ROUTE(OffsetDelete, offset_delete)
+GROUPWIRE_COORDINATOR_OPERATIONS(GROUPWIRE_ROUTE)
 #undef GROUPWIRE_ROUTE
 
-// The one group a call spanning groups names, when it names just one: it then travels with that
-// group's other calls, on their stream and in their order.
-const std::string* only_group(const pb::OffsetFetchRequest& req) {
-  return req.groups_size() == 1 ? &req.groups(0).group_id() : nullptr;
-}
-const std::string* only_group(const pb::DescribeGroupsRequest& req) {
-  return req.group_ids_size() == 1 ? &req.group_ids(0) : nullptr;
-}
-const std::string* only_group(const pb::DeleteGroupsRequest& req) {
-  return req.group_ids_size() == 1 ? &req.group_ids(0) : nullptr;
-}
-const std::string* only_group(const pb::ListGroupsRequest&) {
-  return nullptr;
-}
+}  // namespace
 
-grpc::ChannelArguments channel_arguments() {
+grpc::ChannelArguments coordinator_channel_arguments() {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, kInitialReconnectBackoffMs);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, kInitialReconnectBackoffMs);
@@ -79,12 +59,10 @@ grpc::ChannelArguments channel_arguments() {
   return args;
 }
 
-}  // namespace
-
 template <class Req, class Resp>
-class CoordinatorClient::Pending final : public PendingCall {
+class CoordinatorConnection::Pending final : public PendingCall {
  public:
-  Pending(CoordinatorClient& client, Req sent, Done<Req, Resp> done)
+  Pending(CoordinatorConnection& client, Req sent, Done<Req, Resp> done)
       : client_(client), sent_(std::move(sent)), done_(std::move(done)) {}
 
   const Req& sent() const { return sent_; }
@@ -104,18 +82,18 @@ class CoordinatorClient::Pending final : public PendingCall {
   }
 
  private:
-  CoordinatorClient& client_;
+  CoordinatorConnection& client_;
   Req sent_;  // kept for the caller's answer when the call fails
   Done<Req, Resp> done_;
 };
 
-CoordinatorClient::CoordinatorClient(CoordinatorClientOptions options)
+CoordinatorConnection::CoordinatorConnection(CoordinatorConnectionOptions options)
     : options_(std::move(options)) {
   std::string target = options_.target.to_string();
   std::size_t n = options_.channels == 0 ? 1 : options_.channels;
   for (std::size_t i = 0; i < n; ++i) {
-    auto channel =
-        grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), channel_arguments());
+    auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
+                                             coordinator_channel_arguments());
     stubs_.push_back(pb::Coordinator::NewStub(channel));
     streams_.push_back(std::make_unique<CallStream>(*stubs_.back(), open_streams_));
     channels_.push_back(std::move(channel));
@@ -123,7 +101,7 @@ CoordinatorClient::CoordinatorClient(CoordinatorClientOptions options)
   deadlines_ = std::thread([this] { expire_until_stopped(); });
 }
 
-bool CoordinatorClient::connected() const {
+bool CoordinatorConnection::connected() const {
   bool all = true;
   for (const auto& channel : channels_) {
     auto state = channel->GetState(/*try_to_connect=*/false);
@@ -136,7 +114,7 @@ bool CoordinatorClient::connected() const {
   return all;
 }
 
-CoordinatorClient::~CoordinatorClient() {
+CoordinatorConnection::~CoordinatorConnection() {
   {
     std::lock_guard lock(stop_mu_);
     stopping_ = true;
@@ -147,7 +125,7 @@ CoordinatorClient::~CoordinatorClient() {
   open_streams_.wait_none();
 }
 
-void CoordinatorClient::expire_until_stopped() {
+void CoordinatorConnection::expire_until_stopped() {
   std::unique_lock lock(stop_mu_);
   while (!stop_cv_.wait_for(lock, kDeadlineTick, [this] { return stopping_; })) {
     auto now = CallStream::Clock::now();
@@ -155,11 +133,11 @@ void CoordinatorClient::expire_until_stopped() {
   }
 }
 
-CallStream& CoordinatorClient::stream_for(std::string_view group_id) {
+CallStream& CoordinatorConnection::stream_for(std::string_view group_id) {
   return *streams_[std::hash<std::string_view>{}(group_id) % streams_.size()];
 }
 
-void CoordinatorClient::log_failure(const char* rpc, const grpc::Status& status) {
+void CoordinatorConnection::log_failure(const char* rpc, const grpc::Status& status) {
   if (options_.on_failure) options_.on_failure(rpc, status.error_code());
   auto now = std::chrono::steady_clock::now().time_since_epoch().count();
   auto last = last_warning_ns_.load(std::memory_order_relaxed);
@@ -173,40 +151,26 @@ void CoordinatorClient::log_failure(const char* rpc, const grpc::Status& status)
 }
 
 template <class Req, class Resp>
-void CoordinatorClient::start(Req req, std::chrono::milliseconds timeout, Done<Req, Resp> done) {
+void CoordinatorConnection::start(Req req, std::chrono::milliseconds timeout,
+                                  Done<Req, Resp> done) {
   // Calls spanning groups go to the streams in turn: their handlers run them alone on their
   // connection, so no earlier call of theirs is still on another stream.
-  CallStream& stream = [&]() -> CallStream& {
-    if constexpr (requires { req.group_id(); }) {
-      return stream_for(req.group_id());
-    } else {
-      if (const std::string* group_id = only_group(req)) return stream_for(*group_id);
-      return *streams_[next_.fetch_add(1, std::memory_order_relaxed) % streams_.size()];
-    }
-  }();
+  const std::string* group_id = group_of(req);
+  CallStream& stream =
+      group_id ? stream_for(*group_id)
+               : *streams_[next_.fetch_add(1, std::memory_order_relaxed) % streams_.size()];
   auto pending = std::make_unique<Pending<Req, Resp>>(*this, std::move(req), std::move(done));
   pb::Call call;
   *Route<Req>::request(call) = pending->sent();
   stream.send(std::move(call), std::move(pending), timeout);
 }
 
-#define GROUPWIRE_COORDINATOR_CALL(Name)                                                 \
-  void CoordinatorClient::call(pb::Name##Request req, std::chrono::milliseconds timeout, \
-                               Done<pb::Name##Request, pb::Name##Response> done) {       \
-    start(std::move(req), timeout, std::move(done));                                     \
+#define GROUPWIRE_COORDINATOR_CALL(Name, field)                                              \
+  void CoordinatorConnection::call(pb::Name##Request req, std::chrono::milliseconds timeout, \
+                                   Done<pb::Name##Request, pb::Name##Response> done) {       \
+    start(std::move(req), timeout, std::move(done));                                         \
   }
-
-GROUPWIRE_COORDINATOR_CALL(JoinGroup)
-GROUPWIRE_COORDINATOR_CALL(SyncGroup)
-GROUPWIRE_COORDINATOR_CALL(Heartbeat)
-GROUPWIRE_COORDINATOR_CALL(LeaveGroup)
-GROUPWIRE_COORDINATOR_CALL(OffsetCommit)
-GROUPWIRE_COORDINATOR_CALL(OffsetFetch)
-GROUPWIRE_COORDINATOR_CALL(DescribeGroups)
-GROUPWIRE_COORDINATOR_CALL(ListGroups)
-GROUPWIRE_COORDINATOR_CALL(DeleteGroups)
-GROUPWIRE_COORDINATOR_CALL(OffsetDelete)
-
+GROUPWIRE_COORDINATOR_OPERATIONS(GROUPWIRE_COORDINATOR_CALL)
 #undef GROUPWIRE_COORDINATOR_CALL
 
 }  // namespace groupwire::gateway

@@ -1,7 +1,7 @@
-// The gateway's connection to the coordinator service: long-lived gRPC channels (one by default),
-// each carrying one Calls stream on which every call of the groups hashed to it is multiplexed (see
-// call_stream.h). Transport only: what a failed call means to a Kafka client is the handlers'
-// business.
+// The gateway's connection to one coordinator: long-lived gRPC channels (one by default), each
+// carrying one Calls stream on which every call of the groups hashed to it is multiplexed (see
+// call_stream.h). Transport only: which coordinator a call goes to is the CoordinatorClient's
+// business, what a failed call means to a Kafka client the handlers'.
 #pragma once
 
 #include <atomic>
@@ -18,6 +18,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "coordinator_client/call_stream.h"
+#include "coordinator_client/operations.h"
 #include "groupwire/coordinator/v1/coordinator.grpc.pb.h"
 #include "host_port.h"
 
@@ -25,28 +26,30 @@ namespace groupwire::gateway {
 
 namespace pb = groupwire::coordinator::v1;
 
-struct CoordinatorClientOptions {
+struct CoordinatorConnectionOptions {
   HostPort target;
-  std::chrono::milliseconds call_timeout{5000};  // --coordinator-timeout-ms
-  std::size_t channels = 1;                      // --coordinator-channels
+  std::size_t channels = 1;  // --coordinator-channels
   // Told of every failed call (for metrics), on a gRPC thread.
   std::function<void(const char* rpc, grpc::StatusCode code)> on_failure{};
 };
 
-class CoordinatorClient {
+// The channel settings of every channel to a coordinator: quick reconnects, keepalive pings, no
+// idle disconnects.
+grpc::ChannelArguments coordinator_channel_arguments();
+
+class CoordinatorConnection {
  public:
   // Called exactly once, on a gRPC thread (or the deadline thread), with the request as sent
   // and the reply (meaningful only when the status is OK).
   template <class Req, class Resp>
   using Done = std::function<void(const grpc::Status&, const Req& sent, Resp& reply)>;
 
-  explicit CoordinatorClient(CoordinatorClientOptions options);
+  explicit CoordinatorConnection(CoordinatorConnectionOptions options);
   // Fails the calls still in flight (CANCELLED) and waits for their callbacks to return.
-  ~CoordinatorClient();
-  CoordinatorClient(const CoordinatorClient&) = delete;
-  CoordinatorClient& operator=(const CoordinatorClient&) = delete;
+  ~CoordinatorConnection();
+  CoordinatorConnection(const CoordinatorConnection&) = delete;
+  CoordinatorConnection& operator=(const CoordinatorConnection&) = delete;
 
-  std::chrono::milliseconds call_timeout() const { return options_.call_timeout; }
   const HostPort& target() const { return options_.target; }
 
   // Whether every channel to the coordinator is connected; asks idle ones to connect. (Not at
@@ -56,26 +59,7 @@ class CoordinatorClient {
   // One overload per operation; `timeout` bounds the whole call. Calls about one group
   // (including an OffsetFetch, DescribeGroups or DeleteGroups naming only it) go on one stream,
   // so the coordinator sees them in the order they were made.
-  void call(pb::JoinGroupRequest req, std::chrono::milliseconds timeout,
-            Done<pb::JoinGroupRequest, pb::JoinGroupResponse> done);
-  void call(pb::SyncGroupRequest req, std::chrono::milliseconds timeout,
-            Done<pb::SyncGroupRequest, pb::SyncGroupResponse> done);
-  void call(pb::HeartbeatRequest req, std::chrono::milliseconds timeout,
-            Done<pb::HeartbeatRequest, pb::HeartbeatResponse> done);
-  void call(pb::LeaveGroupRequest req, std::chrono::milliseconds timeout,
-            Done<pb::LeaveGroupRequest, pb::LeaveGroupResponse> done);
-  void call(pb::OffsetCommitRequest req, std::chrono::milliseconds timeout,
-            Done<pb::OffsetCommitRequest, pb::OffsetCommitResponse> done);
-  void call(pb::OffsetFetchRequest req, std::chrono::milliseconds timeout,
-            Done<pb::OffsetFetchRequest, pb::OffsetFetchResponse> done);
-  void call(pb::DescribeGroupsRequest req, std::chrono::milliseconds timeout,
-            Done<pb::DescribeGroupsRequest, pb::DescribeGroupsResponse> done);
-  void call(pb::ListGroupsRequest req, std::chrono::milliseconds timeout,
-            Done<pb::ListGroupsRequest, pb::ListGroupsResponse> done);
-  void call(pb::DeleteGroupsRequest req, std::chrono::milliseconds timeout,
-            Done<pb::DeleteGroupsRequest, pb::DeleteGroupsResponse> done);
-  void call(pb::OffsetDeleteRequest req, std::chrono::milliseconds timeout,
-            Done<pb::OffsetDeleteRequest, pb::OffsetDeleteResponse> done);
+  GROUPWIRE_COORDINATOR_OPERATIONS(GROUPWIRE_DECLARE_COORDINATOR_CALL)
 
  private:
   template <class Req, class Resp>
@@ -86,7 +70,7 @@ class CoordinatorClient {
   void log_failure(const char* rpc, const grpc::Status& status);
   void expire_until_stopped();
 
-  CoordinatorClientOptions options_;
+  CoordinatorConnectionOptions options_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<pb::Coordinator::Stub>> stubs_;
   OpenStreams open_streams_;  // before streams_: they count themselves in it

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "coordinator_client/coordinator_client.h"
+#include "coordinator_client/failed_call.h"
 #include "handlers/topic_catalog.h"
 #include "kafka/error_code.h"
 #include "server/dispatcher.h"
@@ -24,7 +25,6 @@ inline std::int16_t kafka_error(pb::ErrorCode e) {
 inline pb::ErrorCode proto_error(kafka::ErrorCode e) {
   return static_cast<pb::ErrorCode>(kafka::to_wire(e));
 }
-constexpr auto kUnavailable = kafka::ErrorCode::COORDINATOR_NOT_AVAILABLE;
 
 inline std::optional<std::string> nullable(bool present, const std::string& value) {
   if (!present) return std::nullopt;
@@ -32,16 +32,16 @@ inline std::optional<std::string> nullable(bool present, const std::string& valu
 }
 
 // Sends `request` and answers translate(reply). When the call fails (coordinator unreachable,
-// deadline exceeded, ...) the reply is unavailable(request): the coordinator's answer had it
-// been up but not serving, COORDINATOR_NOT_AVAILABLE wherever the API carries group errors.
-// That code is retriable, so Kafka clients rediscover the coordinator and try again.
-template <class KafkaResp, class PbReq, class PbResp, class Translate>
+// deadline exceeded, ...) the reply is failed_reply(request): the answer of a coordinator that
+// could not serve it (see failed_call.h), a retriable error wherever the API carries group
+// errors.
+template <class KafkaResp, class PbReq, class Translate>
 void forward(CoordinatorClient& client, PbReq request, std::chrono::milliseconds timeout,
-             Respond<KafkaResp> respond, PbResp (*unavailable)(const PbReq&), Translate translate) {
+             Respond<KafkaResp> respond, Translate translate) {
   client.call(std::move(request), timeout,
-              [respond = std::move(respond), unavailable, translate = std::move(translate)](
-                  const grpc::Status& status, const PbReq& sent, PbResp& reply) mutable {
-                if (!status.ok()) reply = unavailable(sent);
+              [respond = std::move(respond), translate = std::move(translate)](
+                  const grpc::Status& status, const PbReq& sent, auto& reply) mutable {
+                if (!status.ok()) reply = failed_reply(sent, failure_error(status));
                 respond(translate(reply));
               });
 }

@@ -21,16 +21,6 @@ pb::DeleteGroupsRequest to_proto(DeleteGroupsRequest& req) {
   return out;
 }
 
-pb::DeleteGroupsResponse unavailable(const pb::DeleteGroupsRequest& req) {
-  pb::DeleteGroupsResponse out;
-  for (const auto& id : req.group_ids()) {
-    auto* result = out.add_results();
-    result->set_group_id(id);
-    result->set_error_code(proto_error(kUnavailable));
-  }
-  return out;
-}
-
 DeleteGroupsResponse to_kafka(const pb::DeleteGroupsResponse& r) {
   DeleteGroupsResponse out;
   for (const auto& result : r.results()) {
@@ -51,7 +41,7 @@ void add_delete_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client
             ctx, several,
             [&client, request = std::move(request), respond = std::move(respond)]() mutable {
               forward(client, std::move(request), client.call_timeout(), std::move(respond),
-                      &unavailable, &to_kafka);
+                      &to_kafka);
             });
       });
 }

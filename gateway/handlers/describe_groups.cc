@@ -15,17 +15,6 @@ pb::DescribeGroupsRequest to_proto(DescribeGroupsRequest& req) {
   return out;
 }
 
-pb::DescribeGroupsResponse unavailable(const pb::DescribeGroupsRequest& req) {
-  // Kafka's error entries leave state, protocol type and protocol data empty.
-  pb::DescribeGroupsResponse out;
-  for (const auto& id : req.group_ids()) {
-    auto* group = out.add_groups();
-    group->set_group_id(id);
-    group->set_error_code(proto_error(kUnavailable));
-  }
-  return out;
-}
-
 DescribeGroupsResponse to_kafka(const pb::DescribeGroupsResponse& r) {
   DescribeGroupsResponse out;
   for (const auto& g : r.groups()) {
@@ -59,7 +48,7 @@ void add_describe_groups_handler(Dispatcher& dispatcher, CoordinatorClient& clie
             ctx, req.groups.size() > 1,
             [&client, request = to_proto(req), respond = std::move(respond)]() mutable {
               forward(client, std::move(request), client.call_timeout(), std::move(respond),
-                      &unavailable, &to_kafka);
+                      &to_kafka);
             });
       });
 }

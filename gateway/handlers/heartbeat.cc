@@ -18,12 +18,6 @@ pb::HeartbeatRequest to_proto(HeartbeatRequest& req) {
   return out;
 }
 
-pb::HeartbeatResponse unavailable(const pb::HeartbeatRequest&) {
-  pb::HeartbeatResponse out;
-  out.set_error_code(proto_error(kUnavailable));
-  return out;
-}
-
 HeartbeatResponse to_kafka(const pb::HeartbeatResponse& r) {
   HeartbeatResponse out;
   out.error_code = kafka_error(r.error_code());
@@ -35,8 +29,7 @@ HeartbeatResponse to_kafka(const pb::HeartbeatResponse& r) {
 void add_heartbeat_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
   dispatcher.add<HeartbeatRequest, HeartbeatResponse>(
       [&client](const RequestContext&, HeartbeatRequest req, Respond<HeartbeatResponse> respond) {
-        forward(client, to_proto(req), client.call_timeout(), std::move(respond), &unavailable,
-                &to_kafka);
+        forward(client, to_proto(req), client.call_timeout(), std::move(respond), &to_kafka);
       });
 }
 

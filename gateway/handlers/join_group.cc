@@ -57,15 +57,6 @@ pb::JoinGroupRequest to_proto(const RequestContext& ctx, JoinGroupRequest& req) 
   return out;
 }
 
-pb::JoinGroupResponse unavailable(const pb::JoinGroupRequest& req) {
-  // Kafka's coordinator-level errors echo the request's member id.
-  pb::JoinGroupResponse out;
-  out.set_error_code(proto_error(kUnavailable));
-  out.set_generation_id(-1);
-  out.set_member_id(req.member_id());
-  return out;
-}
-
 JoinGroupResponse to_kafka(const pb::JoinGroupResponse& r, kafka::ApiVersion version) {
   JoinGroupResponse out;
   out.error_code = kafka_error(r.error_code());
@@ -99,7 +90,7 @@ void add_join_group_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
         // timeout; the margin is the ordinary call timeout.
         auto timeout = std::chrono::milliseconds(std::max(request.rebalance_timeout_ms(), 0)) +
                        client.call_timeout();
-        forward(client, std::move(request), timeout, std::move(respond), &unavailable,
+        forward(client, std::move(request), timeout, std::move(respond),
                 [version](const pb::JoinGroupResponse& r) { return to_kafka(r, version); });
       });
 }

@@ -26,13 +26,6 @@ pb::LeaveGroupRequest to_proto(LeaveGroupRequest& req, kafka::ApiVersion version
   return out;
 }
 
-pb::LeaveGroupResponse unavailable(const pb::LeaveGroupRequest&) {
-  // A whole-request failure: top-level error, no member list (as Kafka's error response).
-  pb::LeaveGroupResponse out;
-  out.set_error_code(proto_error(kUnavailable));
-  return out;
-}
-
 LeaveGroupResponse to_kafka(const pb::LeaveGroupResponse& r, kafka::ApiVersion version) {
   LeaveGroupResponse out;
   out.error_code = kafka_error(r.error_code());
@@ -59,7 +52,6 @@ void add_leave_group_handler(Dispatcher& dispatcher, CoordinatorClient& client) 
                 Respond<LeaveGroupResponse> respond) {
         auto version = ctx.header.api_version;
         forward(client, to_proto(req, version), client.call_timeout(), std::move(respond),
-                &unavailable,
                 [version](const pb::LeaveGroupResponse& r) { return to_kafka(r, version); });
       });
 }

@@ -17,12 +17,6 @@ pb::ListGroupsRequest to_proto(ListGroupsRequest& req) {
   return out;
 }
 
-pb::ListGroupsResponse unavailable(const pb::ListGroupsRequest&) {
-  pb::ListGroupsResponse out;
-  out.set_error_code(proto_error(kUnavailable));
-  return out;
-}
-
 // group_state (v4+) and group_type (v5+) are only encoded in the versions that carry them.
 ListGroupsResponse to_kafka(const pb::ListGroupsResponse& r) {
   ListGroupsResponse out;
@@ -55,7 +49,7 @@ void add_list_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client,
             ctx, true,
             [&client, request = to_proto(req), respond = std::move(only_here)]() mutable {
               forward(client, std::move(request), client.call_timeout(),
-                      Respond<ListGroupsResponse>(std::move(respond)), &unavailable, &to_kafka);
+                      Respond<ListGroupsResponse>(std::move(respond)), &to_kafka);
             });
       });
 }

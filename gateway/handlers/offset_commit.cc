@@ -45,21 +45,6 @@ pb::OffsetCommitRequest to_proto(OffsetCommitRequest& req, kafka::ApiVersion ver
   return out;
 }
 
-pb::OffsetCommitResponse unavailable(const pb::OffsetCommitRequest& req) {
-  // Group-level errors are reported in every partition.
-  pb::OffsetCommitResponse out;
-  for (const auto& t : req.topics()) {
-    auto* topic = out.add_topics();
-    topic->set_name(t.name());
-    for (const auto& p : t.partitions()) {
-      auto* partition = topic->add_partitions();
-      partition->set_partition_index(p.partition_index());
-      partition->set_error_code(proto_error(kUnavailable));
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 void add_offset_commit_handler(Dispatcher& dispatcher, CoordinatorClient& client,
@@ -76,7 +61,7 @@ void add_offset_commit_handler(Dispatcher& dispatcher, CoordinatorClient& client
           respond(std::move(resp));
           return;
         }
-        forward(client, std::move(request), client.call_timeout(), std::move(respond), &unavailable,
+        forward(client, std::move(request), client.call_timeout(), std::move(respond),
                 [rejected = std::move(rejected)](const pb::OffsetCommitResponse& r) mutable {
                   rejected.merge(r.topics());
                   OffsetCommitResponse resp;

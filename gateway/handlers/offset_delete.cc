@@ -34,12 +34,6 @@ pb::OffsetDeleteRequest to_proto(OffsetDeleteRequest& req, const TopicCatalog& c
   return out;
 }
 
-pb::OffsetDeleteResponse unavailable(const pb::OffsetDeleteRequest&) {
-  pb::OffsetDeleteResponse out;
-  out.set_error_code(proto_error(kUnavailable));
-  return out;
-}
-
 OffsetDeleteResponse to_kafka(const pb::OffsetDeleteResponse& r, Errors rejected) {
   OffsetDeleteResponse out;
   out.error_code = kafka_error(r.error_code());
@@ -62,7 +56,7 @@ void add_offset_delete_handler(Dispatcher& dispatcher, CoordinatorClient& client
         auto request = to_proto(req, *catalog, rejected);
         // Forwarded even when no partition is left: the group itself is still validated
         // (GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP), as Kafka does.
-        forward(client, std::move(request), client.call_timeout(), std::move(respond), &unavailable,
+        forward(client, std::move(request), client.call_timeout(), std::move(respond),
                 [rejected = std::move(rejected)](const pb::OffsetDeleteResponse& r) mutable {
                   return to_kafka(r, std::move(rejected));
                 });

@@ -36,16 +36,6 @@ pb::OffsetFetchRequest to_proto(OffsetFetchRequest& req, kafka::ApiVersion versi
   return out;
 }
 
-pb::OffsetFetchResponse unavailable(const pb::OffsetFetchRequest& req) {
-  pb::OffsetFetchResponse out;
-  for (const auto& g : req.groups()) {
-    auto* group = out.add_groups();
-    group->set_group_id(g.group_id());
-    group->set_error_code(proto_error(kUnavailable));
-  }
-  return out;
-}
-
 template <class Partition>
 Partition partition_to_kafka(const pb::OffsetFetchPartition& p) {
   Partition out;
@@ -134,7 +124,6 @@ void add_offset_fetch_handler(Dispatcher& dispatcher, CoordinatorClient& client)
              respond = std::move(respond)]() mutable {
               forward(
                   client, std::move(request), client.call_timeout(), std::move(respond),
-                  &unavailable,
                   [version, requested = std::move(requested)](const pb::OffsetFetchResponse& r) {
                     return to_kafka(r, version, requested);
                   });

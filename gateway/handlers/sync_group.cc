@@ -35,12 +35,6 @@ pb::SyncGroupRequest to_proto(SyncGroupRequest& req) {
   return out;
 }
 
-pb::SyncGroupResponse unavailable(const pb::SyncGroupRequest&) {
-  pb::SyncGroupResponse out;
-  out.set_error_code(proto_error(kUnavailable));
-  return out;
-}
-
 SyncGroupResponse to_kafka(const pb::SyncGroupResponse& r) {
   SyncGroupResponse out;
   out.error_code = kafka_error(r.error_code());
@@ -62,7 +56,7 @@ void add_sync_group_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
           return;
         }
         forward(client, to_proto(req), std::max(client.call_timeout(), kMinSyncTimeout),
-                std::move(respond), &unavailable, &to_kafka);
+                std::move(respond), &to_kafka);
       });
 }
 

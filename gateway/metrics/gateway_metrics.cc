@@ -67,6 +67,11 @@ GatewayMetrics::GatewayMetrics(metrics::Registry& registry)
       coordinator_errors_(registry.counter(
           "groupwire_gateway_coordinator_call_errors_total",
           "Failed gRPC calls to the coordinator, by RPC and gRPC status code.", {"rpc", "code"})),
+      reroutes_(registry
+                    .counter("groupwire_gateway_coordinator_reroutes_total",
+                             "Calls refused by a coordinator that does not serve their group's "
+                             "partition (now), and sent again to its owner.")
+                    .with({})),
       open_(registry.gauge("groupwire_gateway_connections_open", "Client connections open.")
                 .with({})),
       accepted_(registry

@@ -23,6 +23,8 @@ class GatewayMetrics final : public RequestObserver {
 
   // For CoordinatorClientOptions::on_failure.
   void on_coordinator_failure(const char* rpc, grpc::StatusCode code);
+  // For CoordinatorClientOptions::on_reroute.
+  void on_coordinator_reroute() { reroutes_.inc(); }
 
   // Connection counts are read from the listeners at scrape time; they must outlive the
   // registry's scrapes.
@@ -33,6 +35,7 @@ class GatewayMetrics final : public RequestObserver {
   metrics::Family<metrics::Counter>& requests_;
   metrics::Family<metrics::Histogram>& latency_;
   metrics::Family<metrics::Counter>& coordinator_errors_;
+  metrics::Counter& reroutes_;
   metrics::Gauge& open_;
   metrics::Counter& accepted_;
   metrics::Counter& refused_;

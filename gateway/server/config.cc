@@ -42,8 +42,10 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[], const Environm
       "HOST:PORT to accept Kafka clients on (port 0 picks a free port)")(
       "advertise", po::value<std::string>(),
       "HOST:PORT that Metadata and FindCoordinator name (default: the bound listen address)")(
-      "coordinator", po::value<std::string>()->default_value(c.coordinator.to_string()),
-      "HOST:PORT of the coordinator service (gRPC)")(
+      "coordinator", po::value<std::string>()->default_value(c.coordinator.front().to_string()),
+      "HOST:PORT[,HOST:PORT...] of the coordinator service (gRPC): one coordinator, or any of a "
+      "cluster's (a name may resolve to several addresses); the gateway asks them which "
+      "coordinator serves each group")(
       "coordinator-timeout-ms",
       po::value<long long>()->default_value(c.coordinator_timeout.count()),
       "deadline of coordinator calls (JoinGroup adds it to the rebalance timeout; SyncGroup "
@@ -95,7 +97,7 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[], const Environm
 
     c.listen = host_port_flag(vm, "listen");
     if (vm.count("advertise")) c.advertise = host_port_flag(vm, "advertise");
-    c.coordinator = host_port_flag(vm, "coordinator");
+    c.coordinator = host_ports_flag(vm, "coordinator");
     c.coordinator_timeout =
         std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "coordinator-timeout-ms"));
     c.coordinator_channels = positive_flag<std::size_t>(vm, "coordinator-channels");
@@ -124,18 +126,7 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[], const Environm
       for (const auto& t : vm["topic"].as<std::vector<std::string>>())
         c.topics.push_back(topic_flag(t));
     }
-    if (vm.count("upstream")) {
-      std::string list = vm["upstream"].as<std::string>();
-      for (std::size_t start = 0; start <= list.size();) {
-        auto comma = list.find(',', start);
-        std::string one = list.substr(start, comma == std::string::npos ? comma : comma - start);
-        auto hp = parse_host_port(one);
-        if (!hp) throw BadOption{"upstream", fmt::format("'{}' is not HOST:PORT", one)};
-        c.upstream.push_back(*hp);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
-    }
+    if (vm.count("upstream")) c.upstream = host_ports_flag(vm, "upstream");
     auto base = vm["broker-port-base"].as<long long>();
     if (base < -1 || base > 65535) {
       throw BadOption{"broker-port-base", fmt::format("out of range: {}", base)};

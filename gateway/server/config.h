@@ -24,7 +24,7 @@ struct TopicSpec {
 struct GatewayConfig {
   HostPort listen{"127.0.0.1", 9092};
   std::optional<HostPort> advertise;  // defaults to the bound listen address
-  HostPort coordinator{"127.0.0.1", 9093};
+  std::vector<HostPort> coordinator{{"127.0.0.1", 9093}};
   // Deadline of coordinator calls other than the JoinGroup and SyncGroup long-polls.
   std::chrono::milliseconds coordinator_timeout{5000};
   // One Calls stream per channel. One is fastest on small machines: every call that queues

@@ -24,7 +24,7 @@ http::Response text(int status, std::string body) {
 
 std::map<std::string, http::Handler> health_routes(boost::asio::io_context& io,
                                                    const std::atomic<bool>& draining,
-                                                   const CoordinatorClient& coordinator) {
+                                                   CoordinatorClient& coordinator) {
   return {
       {"/healthz",
        [&io] {
@@ -39,10 +39,7 @@ std::map<std::string, http::Handler> health_routes(boost::asio::io_context& io,
       {"/readyz",
        [&draining, &coordinator] {
          if (draining.load()) return text(503, "draining: shutting down\n");
-         if (!coordinator.connected()) {
-           return text(503,
-                       "coordinator " + coordinator.target().to_string() + " is not connected\n");
-         }
+         if (auto why = coordinator.not_ready()) return text(503, *why + "\n");
          return text(200, "ready\n");
        }},
   };

@@ -1,8 +1,8 @@
 // The gateway's health endpoint (--health-listen), for load balancers and orchestrators:
 //   GET /healthz  200 while the gateway's I/O threads run what is posted to them.
-//   GET /readyz   200 while it accepts Kafka clients and its channels to the coordinator are
-//                 connected; 503 naming the reason otherwise (draining after SIGTERM,
-//                 coordinator unreachable), so no new clients are sent to it.
+//   GET /readyz   200 while it accepts Kafka clients, knows the coordinators' routing table and
+//                 is connected to a coordinator of it; 503 naming the reason otherwise (draining
+//                 after SIGTERM, coordinators unreachable), so no new clients are sent to it.
 #pragma once
 
 #include <atomic>
@@ -19,6 +19,6 @@ namespace groupwire::gateway {
 // All three must outlive the server the routes are given to.
 std::map<std::string, http::Handler> health_routes(boost::asio::io_context& io,
                                                    const std::atomic<bool>& draining,
-                                                   const CoordinatorClient& coordinator);
+                                                   CoordinatorClient& coordinator);
 
 }  // namespace groupwire::gateway

@@ -32,10 +32,11 @@ TEST_F(ForwardingTest, DescribeGroups) {
   req.groups = {"g", "gone"};
   req.include_authorized_operations = true;
   for (ApiVersion v : {0, 3, 4, 5}) {
+    coordinator_.describe_groups.clear();
     auto resp = gateway_.call<DescribeGroupsResponse>(req, v);
-    auto seen = coordinator_.describe_groups.last();
-    ASSERT_EQ(seen.group_ids_size(), 2);
-    EXPECT_EQ(seen.group_ids(1), "gone");
+    auto seen = coordinator_.describe_groups.seen();
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen[1].group_ids(0), "gone");
     ASSERT_EQ(resp.groups.size(), 2u) << "v" << v;
     EXPECT_EQ(resp.groups[0].group_state, "Stable");
     EXPECT_EQ(resp.groups[0].protocol_data, "range");
@@ -94,10 +95,11 @@ TEST_F(ForwardingTest, DeleteGroupsCollapsesDuplicates) {
   DeleteGroupsRequest req;
   req.groups_names = {"a", "b", "a"};
   for (ApiVersion v = 0; v <= 2; ++v) {
+    coordinator_.delete_groups.clear();
     auto resp = gateway_.call<DeleteGroupsResponse>(req, v);
-    auto seen = coordinator_.delete_groups.last();
-    ASSERT_EQ(seen.group_ids_size(), 2) << "v" << v;
-    EXPECT_EQ(seen.group_ids(1), "b");
+    auto seen = coordinator_.delete_groups.seen();
+    ASSERT_EQ(seen.size(), 2u) << "v" << v;
+    EXPECT_EQ(seen[1].group_ids(0), "b");
     ASSERT_EQ(resp.results.size(), 2u);
     EXPECT_EQ(resp.results[1].error_code, to_wire(ErrorCode::NON_EMPTY_GROUP));
   }

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -56,11 +57,37 @@ class FakeStream final : public grpc::ServerBidiReactor<pb::CallBatch, pb::Answe
   bool reads_done_ = false;
 };
 
+// Keeps the entries of `entries` whose group id `named` accepts.
+template <class Entries, class Named>
+void keep_named(Entries& entries, Named named) {
+  for (int i = entries.size() - 1; i >= 0; --i) {
+    if (!named(entries.Get(i).group_id())) entries.DeleteSubrange(i, 1);
+  }
+}
+
+void only_named(const pb::OffsetFetchRequest& req, pb::OffsetFetchResponse& resp) {
+  keep_named(*resp.mutable_groups(), [&](const std::string& id) {
+    return std::any_of(req.groups().begin(), req.groups().end(),
+                       [&](const auto& g) { return g.group_id() == id; });
+  });
+}
+void only_named(const pb::DescribeGroupsRequest& req, pb::DescribeGroupsResponse& resp) {
+  keep_named(*resp.mutable_groups(), [&](const std::string& id) {
+    return std::find(req.group_ids().begin(), req.group_ids().end(), id) != req.group_ids().end();
+  });
+}
+void only_named(const pb::DeleteGroupsRequest& req, pb::DeleteGroupsResponse& resp) {
+  keep_named(*resp.mutable_results(), [&](const std::string& id) {
+    return std::find(req.group_ids().begin(), req.group_ids().end(), id) != req.group_ids().end();
+  });
+}
+
 template <class Req, class Resp>
 void record(Recorder<Req, Resp>& recorder, const Req& req, std::uint64_t id,
             Resp* (pb::Answer::*field)(), pb::AnswerBatch& out) {
   Resp resp;
   if (recorder.record(req, &resp)) return;
+  if constexpr (requires { only_named(req, resp); }) only_named(req, resp);
   auto* answer = out.add_answers();
   answer->set_id(id);
   *(answer->*field)() = std::move(resp);
@@ -69,6 +96,7 @@ void record(Recorder<Req, Resp>& recorder, const Req& req, std::uint64_t id,
 }  // namespace
 
 FakeCoordinator::FakeCoordinator(int port) {
+  routing_table_.set_group_partitions(1);
   grpc::ServerBuilder builder;
   builder.AddListeningPort("127.0.0.1:" + std::to_string(port), grpc::InsecureServerCredentials(),
                            &port_);
@@ -84,6 +112,36 @@ FakeCoordinator::~FakeCoordinator() {
 grpc::ServerBidiReactor<pb::CallBatch, pb::AnswerBatch>* FakeCoordinator::Calls(
     grpc::CallbackServerContext*) {
   return new FakeStream(*this);
+}
+
+grpc::ServerUnaryReactor* FakeCoordinator::GetRoutingTable(grpc::CallbackServerContext* ctx,
+                                                           const pb::RoutingTableRequest*,
+                                                           pb::RoutingTable* resp) {
+  {
+    std::lock_guard lock(routing_mu_);
+    *resp = routing_table_;
+    ++routing_table_reads_;
+  }
+  routing_read_.notify_all();
+  auto* reactor = ctx->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+void FakeCoordinator::set_routing_table(pb::RoutingTable table) {
+  std::lock_guard lock(routing_mu_);
+  routing_table_ = std::move(table);
+}
+
+std::size_t FakeCoordinator::routing_table_reads() const {
+  std::lock_guard lock(routing_mu_);
+  return routing_table_reads_;
+}
+
+bool FakeCoordinator::wait_for_routing_table_reads(std::size_t n,
+                                                   std::chrono::milliseconds timeout) {
+  std::unique_lock lock(routing_mu_);
+  return routing_read_.wait_for(lock, timeout, [&] { return routing_table_reads_ >= n; });
 }
 
 void FakeCoordinator::answer(pb::Call& call, pb::AnswerBatch& out) {

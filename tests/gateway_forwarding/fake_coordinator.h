@@ -1,7 +1,10 @@
 // An in-process coordinator service for gateway tests: records the calls it receives on Calls
-// streams and answers canned replies, or holds calls until the caller gives up.
+// streams and answers canned replies (for calls naming groups, the reply's entries of the groups
+// named), or holds calls until the caller gives up.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -80,12 +83,25 @@ class FakeCoordinator final : public pb::Coordinator::CallbackService {
 
   grpc::ServerBidiReactor<pb::CallBatch, pb::AnswerBatch>* Calls(
       grpc::CallbackServerContext* ctx) override;
+  grpc::ServerUnaryReactor* GetRoutingTable(grpc::CallbackServerContext* ctx,
+                                            const pb::RoutingTableRequest* req,
+                                            pb::RoutingTable* resp) override;
+
+  // What GetRoutingTable answers; by default a coordinator alone with one group partition.
+  void set_routing_table(pb::RoutingTable table);
+  std::size_t routing_table_reads() const;
+  // Whether GetRoutingTable was called `n` times within `timeout`.
+  bool wait_for_routing_table_reads(std::size_t n, std::chrono::milliseconds timeout);
 
   // Records a call read from a stream; adds its answer to `out` unless the call is held.
   void answer(pb::Call& call, pb::AnswerBatch& out);
 
  private:
   int port_ = 0;
+  mutable std::mutex routing_mu_;
+  std::condition_variable routing_read_;
+  pb::RoutingTable routing_table_;
+  std::size_t routing_table_reads_ = 0;
   std::unique_ptr<grpc::Server> server_;
 };
 

@@ -26,7 +26,12 @@ class GatewayHarness {
   explicit GatewayHarness(int coordinator_port,
                           std::chrono::milliseconds call_timeout = std::chrono::seconds(5))
       // Two channels, so that calls are spread over more than one Calls stream.
-      : client_({{"127.0.0.1", static_cast<std::uint16_t>(coordinator_port)}, call_timeout, 2}) {
+      : GatewayHarness(
+            {.coordinators = {{"127.0.0.1", static_cast<std::uint16_t>(coordinator_port)}},
+             .call_timeout = call_timeout,
+             .channels = 2}) {}
+
+  explicit GatewayHarness(CoordinatorClientOptions options) : client_(std::move(options)) {
     add_group_handlers(
         dispatcher_, client_,
         std::make_shared<TopicCatalog>(std::vector<TopicSpec>{{"orders", 3}, {"audit", 1}}));

@@ -209,10 +209,10 @@ TEST_F(ForwardingTest, LeaveGroupSingleMemberForms) {
   EXPECT_TRUE(v1.members.empty());
 
   // A top-level error wins over the member's.
-  reply.set_error_code(pb::COORDINATOR_LOAD_IN_PROGRESS);
+  reply.set_error_code(pb::INVALID_GROUP_ID);
   coordinator_.leave_group.set_reply(reply);
   EXPECT_EQ(gateway_.call<LeaveGroupResponse>(req, 0).error_code,
-            to_wire(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS));
+            to_wire(ErrorCode::INVALID_GROUP_ID));
 }
 
 TEST_F(ForwardingTest, LeaveGroupBatch) {

@@ -141,7 +141,7 @@ pb::OffsetFetchResponse fetch_reply(pb::ErrorCode group_error) {
 }
 
 TEST_F(ForwardingTest, OffsetFetchGroupErrorPlacement) {
-  coordinator_.offset_fetch.set_reply(fetch_reply(pb::COORDINATOR_LOAD_IN_PROGRESS));
+  coordinator_.offset_fetch.set_reply(fetch_reply(pb::INVALID_GROUP_ID));
   auto req = fetch_request();
   // v0-1: copied into every requested partition, with offset -1.
   auto v1 = gateway_.call<OffsetFetchResponse>(req, 1);
@@ -149,7 +149,7 @@ TEST_F(ForwardingTest, OffsetFetchGroupErrorPlacement) {
   ASSERT_EQ(v1.topics[0].partitions.size(), 2u);
   for (const auto& t : v1.topics) {
     for (const auto& p : t.partitions) {
-      EXPECT_EQ(p.error_code, to_wire(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS)) << t.name;
+      EXPECT_EQ(p.error_code, to_wire(ErrorCode::INVALID_GROUP_ID)) << t.name;
       EXPECT_EQ(p.committed_offset, -1);
       EXPECT_EQ(p.metadata, "");
     }
@@ -157,7 +157,7 @@ TEST_F(ForwardingTest, OffsetFetchGroupErrorPlacement) {
   // v2-7: top-level.
   for (ApiVersion v : {2, 5, 7}) {
     auto resp = gateway_.call<OffsetFetchResponse>(req, v);
-    EXPECT_EQ(resp.error_code, to_wire(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS)) << "v" << v;
+    EXPECT_EQ(resp.error_code, to_wire(ErrorCode::INVALID_GROUP_ID)) << "v" << v;
     EXPECT_TRUE(resp.topics.empty());
   }
 }
@@ -179,7 +179,7 @@ TEST_F(ForwardingTest, OffsetFetchMultiGroup) {
   pb::OffsetFetchResponse reply = fetch_reply(pb::NONE);
   auto* other = reply.add_groups();
   other->set_group_id("h");
-  other->set_error_code(pb::COORDINATOR_LOAD_IN_PROGRESS);
+  other->set_error_code(pb::INVALID_GROUP_ID);
   coordinator_.offset_fetch.set_reply(reply);
 
   OffsetFetchRequest req;
@@ -188,19 +188,25 @@ TEST_F(ForwardingTest, OffsetFetchMultiGroup) {
   req.groups.push_back({"h", std::nullopt, -1, std::nullopt});
   req.require_stable = true;
   for (ApiVersion v : {8, 9}) {
+    coordinator_.offset_fetch.clear();
     auto resp = gateway_.call<OffsetFetchResponse>(req, v);
-    auto seen = coordinator_.offset_fetch.last();
-    ASSERT_EQ(seen.groups_size(), 2);
-    EXPECT_FALSE(seen.groups(0).all_topics());
-    EXPECT_EQ(seen.groups(0).topics(0).name(), "orders");
-    EXPECT_TRUE(seen.groups(1).all_topics());
-    EXPECT_TRUE(seen.require_stable());
+    // One call per group, each to the group's coordinator.
+    auto seen = coordinator_.offset_fetch.seen();
+    ASSERT_EQ(seen.size(), 2u);
+    ASSERT_EQ(seen[0].groups_size(), 1);
+    ASSERT_EQ(seen[1].groups_size(), 1);
+    EXPECT_FALSE(seen[0].groups(0).all_topics());
+    EXPECT_EQ(seen[0].groups(0).topics(0).name(), "orders");
+    EXPECT_EQ(seen[1].groups(0).group_id(), "h");
+    EXPECT_TRUE(seen[1].groups(0).all_topics());
+    EXPECT_TRUE(seen[0].require_stable());
+    EXPECT_TRUE(seen[1].require_stable());
     ASSERT_EQ(resp.groups.size(), 2u);
     EXPECT_EQ(resp.groups[0].error_code, 0);
     EXPECT_EQ(resp.groups[0].topics[0].partitions[0].committed_offset, 42);
     EXPECT_EQ(resp.groups[0].topics[0].partitions[0].committed_leader_epoch, 3);
     EXPECT_EQ(resp.groups[1].group_id, "h");
-    EXPECT_EQ(resp.groups[1].error_code, to_wire(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS));
+    EXPECT_EQ(resp.groups[1].error_code, to_wire(ErrorCode::INVALID_GROUP_ID));
   }
 }
 

@@ -136,10 +136,15 @@ void expect_every_api_forwarded(GatewayHarness& gw, FakeCoordinator& coordinator
   fetched.add_groups()->set_group_id("g");
   coordinator.offset_fetch.set_reply(fetched);
   OffsetFetchRequest fetch;
+  fetch.group_id = "g";
   EXPECT_EQ(gw.call<OffsetFetchResponse>(fetch, 5).error_code, 0);
-  gw.call<DescribeGroupsResponse>(DescribeGroupsRequest{}, 5);
+  DescribeGroupsRequest describe;
+  describe.groups = {"g"};
+  gw.call<DescribeGroupsResponse>(describe, 5);
   EXPECT_EQ(gw.call<ListGroupsResponse>(ListGroupsRequest{}, 4).error_code, 0);
-  gw.call<DeleteGroupsResponse>(DeleteGroupsRequest{}, 2);
+  DeleteGroupsRequest remove;
+  remove.groups_names = {"g"};
+  gw.call<DeleteGroupsResponse>(remove, 2);
   EXPECT_EQ(gw.call<OffsetDeleteResponse>(OffsetDeleteRequest{}, 0).error_code, 0);
 
   EXPECT_EQ(coordinator.join_group.count(), 1u);

@@ -18,7 +18,7 @@ TEST(GatewayConfig, Defaults) {
   auto p = parse({});
   ASSERT_TRUE(p.config);
   EXPECT_EQ(p.config->listen, (HostPort{"127.0.0.1", 9092}));
-  EXPECT_EQ(p.config->coordinator, (HostPort{"127.0.0.1", 9093}));
+  EXPECT_EQ(p.config->coordinator, (std::vector<HostPort>{{"127.0.0.1", 9093}}));
   EXPECT_FALSE(p.config->advertise);
   EXPECT_EQ(p.config->max_frame_bytes, 100u * 1024 * 1024);
   EXPECT_EQ(p.config->coordinator_timeout.count(), 5000);
@@ -32,7 +32,7 @@ TEST(GatewayConfig, AllFlags) {
                   "--advertise",
                   "gw-1:19092",
                   "--coordinator",
-                  "[::1]:9999",
+                  "[::1]:9999,coordinators.groupwire:9093",
                   "--node-id",
                   "3",
                   "--max-frame-bytes",
@@ -57,7 +57,8 @@ TEST(GatewayConfig, AllFlags) {
   EXPECT_EQ(p.config->advertise, (HostPort{"gw-1", 19092}));
   EXPECT_EQ(p.config->log_format, LogFormat::Json);
   EXPECT_EQ(p.config->metrics_listen, (HostPort{"127.0.0.1", 9465}));
-  EXPECT_EQ(p.config->coordinator, (HostPort{"::1", 9999}));
+  EXPECT_EQ(p.config->coordinator,
+            (std::vector<HostPort>{{"::1", 9999}, {"coordinators.groupwire", 9093}}));
   EXPECT_EQ(p.config->node_id, 3);
   EXPECT_EQ(p.config->max_connections, 5u);
   EXPECT_EQ(p.config->idle_timeout.count(), 100);
@@ -80,6 +81,7 @@ TEST(GatewayConfig, BadFlagsNameTheFlag) {
            {{"--log-format", "xml"}, "--log-format"},
            {{"--metrics-listen", "nope"}, "--metrics-listen"},
            {{"--coordinator", "host:70000"}, "--coordinator"},
+           {{"--coordinator", "a:1,,b:2"}, "--coordinator"},
            {{"--coordinator-timeout-ms", "0"}, "--coordinator-timeout-ms"},
            {{"--coordinator-channels", "0"}, "--coordinator-channels"},
        }) {
@@ -141,7 +143,7 @@ TEST(GatewayConfig, EveryFlagIsAlsoAnEnvironmentVariable) {
   const auto& c = *p.config;
   EXPECT_EQ(c.listen, (HostPort{"0.0.0.0", 9092}));
   EXPECT_EQ(c.advertise, (HostPort{"gw-1.example", 9092}));
-  EXPECT_EQ(c.coordinator, (HostPort{"coordinator", 9093}));
+  EXPECT_EQ(c.coordinator, (std::vector<HostPort>{{"coordinator", 9093}}));
   ASSERT_EQ(c.topics.size(), 2u);
   EXPECT_EQ(c.topics[0].name, "a");
   EXPECT_EQ(c.topics[1].partitions, 1);
