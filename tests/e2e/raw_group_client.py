@@ -17,6 +17,8 @@ from kafka.protocol.group import (HeartbeatRequest, JoinGroupRequest, LeaveGroup
 
 # Error codes (docs/kafka-protocol.md section 3).
 NONE = 0
+# COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR
+RETRIABLE = {14, 15, 16}
 COORDINATOR_NOT_AVAILABLE = 15
 ILLEGAL_GENERATION = 22
 UNKNOWN_MEMBER_ID = 25
@@ -110,11 +112,17 @@ class RawGroupClient:
                 for topic, partitions in response.topics for partition, error in partitions}
 
     def form_group(self, group: str, topic: str = "orders", partitions: int = 4,
-                   session_timeout_ms: int = 10000) -> tuple[int, str]:
+                   session_timeout_ms: int = 10000, retry_for: float = 0.0) -> tuple[int, str]:
         """Joins `group` alone (the coordinator must run with no initial rebalance delay) and
         syncs an assignment of every partition: the group is Stable. Returns (generation,
-        member id)."""
-        joined = self.wait(self.join(group, session_timeout_ms=session_timeout_ms))
+        member id). For `retry_for` seconds a retriable JoinGroup error is retried, as clients
+        do (a coordinator of a cluster just restarted, say)."""
+        deadline = time.monotonic() + retry_for
+        while True:
+            joined = self.wait(self.join(group, session_timeout_ms=session_timeout_ms))
+            if joined.error_code not in RETRIABLE or time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)
         if joined.error_code != NONE:
             raise AssertionError(f"JoinGroup of {group} answered {joined.error_code}")
         if joined.leader_id != joined.member_id:

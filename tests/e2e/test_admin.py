@@ -20,28 +20,24 @@ Run with Debian's interpreter (python3-confluent-kafka, python3-prometheus-clien
 """
 
 import json
-import re
 import sys
 import time
 import unittest
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from admin_cli import GroupwireCli  # noqa: E402
 from consumer_agent import ConsumerAgent  # noqa: E402
 from group_cluster import wait_until  # noqa: E402
+from metrics_scrape import METRICS, scrape, total  # noqa: E402
 from upstream_cluster import UPSTREAM_GROUPS, UpstreamCluster  # noqa: E402
 
 import confluent_kafka  # noqa: E402
-from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
 
 TOPIC, PARTITIONS = "orders", 4
 ALL = {(TOPIC, p) for p in range(PARTITIONS)}
 PRODUCED = {p: 3 + p for p in range(PARTITIONS)}  # records per partition
 DEADLINE = 60.0
-METRICS = ("--metrics-listen", "127.0.0.1:0")
-_METRICS_AT = re.compile(r"metrics on http://(\S+)/metrics")
 
 cluster: UpstreamCluster
 cli: GroupwireCli
@@ -63,26 +59,6 @@ def setUpModule():
 
 def tearDownModule():
     cluster.stop_cleanly()
-
-
-def scrape(process) -> dict[tuple, float]:
-    """The process's /metrics, parsed by prometheus_client: {(sample name, labels): value}."""
-    address = _METRICS_AT.search(process.wait_for_log(_METRICS_AT))[1]
-    with urllib.request.urlopen(f"http://{address}/metrics", timeout=10) as resp:
-        assert resp.status == 200
-        assert resp.headers["Content-Type"].startswith("text/plain; version=0.0.4")
-        text = resp.read().decode()
-    samples = {}
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
-    return samples
-
-
-def total(samples: dict, name: str, **labels) -> float:
-    """The sum of a metric's samples whose labels include `labels`."""
-    return sum(v for (n, ls), v in samples.items()
-               if n == name and all(dict(ls).get(k) == w for k, w in labels.items()))
 
 
 class AdminTest(unittest.TestCase):

@@ -2,8 +2,9 @@
 group partitions spread evenly over them; SIGTERM hands a coordinator's partitions to the
 other at once; after SIGKILL the other takes them when the leases expire; and a coordinator
 paused (SIGSTOP) past its lease, whose partitions were taken meanwhile, can neither answer for
-them nor write once it runs again: an OffsetCommit it received through a gateway before the pause
-is answered NOT_COORDINATOR and is not in the database. `groupwire cluster status -o json`,
+them nor write once it runs again: an OffsetCommit a gateway sent it during the pause is refused
+(NOT_COORDINATOR) when it runs again, and the gateway sends it on to the new owner, which
+acknowledges it. `groupwire cluster status -o json`,
 asked of either coordinator, shows the leases as the database has them.
 
 Who owns what is read from the database (groupwire_leases), never from the coordinators' logs.
@@ -22,17 +23,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from admin_cli import GroupwireCli  # noqa: E402
 from gateway_process import GatewayProcess  # noqa: E402
-from group_cluster import FAST_GROUPS, CoordinatorProcess, wait_until  # noqa: E402
+from group_cluster import CoordinatorProcess, wait_until  # noqa: E402
 from kafka_hash import partition_of  # noqa: E402
-from postgres_server import PostgresServer  # noqa: E402
+from metrics_scrape import METRICS, scrape, total  # noqa: E402
+from postgres_cluster import LEASE_MS, PARTITIONS, PostgresClusterTest  # noqa: E402
 from raw_group_client import RawGroupClient  # noqa: E402
 
 from kafka.protocol.commit import OffsetCommitRequest  # noqa: E402
 
-PARTITIONS = 10
-LEASE_MS = 2000
-NOT_COORDINATOR = 16
-FLAGS = (*FAST_GROUPS, "--group-partitions", str(PARTITIONS), "--lease-ms", str(LEASE_MS))
 
 
 def all_threads_stopped(pid: int) -> bool:
@@ -45,28 +43,7 @@ def all_threads_stopped(pid: int) -> bool:
     return True
 
 
-class CoordinatorClusterTest(unittest.TestCase):
-    def setUp(self):
-        self.pg = PostgresServer().start()
-        self.addCleanup(self.pg.stop)
-        self.conninfo = self.pg.create_database("groupwire")
-        self.coordinators: list[CoordinatorProcess] = []
-
-    def start_coordinator(self) -> CoordinatorProcess:
-        c = CoordinatorProcess(*FLAGS, postgres=self.conninfo).start()
-        self.addCleanup(c.kill)
-        self.coordinators.append(c)
-        return c
-
-    def leases(self) -> dict[int, tuple[str | None, int]]:
-        """partition -> (owner while the lease is current, epoch)."""
-        rows = self.pg.query("groupwire", "SELECT group_partition, CASE WHEN expires_at > "
-                             "clock_timestamp() THEN owner END, epoch FROM groupwire_leases")
-        return {int(p): (owner or None, int(epoch)) for p, owner, epoch in rows}
-
-    def owned_by(self, c: CoordinatorProcess) -> set[int]:
-        return {p for p, (owner, _) in self.leases().items() if owner == c.address}
-
+class CoordinatorClusterTest(PostgresClusterTest):
     def diagnostics(self) -> str:
         return f"leases: {self.leases()}\n" + "\n".join(
             "\n".join(c.log_lines()) for c in self.coordinators)
@@ -130,7 +107,7 @@ class CoordinatorClusterTest(unittest.TestCase):
         group = next(g for g in (f"fenced-{i}" for i in range(1000))
                      if partition_of(g, PARTITIONS) in self.owned_by(b))
         gateway = GatewayProcess("--coordinator", b.address, "--coordinator-timeout-ms", "15000",
-                                 topics={"orders": 1}).start()
+                                 *METRICS, topics={"orders": 1}).start()
         self.addCleanup(gateway.stop)
         client = RawGroupClient(gateway.bootstrap, node_id=gateway.node_id)
         self.addCleanup(client.close)
@@ -149,9 +126,12 @@ class CoordinatorClusterTest(unittest.TestCase):
         b.proc.send_signal(signal.SIGCONT)
         response = client.wait(pending, timeout=30)
         errors = [e for _, partitions in response.topics for _, e in partitions]
-        self.assertEqual(errors, [NOT_COORDINATOR], self.diagnostics())
+        self.assertEqual(errors, [0], self.diagnostics())
+        # b refused it; a wrote it, under its own lease.
+        self.assertEqual(total(scrape(gateway), "groupwire_gateway_coordinator_reroutes_total"),
+                         1, self.diagnostics())
         stored = self.pg.query("groupwire", "SELECT committed_offset FROM groupwire_offsets")
-        self.assertEqual(stored, [["1"]], "the paused coordinator's commit must not be stored")
+        self.assertEqual(stored, [["777"]])
 
 
 if __name__ == "__main__":
