@@ -138,7 +138,9 @@ int main(int argc, char** argv) {
       spdlog::critical("{}", error);
       return 1;
     }
-    lease_view = std::make_unique<LeaseClusterView>(std::move(reader), config.group_partitions);
+    lease_view =
+        std::make_unique<LeaseClusterView>(config.advertise.value_or(config.listen).to_string(),
+                                           std::move(reader), config.group_partitions);
   }
   ClusterView& cluster = lease_view ? static_cast<ClusterView&>(*lease_view) : solo;
   CoordinatorService service(partitions, cluster);
@@ -160,7 +162,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   HostPort bound{config.listen.host, static_cast<std::uint16_t>(bound_port)};
-  solo.set_advertise(config.advertise.value_or(bound).to_string());
+  cluster.set_self(config.advertise.value_or(bound).to_string());
   std::unique_ptr<http::HttpServer> metrics_server;
   if (config.metrics_listen) {
     metrics_server = http::serve_metrics(*config.metrics_listen, registry);

@@ -1,6 +1,8 @@
 #include "admin/admin_service.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -9,6 +11,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include "admin/event_queue.h"
 #include "admin/group_view.h"
@@ -48,29 +51,50 @@ grpc::Status status_of(pb::ErrorCode error, const std::string& group_id) {
 
 using Finish = std::function<void(grpc::Status)>;
 
+// Marks a call one coordinator passed to the owner of its group's partition: it is not passed on
+// again.
+constexpr char kForwarded[] = "groupwire-forwarded";
+constexpr std::chrono::seconds kForwardDeadline{10};
+
+bool forwarded(const grpc::CallbackServerContext* ctx) {
+  return ctx->client_metadata().count(kForwarded) > 0;
+}
+
+std::unique_ptr<grpc::ClientContext> forwarding_context() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->AddMetadata(kForwarded, "1");
+  ctx->set_deadline(std::chrono::system_clock::now() + kForwardDeadline);
+  return ctx;
+}
+
 // Runs fn(partition, response, finish) on the group's partition thread; finish(status) ends the
 // call, later if fn waits for a change to be stored (the state machine answers writes once they
-// are durable, on the same thread).
+// are durable, on the same thread). A partition this coordinator does not serve passes the call
+// to `elsewhere`.
 template <class Resp, class Fn>
 grpc::ServerUnaryReactor* on_group_async(Partitions& partitions, grpc::CallbackServerContext* ctx,
-                                         const std::string& group_id, Resp* resp, Fn fn) {
+                                         const std::string& group_id, Resp* resp,
+                                         AdminService::Elsewhere elsewhere, Fn fn) {
   auto* reactor = ctx->DefaultReactor();
   if (group_id.empty()) {
     reactor->Finish({grpc::StatusCode::INVALID_ARGUMENT, "group_id is required"});
     return reactor;
   }
-  partitions.post(partitions.partition_for(group_id),
-                  [reactor, resp, fn = std::move(fn)](GroupPartition& g) {
-                    fn(g, *resp, Finish([reactor](grpc::Status s) { reactor->Finish(s); }));
-                  });
+  partitions.post(
+      partitions.partition_for(group_id),
+      [reactor, resp, fn = std::move(fn), elsewhere = std::move(elsewhere)](GroupPartition& g) {
+        if (g.state() == PartitionState::kNotOwned) return elsewhere(reactor);
+        fn(g, *resp, Finish([reactor](grpc::Status s) { reactor->Finish(s); }));
+      });
   return reactor;
 }
 
 // The same for a read: fn(partition, response) -> Status answers at once.
 template <class Resp, class Fn>
 grpc::ServerUnaryReactor* on_group(Partitions& partitions, grpc::CallbackServerContext* ctx,
-                                   const std::string& group_id, Resp* resp, Fn fn) {
-  return on_group_async(partitions, ctx, group_id, resp,
+                                   const std::string& group_id, Resp* resp,
+                                   AdminService::Elsewhere elsewhere, Fn fn) {
+  return on_group_async(partitions, ctx, group_id, resp, std::move(elsewhere),
                         [fn = std::move(fn)](GroupPartition& g, Resp& out, const Finish& finish) {
                           finish(fn(g, out));
                         });
@@ -172,6 +196,39 @@ class WatchCall final : public grpc::ServerWriteReactor<apb::GroupEvent>,
 
 }  // namespace
 
+template <class Req, class Resp>
+AdminService::Elsewhere AdminService::owner_of_group(grpc::CallbackServerContext* ctx,
+                                                     const Req* req, Resp* resp,
+                                                     AsyncMethod<Req, Resp> method) {
+  auto partition = static_cast<std::int32_t>(partitions_.partition_for(req->group_id()));
+  return [this, passed = forwarded(ctx), partition, req, resp,
+          method](grpc::ServerUnaryReactor* reactor) {
+    auto moving = grpc::Status(
+        grpc::StatusCode::UNAVAILABLE,
+        fmt::format("group partition {} is moving between coordinators: try again", partition));
+    if (passed) return reactor->Finish(moving);
+    boost::asio::post(lookups_, [this, partition, req, resp, method, reactor, moving] {
+      std::string owner;
+      if (auto read = cluster_.owner_of(partition, owner); !read.ok()) {
+        return reactor->Finish(read);
+      }
+      if (owner.empty() || owner == cluster_.self()) return reactor->Finish(moving);
+      std::shared_ptr<grpc::ClientContext> call = forwarding_context();
+      (peer(owner).async()->*method)(call.get(), req, resp,
+                                     [call, reactor](grpc::Status s) { reactor->Finish(s); });
+    });
+  };
+}
+
+apb::Admin::Stub& AdminService::peer(const std::string& advertise) {
+  std::lock_guard lock(peers_mu_);
+  auto& stub = peers_[advertise];
+  if (!stub) {
+    stub = apb::Admin::NewStub(grpc::CreateChannel(advertise, grpc::InsecureChannelCredentials()));
+  }
+  return *stub;
+}
+
 grpc::ServerUnaryReactor* AdminService::ListGroups(grpc::CallbackServerContext* ctx,
                                                    const apb::ListGroupsRequest* req,
                                                    apb::ListGroupsResponse* resp) {
@@ -182,12 +239,46 @@ grpc::ServerUnaryReactor* AdminService::ListGroups(grpc::CallbackServerContext* 
   }
   const std::size_t limit = static_cast<std::size_t>(
       req->page_size() == 0 ? kDefaultPageSize : std::min(req->page_size(), kMaxPageSize));
+  if (!cluster_.clustered() || forwarded(ctx)) {
+    list_here(req, resp, limit, {}, reactor);
+    return reactor;
+  }
+  // Each coordinator lists the groups it serves; the pages are merged here.
+  boost::asio::post(lookups_, [this, req, resp, limit, reactor] {
+    apb::ClusterStatusResponse cluster;
+    if (auto read = cluster_.read(cluster); !read.ok()) return reactor->Finish(read);
+    if (cluster.unowned_size() > 0) {
+      return reactor->Finish({grpc::StatusCode::UNAVAILABLE,
+                              fmt::format("{} group partitions have no coordinator now: the "
+                                          "list would miss their groups; try again",
+                                          cluster.unowned_size())});
+    }
+    std::vector<apb::ListGroupsResponse> others;
+    for (const auto& c : cluster.coordinators()) {
+      if (c.advertise() == cluster_.self() || c.partitions().empty()) continue;
+      auto call = forwarding_context();
+      auto status = peer(c.advertise()).ListGroups(call.get(), *req, &others.emplace_back());
+      if (!status.ok()) {
+        return reactor->Finish(
+            {status.error_code(),
+             fmt::format("coordinator {}: {}", c.advertise(), status.error_message())});
+      }
+    }
+    list_here(req, resp, limit, std::move(others), reactor);
+  });
+  return reactor;
+}
+
+void AdminService::list_here(const apb::ListGroupsRequest* req, apb::ListGroupsResponse* resp,
+                             std::size_t limit, std::vector<apb::ListGroupsResponse> others,
+                             grpc::ServerUnaryReactor* reactor) {
   const std::size_t n = partitions_.size();
   // Keyset pagination: the token is the last group id of the previous page, so pages stay
   // consistent while groups come and go. Each partition offers its first limit + 1 matches.
   auto gather = std::make_shared<Gather<std::vector<apb::GroupSummary>>>(n, n);
+  auto elsewhere = std::make_shared<std::vector<apb::ListGroupsResponse>>(std::move(others));
   for (std::size_t p = 0; p < n; ++p) {
-    partitions_.post(p, [req, resp, reactor, gather, p, limit](GroupPartition& g) {
+    partitions_.post(p, [req, resp, reactor, gather, elsewhere, p, limit](GroupPartition& g) {
       auto& out = gather->slot(p);
       const auto& groups = g.groups();
       for (auto it = groups.upper_bound(req->page_token());
@@ -199,27 +290,38 @@ grpc::ServerUnaryReactor* AdminService::ListGroups(grpc::CallbackServerContext* 
       for (auto& slot : gather->slots()) {
         std::move(slot.begin(), slot.end(), std::back_inserter(all));
       }
+      // Another coordinator's page holds at most `limit`; it may have had more.
+      bool more = false;
+      for (auto& page : *elsewhere) {
+        more = more || !page.next_page_token().empty();
+        std::move(page.mutable_groups()->begin(), page.mutable_groups()->end(),
+                  std::back_inserter(all));
+      }
       std::sort(all.begin(), all.end(),
                 [](const auto& a, const auto& b) { return a.group_id() < b.group_id(); });
       if (all.size() > limit) {
         all.resize(limit);
-        resp->set_next_page_token(all.back().group_id());
+        more = true;
       }
+      if (more && !all.empty()) resp->set_next_page_token(all.back().group_id());
       for (auto& s : all) *resp->add_groups() = std::move(s);
       reactor->Finish(grpc::Status::OK);
     });
   }
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* AdminService::DescribeGroup(grpc::CallbackServerContext* ctx,
                                                       const apb::DescribeGroupRequest* req,
                                                       apb::DescribeGroupResponse* resp) {
   return on_group(partitions_, ctx, req->group_id(), resp,
-                  [req](GroupPartition& g, apb::DescribeGroupResponse& out) {
+                  owner_of_group(ctx, req, resp, &Async::DescribeGroup),
+                  [this, req](GroupPartition& g, apb::DescribeGroupResponse& out) {
                     const ClassicGroup* group = g.find_group(req->group_id());
                     if (group == nullptr) return not_found(req->group_id());
                     out = describe(*group, g.now());
+                    out.set_group_partition(
+                        static_cast<std::int32_t>(partitions_.partition_for(req->group_id())));
+                    out.set_coordinator(cluster_.self());
                     return grpc::Status::OK;
                   });
 }
@@ -228,6 +330,7 @@ grpc::ServerUnaryReactor* AdminService::GetOffsets(grpc::CallbackServerContext* 
                                                    const apb::GetOffsetsRequest* req,
                                                    apb::GetOffsetsResponse* resp) {
   return on_group(partitions_, ctx, req->group_id(), resp,
+                  owner_of_group(ctx, req, resp, &Async::GetOffsets),
                   [req](GroupPartition& g, apb::GetOffsetsResponse& out) {
                     const ClassicGroup* group = g.find_group(req->group_id());
                     if (group == nullptr) return not_found(req->group_id());
@@ -240,7 +343,7 @@ grpc::ServerUnaryReactor* AdminService::ResetOffsets(grpc::CallbackServerContext
                                                      const apb::ResetOffsetsRequest* req,
                                                      apb::ResetOffsetsResponse* resp) {
   return on_group_async(
-      partitions_, ctx, req->group_id(), resp,
+      partitions_, ctx, req->group_id(), resp, owner_of_group(ctx, req, resp, &Async::ResetOffsets),
       [req](GroupPartition& g, apb::ResetOffsetsResponse& out, const Finish& finish) {
         const std::string& id = req->group_id();
         const ClassicGroup* group = g.find_group(id);
@@ -287,6 +390,7 @@ grpc::ServerUnaryReactor* AdminService::DeleteOffsets(grpc::CallbackServerContex
                                                       apb::DeleteOffsetsResponse* resp) {
   return on_group_async(
       partitions_, ctx, req->group_id(), resp,
+      owner_of_group(ctx, req, resp, &Async::DeleteOffsets),
       [req](GroupPartition& g, apb::DeleteOffsetsResponse& out, const Finish& finish) {
         const std::string& id = req->group_id();
         if (req->partitions().empty()) {
@@ -323,7 +427,7 @@ grpc::ServerUnaryReactor* AdminService::DeleteGroup(grpc::CallbackServerContext*
                                                     const apb::DeleteGroupRequest* req,
                                                     apb::DeleteGroupResponse* resp) {
   return on_group_async(
-      partitions_, ctx, req->group_id(), resp,
+      partitions_, ctx, req->group_id(), resp, owner_of_group(ctx, req, resp, &Async::DeleteGroup),
       [req](GroupPartition& g, apb::DeleteGroupResponse&, const Finish& finish) {
         const std::string& id = req->group_id();
         const ClassicGroup* group = g.find_group(id);
@@ -341,7 +445,7 @@ grpc::ServerUnaryReactor* AdminService::RemoveMember(grpc::CallbackServerContext
                                                      const apb::RemoveMemberRequest* req,
                                                      apb::RemoveMemberResponse* resp) {
   return on_group(
-      partitions_, ctx, req->group_id(), resp,
+      partitions_, ctx, req->group_id(), resp, owner_of_group(ctx, req, resp, &Async::RemoveMember),
       [req](GroupPartition& g, apb::RemoveMemberResponse& out) -> grpc::Status {
         const std::string& id = req->group_id();
         const ClassicGroup* group = g.find_group(id);

@@ -2,11 +2,23 @@
 // service, each call runs on its group's partition thread, and every change goes through the
 // group state machine's own operations (OffsetCommit, OffsetDelete, DeleteGroups, LeaveGroup),
 // so the Kafka rules and the group's events apply to operators as to clients.
+//
+// In a cluster any coordinator answers for every group: a call about a group of a partition
+// another coordinator serves is passed to that one (once: a passed call is never passed on), and
+// ListGroups asks every coordinator for the groups it serves. WatchGroups streams the events of
+// the groups this coordinator serves.
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
+#include <boost/asio/thread_pool.hpp>
 
 #include "admin/event_hub.h"
 #include "cluster/cluster_view.h"
@@ -17,6 +29,9 @@ namespace groupwire::coordinator::admin {
 
 class AdminService final : public apb::Admin::CallbackService {
  public:
+  // What a call about a group of a partition not served here does instead.
+  using Elsewhere = std::function<void(grpc::ServerUnaryReactor*)>;
+
   // `watch_queue`: events a watcher may fall behind by before the oldest are dropped.
   AdminService(Partitions& partitions, EventHub& hub, ClusterView& cluster,
                std::size_t watch_queue = 4096)
@@ -50,10 +65,28 @@ class AdminService final : public apb::Admin::CallbackService {
                                           apb::ClusterStatusResponse* resp) override;
 
  private:
+  using Async = apb::Admin::Stub::async_interface;
+  template <class Req, class Resp>
+  using AsyncMethod = void (Async::*)(grpc::ClientContext*, const Req*, Resp*,
+                                      std::function<void(grpc::Status)>);
+
+  // Passes the call to the coordinator that serves its group's partition.
+  template <class Req, class Resp>
+  Elsewhere owner_of_group(grpc::CallbackServerContext* ctx, const Req* req, Resp* resp,
+                           AsyncMethod<Req, Resp> method);
+  apb::Admin::Stub& peer(const std::string& advertise);
+  void list_here(const apb::ListGroupsRequest* req, apb::ListGroupsResponse* resp,
+                 std::size_t limit, std::vector<apb::ListGroupsResponse> others,
+                 grpc::ServerUnaryReactor* reactor);
+
   Partitions& partitions_;
   EventHub& hub_;
   ClusterView& cluster_;
   std::size_t watch_queue_;
+  std::mutex peers_mu_;
+  std::map<std::string, std::unique_ptr<apb::Admin::Stub>> peers_;
+  // Reading the cluster's database and asking other coordinators wait: not on gRPC's threads.
+  boost::asio::thread_pool lookups_{1};
 };
 
 }  // namespace groupwire::coordinator::admin

@@ -19,6 +19,7 @@
 
 #include "cli/render.h"
 #include "cli/watermarks.h"
+#include "command_line.h"
 #include "groupwire/admin/v1/admin.grpc.pb.h"
 #include "host_port.h"
 
@@ -59,6 +60,7 @@ struct UsageError {
 
 struct Options {
   std::string coordinator;
+  std::vector<HostPort> coordinators;
   std::string output;
   std::chrono::milliseconds timeout{10000};
   std::vector<std::string> words;
@@ -104,10 +106,7 @@ void add_topics(const Options& o, Repeated* out) {
 
 class Cli {
  public:
-  explicit Cli(Options o)
-      : o_(std::move(o)),
-        stub_(apb::Admin::NewStub(
-            grpc::CreateChannel(o_.coordinator, grpc::InsecureChannelCredentials()))) {}
+  explicit Cli(Options o) : o_(std::move(o)), stub_(apb::Admin::NewStub(answering())) {}
 
   int run() {
     const auto& w = o_.words;
@@ -129,6 +128,25 @@ class Cli {
   }
 
  private:
+  // The first coordinator of --coordinator that accepts a connection (any coordinator of a cluster
+  // answers for every group); the first one if none does, so that the call says it is unreachable.
+  std::shared_ptr<grpc::Channel> answering() const {
+    const auto deadline = std::chrono::system_clock::now() + o_.timeout;
+    for (const auto& c : o_.coordinators) {
+      auto channel = grpc::CreateChannel(c.to_string(), grpc::InsecureChannelCredentials());
+      if (o_.coordinators.size() == 1) return channel;
+      // Ready, or refused (a failed connection attempt): whichever comes first.
+      auto state = channel->GetState(/*try_to_connect=*/true);
+      while (state != GRPC_CHANNEL_READY && state != GRPC_CHANNEL_TRANSIENT_FAILURE &&
+             state != GRPC_CHANNEL_SHUTDOWN && channel->WaitForStateChange(state, deadline)) {
+        state = channel->GetState(/*try_to_connect=*/true);
+      }
+      if (state == GRPC_CHANNEL_READY) return channel;
+    }
+    return grpc::CreateChannel(o_.coordinators.front().to_string(),
+                               grpc::InsecureChannelCredentials());
+  }
+
   bool json_output() const { return o_.output == "json"; }
 
   std::unique_ptr<grpc::ClientContext> context() const {
@@ -367,7 +385,7 @@ Options parse(int argc, char** argv) {
   po::options_description opts("Options");
   opts.add_options()("help", "print this help and exit")(
       "coordinator", po::value<std::string>(&o.coordinator)->default_value("127.0.0.1:9093"),
-      "HOST:PORT of the coordinator's gRPC service")(
+      "HOST:PORT[,HOST:PORT...] of the coordinator's gRPC service: the first that answers")(
       "output,o", po::value<std::string>(&o.output)->default_value("table"), "table|json")(
       "timeout-ms", po::value<long long>()->default_value(10000), "deadline of each call")(
       "state", po::value<std::vector<std::string>>(),
@@ -403,8 +421,10 @@ Options parse(int argc, char** argv) {
     std::cout << help.str();
     std::exit(kOk);
   }
-  if (!parse_host_port(o.coordinator)) {
-    throw UsageError{"--coordinator: '" + o.coordinator + "' is not HOST:PORT"};
+  try {
+    o.coordinators = host_ports_flag(o.vm, "coordinator");
+  } catch (const BadOption& e) {
+    throw UsageError{"--coordinator: " + e.problem};
   }
   if (o.output != "table" && o.output != "json") {
     throw UsageError{"--output: '" + o.output + "' is not table or json"};

@@ -133,6 +133,8 @@ json to_json(const apb::DescribeGroupResponse& d) {
           {"protocol_name", d.protocol_name()},
           {"leader_id", d.leader_id()},
           {"state_changed_at_ms", d.state_changed_at_ms()},
+          {"group_partition", d.group_partition()},
+          {"coordinator", d.coordinator()},
           {"members", members}};
 }
 
@@ -241,6 +243,7 @@ void print_table(std::ostream& out, const apb::DescribeGroupResponse& d) {
                      d.protocol_type().empty() ? "-" : d.protocol_type(),
                      d.protocol_name().empty() ? "-" : d.protocol_name(),
                      d.leader_id().empty() ? "-" : d.leader_id());
+  out << fmt::format("PARTITION {}  COORDINATOR {}\n", d.group_partition(), d.coordinator());
   if (d.members().empty()) return;
   out << "\n";
   Table t({"MEMBER-ID", "INSTANCE-ID", "CLIENT-ID", "HOST", "HEARTBEAT-AGE-MS", "ASSIGNMENT"});

@@ -12,8 +12,8 @@ namespace groupwire::coordinator {
 
 class LeaseClusterView final : public ClusterView {
  public:
-  LeaseClusterView(std::unique_ptr<LeaseTable> table, std::size_t partitions)
-      : table_(std::move(table)), partitions_(partitions) {}
+  LeaseClusterView(std::string self, std::unique_ptr<LeaseTable> table, std::size_t partitions)
+      : ClusterView(std::move(self)), table_(std::move(table)), partitions_(partitions) {}
   std::optional<apb::ClusterStatusResponse> status(std::string& error) override;
   bool clustered() const override { return true; }
 

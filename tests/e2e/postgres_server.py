@@ -24,7 +24,8 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port on 127.0.0.1 nothing listens on (bound once to pick it, then released)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -44,7 +45,7 @@ class PostgresServer:
                                         "-U", "groupwire", "--auth=trust", "-E", "UTF8", "-N"]),
                        check=True, capture_output=True)
         for _ in range(3):  # another process may take the port between the probe and the bind
-            self.port = _free_port()
+            self.port = free_port()
             if self.restart():
                 return self
         raise RuntimeError("the PostgreSQL server did not start:\n" + self.log())

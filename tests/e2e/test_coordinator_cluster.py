@@ -27,6 +27,7 @@ from group_cluster import CoordinatorProcess, wait_until  # noqa: E402
 from kafka_hash import partition_of  # noqa: E402
 from metrics_scrape import METRICS, scrape, total  # noqa: E402
 from postgres_cluster import LEASE_MS, PARTITIONS, PostgresClusterTest  # noqa: E402
+from postgres_server import free_port  # noqa: E402
 from raw_group_client import RawGroupClient  # noqa: E402
 
 from kafka.protocol.commit import OffsetCommitRequest  # noqa: E402
@@ -70,6 +71,40 @@ class CoordinatorClusterTest(PostgresClusterTest):
             got = {co["advertise"]: sorted((p["partition"], p["epoch"]) for p in co["partitions"])
                    for co in status["coordinators"]}
             self.assertEqual(got, expected, self.diagnostics())
+
+    def test_the_admin_api_answers_for_every_group_from_any_coordinator(self):
+        a = self.start_coordinator()
+        wait_until(lambda: len(self.owned_by(a)) == PARTITIONS, 30, "a alone to own all")
+        b = self.start_coordinator()
+        self.wait_for_split(a, b)
+        names = (f"admin-{i}" for i in range(1000))
+        groups = {c.address: next(g for g in names if partition_of(g, PARTITIONS) in
+                                  self.owned_by(c)) for c in (a, b)}
+        gateway = GatewayProcess("--coordinator", f"{a.address},{b.address}",
+                                 topics={"orders": 1}).start()
+        self.addCleanup(gateway.stop)
+        client = RawGroupClient(gateway.bootstrap, node_id=gateway.node_id)
+        self.addCleanup(client.close)
+        members = {group: client.form_group(group, partitions=1, session_timeout_ms=60000)[1]
+                   for group in groups.values()}
+
+        for asked in (a, b):
+            # The first address does not answer: the CLI goes on to the next.
+            cli = GroupwireCli(f"127.0.0.1:{free_port()},{asked.address}")
+            listed = {g["group_id"] for g in cli.json("groups", "list")["groups"]}
+            self.assertEqual(listed, set(groups.values()), f"asked {asked.address}")
+            for owner, group in groups.items():
+                described = cli.json("groups", "describe", group)
+                self.assertEqual(described["state"], "Stable")
+                self.assertEqual(described["coordinator"], owner)
+                self.assertEqual(described["group_partition"], partition_of(group, PARTITIONS))
+        # A change through a coordinator that does not serve the group reaches the one that does.
+        cli = GroupwireCli(a.address)
+        self.assertEqual(client.leave(groups[b.address], members[groups[b.address]], 1), 0)
+        done = cli.run("groups", "delete", groups[b.address])
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual({g["group_id"] for g in cli.json("groups", "list")["groups"]},
+                         {groups[a.address]})
 
     def test_sigterm_hands_partitions_over_at_once(self):
         a = self.start_coordinator()
