@@ -9,7 +9,9 @@ binaries they run.
       --broker-port-base + broker id, probes point at the health port or the gRPC port (whose
       grpc.health.v1 the coordinator serves), and the HTTP probe paths are ones a running
       gateway answers (not 404).
-    - Volumes: the coordinator's --data-dir is where its persistent volume is mounted.
+    - The coordinator cluster: three coordinators on the example PostgreSQL (its Service, its
+      Secret's password), each advertising an address of its own that the gateways' coordinator
+      address (the headless Service, or the list of all three) reaches.
     - References: Services select pods that exist, the HPA scales the gateway Deployment, the
       StatefulSet's serviceName is a Service, the gateways' coordinator address is the
       coordinator Service's, compose builds from Dockerfiles that exist.
@@ -30,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from deploy_files import DOCKER, K8S, REPO, process_of_image, port_of  # noqa: E402
 from gateway_process import GatewayProcess, http_get  # noqa: E402
 
-KINDS = {"Namespace", "Service", "StatefulSet", "Deployment", "HorizontalPodAutoscaler"}
+KINDS = {"Namespace", "Secret", "Service", "StatefulSet", "Deployment", "HorizontalPodAutoscaler"}
+OURS = "groupwire/"  # images of ours; the example PostgreSQL's is not
 
 
 def k8s_objects() -> list[dict]:
@@ -86,13 +89,20 @@ class KubernetesTest(unittest.TestCase):
         for o in cls.objects:
             cls.by_kind.setdefault(o["kind"], {})[o["metadata"]["name"]] = o
 
-    def containers(self):
+    def workloads(self):
         for kind in ("Deployment", "StatefulSet"):
             for workload in self.by_kind.get(kind, {}).values():
                 for container in workload["spec"]["template"]["spec"]["containers"]:
-                    env = {e["name"]: e["value"] for e in container.get("env", [])}
-                    words = container.get("command", []) + container.get("args", [])
-                    yield workload, container, Settings(container["image"], words, env)
+                    yield workload, container
+
+    def containers(self):
+        """Our containers, with their settings."""
+        for workload, container in self.workloads():
+            if not container["image"].startswith(OURS):
+                continue
+            env = {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
+            words = container.get("command", []) + container.get("args", [])
+            yield workload, container, Settings(container["image"], words, env)
 
     def test_objects_are_of_kinds_we_ship(self):
         self.assertEqual({o["kind"] for o in self.objects}, KINDS)
@@ -133,19 +143,25 @@ class KubernetesTest(unittest.TestCase):
                 status, body = http_get(gateway.health_url + path)
                 self.assertIn(status, (200, 503), f"{path}: {status} {body}")
 
-    def test_coordinator_data_dir_is_its_persistent_volume(self):
+    def test_coordinators_share_the_example_postgres(self):
         coordinator = self.by_kind["StatefulSet"]["groupwire-coordinator"]
+        self.assertGreaterEqual(coordinator["spec"]["replicas"], 3)
         (_, container, settings), = [c for c in self.containers() if c[0] is coordinator]
-        mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
-        claims = {t["metadata"]["name"] for t in coordinator["spec"]["volumeClaimTemplates"]}
-        data_dir = settings.values.get("data-dir")
-        self.assertIsNotNone(data_dir, "the coordinator is given no --data-dir")
-        self.assertIn(data_dir, [mounts[name] for name in claims])
+        conninfo = dict(kv.split("=", 1) for kv in settings.values["postgres"].split())
+        postgres = self.by_kind["Service"][conninfo["host"].split(".")[0]]
+        self.assertEqual(int(conninfo["port"]), postgres["spec"]["ports"][0]["port"])
+        secret = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"]
+                  if "valueFrom" in e and "secretKeyRef" in e["valueFrom"]}
+        self.assertIn(secret["PGPASSWORD"]["name"], self.by_kind["Secret"])
+        # Each pod advertises its own name under the headless Service.
+        service = coordinator["spec"]["serviceName"]
+        self.assertEqual(self.by_kind["Service"][service]["spec"]["clusterIP"], "None")
+        self.assertTrue(settings.values["advertise"].startswith(f"$(POD_NAME).{service}."))
 
     def test_references_resolve(self):
         services = self.by_kind["Service"]
         pods = {}
-        for workload, container, _ in self.containers():
+        for workload, container in self.workloads():
             labels = workload["spec"]["template"]["metadata"]["labels"]
             ports = {p["name"] for p in container["ports"]}
             pods[workload["metadata"]["name"]] = (labels, ports)
@@ -180,8 +196,11 @@ class ComposeTest(unittest.TestCase):
         words = service.get("entrypoint", []) + service.get("command", [])
         return Settings(service["image"], words, service.get("environment", {}))
 
+    def ours(self):
+        return {name: s for name, s in self.services.items() if s["image"].startswith(OURS)}
+
     def test_builds_from_our_dockerfiles(self):
-        for name, service in self.services.items():
+        for name, service in self.ours().items():
             with self.subTest(service=name):
                 process = process_of_image(service["image"])
                 if "build" in service:
@@ -190,12 +209,12 @@ class ComposeTest(unittest.TestCase):
                     self.assertEqual(path.resolve(), process.dockerfile.resolve())
 
     def test_flags_and_variables_are_the_binaries_own(self):
-        for name, service in self.services.items():
+        for name, service in self.ours().items():
             with self.subTest(service=name):
                 self.assertEqual(self.settings(service).unknown(), [])
 
     def test_gateway_ports_are_published_where_they_listen(self):
-        for name, service in self.services.items():
+        for name, service in self.ours().items():
             settings = self.settings(service)
             if settings.process.program != "groupwire-gateway":
                 continue
@@ -213,14 +232,23 @@ class ComposeTest(unittest.TestCase):
                 self.assertLessEqual(expected, published)
                 self.assertEqual(port_of(settings.values["advertise"]), listen)
 
-    def test_coordinator_data_dir_is_a_named_volume(self):
-        service = self.services["coordinator"]
-        data_dir = self.settings(service).values.get("data-dir")
-        self.assertIsNotNone(data_dir, "the coordinator is given no --data-dir")
-        volumes = dict(v.split(":")[::-1][:2][::-1] for v in service["volumes"])
-        self.assertIn(data_dir, {target for target in volumes.values()})
-        source = next(s for s, t in volumes.items() if t == data_dir)
-        self.assertIn(source, self.compose["volumes"])
+    def test_gateways_know_every_coordinator_of_the_postgres_cluster(self):
+        coordinators = {name: self.settings(service) for name, service in self.ours().items()
+                        if self.settings(service).process.program == "groupwire-coordinator"}
+        self.assertEqual(len(coordinators), 3)
+        advertised = set()
+        for name, settings in coordinators.items():
+            with self.subTest(service=name):
+                conninfo = dict(kv.split("=", 1) for kv in settings.values["postgres"].split())
+                self.assertIn(conninfo["host"], self.services)
+                self.assertEqual(settings.values["advertise"].split(":")[0], name)
+                self.assertEqual(port_of(settings.values["advertise"]),
+                                 port_of(settings.values["listen"]))
+                advertised.add(settings.values["advertise"])
+        for name, service in self.ours().items():
+            settings = self.settings(service)
+            if settings.process.program == "groupwire-gateway":
+                self.assertEqual(set(settings.values["coordinator"].split(",")), advertised, name)
 
 
 if __name__ == "__main__":
