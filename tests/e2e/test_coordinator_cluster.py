@@ -4,16 +4,20 @@ other at once; after SIGKILL the other takes them when the leases expire; and a 
 paused (SIGSTOP) past its lease, whose partitions were taken meanwhile, can neither answer for
 them nor write once it runs again: an OffsetCommit a gateway sent it during the pause is refused
 (NOT_COORDINATOR) when it runs again, and the gateway sends it on to the new owner, which
-acknowledges it. `groupwire cluster status -o json`,
-asked of either coordinator, shows the leases as the database has them.
+acknowledges it. A coordinator cut off from the database (its connections go through a TCP proxy
+the test stops) stops serving before its leases can have expired, and the other takes its
+partitions after. `groupwire cluster status -o json`, asked of either coordinator, shows the
+leases as the database has them; the admin API and the CLI answer for every group from either.
 
-Who owns what is read from the database (groupwire_leases), never from the coordinators' logs.
+Who owns what is read from the database (groupwire_leases); only when a coordinator stopped
+serving is read from its log.
 
 Run with Debian's interpreter (python3-kafka):
     /usr/bin/python3 -m unittest -v test_coordinator_cluster.py
 """
 
 import os
+from datetime import datetime
 import signal
 import sys
 import time
@@ -29,6 +33,7 @@ from metrics_scrape import METRICS, scrape, total  # noqa: E402
 from postgres_cluster import LEASE_MS, PARTITIONS, PostgresClusterTest  # noqa: E402
 from postgres_server import free_port  # noqa: E402
 from raw_group_client import RawGroupClient  # noqa: E402
+from tcp_proxy import TcpProxy  # noqa: E402
 
 from kafka.protocol.commit import OffsetCommitRequest  # noqa: E402
 
@@ -105,6 +110,31 @@ class CoordinatorClusterTest(PostgresClusterTest):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertEqual({g["group_id"] for g in cli.json("groups", "list")["groups"]},
                          {groups[a.address]})
+
+    def test_cut_off_from_the_database_a_coordinator_stops_serving_before_its_leases_expire(self):
+        proxy = TcpProxy("127.0.0.1", self.pg.port)
+        self.addCleanup(proxy.stop)
+        a = self.start_coordinator(
+            f"host=127.0.0.1 port={proxy.port} user=groupwire dbname=groupwire")
+        wait_until(lambda: len(self.owned_by(a)) == PARTITIONS, 30, "a alone to own all")
+        b = self.start_coordinator()
+        self.wait_for_split(a, b)
+        theirs = self.owned_by(a)
+        epochs = {p: e for p, (_, e) in self.leases().items()}
+
+        mark = a.mark()
+        cut = datetime.now()
+        proxy.stop()
+        line = a.wait_for_log(r"stopped serving partitions .*not renewed in time", after=mark,
+                              timeout=LEASE_MS / 1000 * 2)
+        stopped = datetime.strptime(line.split()[0], "%Y-%m-%dT%H:%M:%S.%f")
+        # Its last renewal came at most a period (200 ms) before the cut: the leases run at
+        # least until cut + lease - 200 ms on the database's clock.
+        self.assertLess((stopped - cut).total_seconds(), (LEASE_MS - 200) / 1000, line)
+        wait_until(lambda: all(self.leases()[p][0] == b.address for p in theirs), 30,
+                   "b to take a's partitions once their leases expired")
+        for p in theirs:
+            self.assertGreater(self.leases()[p][1], epochs[p], f"partition {p}: a new epoch")
 
     def test_sigterm_hands_partitions_over_at_once(self):
         a = self.start_coordinator()
