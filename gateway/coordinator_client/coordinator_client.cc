@@ -162,7 +162,7 @@ class CoordinatorClient::Single final : public Routed,
       return client_.refused(this->shared_from_this());
     }
     client_.answered(*this, status.ok());
-    done_(client_.moving_if_clustered(status), sent, reply);
+    done_(status, sent, reply);
   }
 
   CoordinatorClient& client_;
@@ -296,13 +296,6 @@ void CoordinatorClient::fan_out(Req req, Clock::time_point deadline, Done<Req, R
                                                  next_seq_.fetch_add(1), deadline));
     }
   }
-}
-
-grpc::Status CoordinatorClient::moving_if_clustered(const grpc::Status& status) const {
-  if (status.ok() || status.error_code() == grpc::StatusCode::CANCELLED || !clustered_) {
-    return status;
-  }
-  return grpc::Status(grpc::StatusCode::ABORTED, status.error_message());
 }
 
 void CoordinatorClient::submit(std::shared_ptr<Routed> call) {
@@ -475,7 +468,6 @@ void CoordinatorClient::fetched(std::uint64_t fetch, std::optional<RoutingTable>
         spdlog::info("coordinators: {} group partitions, routing table from {}",
                      table->group_partitions, source_->names());
       }
-      clustered_ = table->clustered;
       table_ = std::move(table);
       for (std::size_t p = 0; p < routes_.size(); ++p) owner_locked(p);  // connect new owners early
       for (auto& call : std::exchange(unrouted_, {})) route_locked(std::move(call), actions);
@@ -516,8 +508,8 @@ void CoordinatorClient::tick_until_stopped() {
   while (!stop_cv_.wait_for(lock, kTick, [this] { return stopping_; })) {
     Actions actions;
     auto now = Clock::now();
-    const grpc::Status late = moving_if_clustered(
-        grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "no coordinator served it in time"));
+    const grpc::Status late(grpc::StatusCode::DEADLINE_EXCEEDED,
+                            "no coordinator served it in time");
     for (auto& r : routes_) {
       auto expired = std::stable_partition(r.waiting.begin(), r.waiting.end(),
                                            [now](const auto& c) { return c->deadline > now; });

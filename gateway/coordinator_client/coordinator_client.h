@@ -9,9 +9,8 @@
 // made) only once every call still on the way to the old owner is answered. A refused call
 // with a later call of its partition answered meanwhile is not resent: it would take effect after
 // that one; its refusal (retriable) goes to the client. A call whose owner cannot be reached may
-// have taken effect, so it is not resent: it fails and the client retries, as it would with
-// Kafka. In a cluster it fails with ABORTED: its partition is moving to another owner
-// (COORDINATOR_LOAD_IN_PROGRESS to the client, see failed_call.h).
+// have taken effect, so it is not resent: it fails (COORDINATOR_LOAD_IN_PROGRESS to the client,
+// see failed_call.h) and the client retries, as it would with Kafka.
 //
 // Calls naming several groups are split into one call per group (ListGroups: one per partition)
 // and their answers merged in the request's order.
@@ -94,8 +93,6 @@ class CoordinatorClient {
   void submit(std::shared_ptr<Routed> call);
   void refused(std::shared_ptr<Routed> call);
   void answered(const Routed& call, bool reached);
-  // A failure, as seen in a cluster: the call's partition is moving to another owner.
-  grpc::Status moving_if_clustered(const grpc::Status& status) const;
 
   // With mu_ held.
   void route_locked(std::shared_ptr<Routed> call, Actions& actions);
@@ -114,7 +111,6 @@ class CoordinatorClient {
 
   std::mutex mu_;
   std::optional<RoutingTable> table_;
-  std::atomic<bool> clustered_{false};             // as the last table said
   std::vector<Route> routes_;                      // by partition, once the table is known
   std::vector<std::shared_ptr<Routed>> unrouted_;  // before the first table
   std::map<std::string, std::unique_ptr<CoordinatorConnection>> connections_;  // by address

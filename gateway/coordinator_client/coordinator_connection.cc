@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "coordinator_client/failed_call.h"
 #include "coordinator_client/group_of.h"
 
 namespace groupwire::gateway {
@@ -145,9 +146,9 @@ void CoordinatorConnection::log_failure(const char* rpc, const grpc::Status& sta
   bool warn = now - last >= interval.count() &&
               last_warning_ns_.compare_exchange_strong(last, now, std::memory_order_relaxed);
   spdlog::log(warn ? spdlog::level::warn : spdlog::level::debug,
-              "coordinator {}: {} failed: {} ({}); answering COORDINATOR_NOT_AVAILABLE",
-              options_.target.to_string(), rpc, static_cast<int>(status.error_code()),
-              status.error_message());
+              "coordinator {}: {} failed: {} ({}); answering {}", options_.target.to_string(), rpc,
+              static_cast<int>(status.error_code()), status.error_message(),
+              pb::ErrorCode_Name(failure_error(status)));
 }
 
 template <class Req, class Resp>

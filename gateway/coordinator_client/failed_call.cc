@@ -15,8 +15,8 @@ Resp top_level(pb::ErrorCode e) {
 }  // namespace
 
 pb::ErrorCode failure_error(const grpc::Status& status) {
-  return status.error_code() == grpc::StatusCode::ABORTED ? pb::COORDINATOR_LOAD_IN_PROGRESS
-                                                          : pb::COORDINATOR_NOT_AVAILABLE;
+  return status.error_code() == grpc::StatusCode::CANCELLED ? pb::COORDINATOR_NOT_AVAILABLE
+                                                            : pb::COORDINATOR_LOAD_IN_PROGRESS;
 }
 
 pb::JoinGroupResponse failed_reply(const pb::JoinGroupRequest& req, pb::ErrorCode e) {

@@ -11,11 +11,14 @@ namespace groupwire::gateway {
 
 namespace pb = groupwire::coordinator::v1;
 
-// COORDINATOR_LOAD_IN_PROGRESS for a call that failed because its group's partition is moving
-// to another coordinator of a cluster (status ABORTED): the group will be served once its new
-// owner has loaded it, and clients wait and retry without looking for another coordinator (with
-// the gateway as every group's coordinator, librdkafka would only drop its connection to it and
-// the requests on it). COORDINATOR_NOT_AVAILABLE otherwise: no coordinator answers.
+// COORDINATOR_LOAD_IN_PROGRESS: the gateway is every group's coordinator as clients see it, and
+// while the coordinator service cannot answer for a group (it restarts, or the group's partition
+// moves to another coordinator of a cluster) the group is, to them, being loaded: they wait and
+// retry on the same gateway. COORDINATOR_NOT_AVAILABLE would send them looking for another
+// coordinator, only to find this gateway again, and librdkafka answers it on an OffsetCommit by
+// dropping its connection to the coordinator with every request on it; committing in a loop,
+// that repeats until its session times out and it rejoins. COORDINATOR_NOT_AVAILABLE only for a
+// call cancelled because the gateway stops: clients go to another gateway.
 pb::ErrorCode failure_error(const grpc::Status& status);
 
 pb::JoinGroupResponse failed_reply(const pb::JoinGroupRequest& req, pb::ErrorCode e);

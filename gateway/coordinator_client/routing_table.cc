@@ -18,7 +18,6 @@ std::optional<RoutingTable> RoutingTable::from(const pb::RoutingTable& answer,
   }
   RoutingTable table;
   table.group_partitions = static_cast<std::size_t>(answer.group_partitions());
-  table.clustered = answer.clustered();
   // A coordinator alone serves them all, at the address it was reached by.
   table.owners.assign(table.group_partitions,
                       answer.clustered() ? std::nullopt : std::optional(asked));

@@ -25,7 +25,6 @@ namespace pb = groupwire::coordinator::v1;
 
 struct RoutingTable {
   std::size_t group_partitions = 0;
-  bool clustered = false;
   std::vector<std::optional<HostPort>> owners;  // by partition; nullopt: none now
 
   // The table a coordinator answered `asked` with, or nullopt and why it is unusable.

@@ -127,7 +127,7 @@ TEST_F(ClusterTest, TheRoutingTableNamesEveryOwnerAndOthersRefuseTheirPartitions
   ASSERT_TRUE(eventually([&] { return a.manager->owned().size() == kPartitions / 2; }));
 
   std::string error;
-  LeaseClusterView view(LeaseTable::open(db_.conninfo(), "", kLease, error), kPartitions);
+  LeaseClusterView view("a:1", LeaseTable::open(db_.conninfo(), "", kLease, error), kPartitions);
   auto status = view.status(error);
   ASSERT_TRUE(status) << error;
   EXPECT_TRUE(view.clustered());

@@ -1,10 +1,10 @@
 """The coordinator process dies (SIGKILL) and comes back on the same port; the gateway and the
 Kafka clients stay up.
 
-    - While it is down, every group API through the gateway answers COORDINATOR_NOT_AVAILABLE
-      (15) within a bounded time, on the same client connection (the gateway does not close
+    - While it is down, every group API through the gateway answers
+      COORDINATOR_LOAD_IN_PROGRESS (14) within a bounded time, on the same client connection (the gateway does not close
       it); kafka-python's own encoder builds the requests. A JoinGroup parked in the
-      coordinator when it dies gets 15 too, at once rather than after its rebalance timeout.
+      coordinator when it dies gets 14 too, at once rather than after its rebalance timeout.
     - Once it is back, the same connection reaches it again (the gateway reconnects by itself),
       and what was stored before the crash is there: the member of the last completed
       generation heartbeats with the same generation, its committed offset reads back.
@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from consumer_agent import ConsumerAgent, split_of  # noqa: E402
 from group_cluster import GroupCluster, wait_until  # noqa: E402
-from raw_group_client import (COORDINATOR_NOT_AVAILABLE, NONE, RawGroupClient,  # noqa: E402
+from raw_group_client import (COORDINATOR_LOAD_IN_PROGRESS, NONE, RawGroupClient,  # noqa: E402
                               subscription)
 
 from kafka.protocol.admin import (DeleteGroupsRequest, DescribeGroupsRequest,  # noqa: E402
@@ -63,7 +63,7 @@ class CoordinatorRestartTest(unittest.TestCase):
         self.assertLess(elapsed, ANSWER_BOUND, f"{what} took {elapsed:.1f} s")
         return result
 
-    def test_group_apis_answer_coordinator_not_available_while_it_is_down(self):
+    def test_group_apis_answer_coordinator_load_in_progress_while_it_is_down(self):
         raw = RawGroupClient(self.cluster.bootstrap, self.cluster.gateway.node_id)
         self.addCleanup(raw.close)
         group = "restart-raw"
@@ -82,7 +82,7 @@ class CoordinatorRestartTest(unittest.TestCase):
                                               timeout=DEADLINE, after=mark)
 
         self.cluster.coordinator.kill()
-        na = COORDINATOR_NOT_AVAILABLE
+        na = COORDINATOR_LOAD_IN_PROGRESS
         with self.subTest(api="JoinGroup parked in the coordinator"):
             self.assertEqual(self.timed("parked JoinGroup", lambda: parked.wait(
                 parked_join, timeout=ANSWER_BOUND + 5)).error_code, na)
@@ -131,7 +131,7 @@ class CoordinatorRestartTest(unittest.TestCase):
             return None if code == na else (code,)
 
         code, = wait_until(answer_other_than_15, DEADLINE,
-                           "a Heartbeat answer other than COORDINATOR_NOT_AVAILABLE",
+                           "a Heartbeat answer other than COORDINATOR_LOAD_IN_PROGRESS",
                            interval=0.2, watchdog=self.cluster.problem)
         self.assertEqual(code, NONE, self.diagnostics())
         # The group came back from the database: same member, same generation, same offset.

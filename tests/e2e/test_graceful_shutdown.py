@@ -11,7 +11,7 @@ encoder sends it over one connection (raw_group_client.py).
       connection unanswered when the timeout passes and still exits 0.
     - Coordinator: after SIGTERM the parked JoinGroup is still completed and answered through
       the gateway; the coordinator exits 0. With a shorter --shutdown-timeout-ms the call is
-      cancelled, the gateway answers COORDINATOR_NOT_AVAILABLE, and the coordinator exits 0.
+      cancelled, the gateway answers COORDINATOR_LOAD_IN_PROGRESS, and the coordinator exits 0.
 
 Run with Debian's interpreter (python3-kafka):
     /usr/bin/python3 -m unittest -v test_graceful_shutdown.py
@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gateway_process import http_get  # noqa: E402
 from group_cluster import GroupCluster  # noqa: E402
-from raw_group_client import COORDINATOR_NOT_AVAILABLE, NONE, RawGroupClient  # noqa: E402
+from raw_group_client import COORDINATOR_LOAD_IN_PROGRESS, NONE, RawGroupClient  # noqa: E402
 
 TOPIC = "orders"
 PARK_MS = 3000  # how long the coordinator holds the first JoinGroup of a group
@@ -115,7 +115,7 @@ class CoordinatorShutdownTest(_ShutdownTest):
         started = time.monotonic()
         coordinator.terminate()
         joined = self.client.wait(future, timeout=20)
-        self.assertEqual(joined.error_code, COORDINATOR_NOT_AVAILABLE)
+        self.assertEqual(joined.error_code, COORDINATOR_LOAD_IN_PROGRESS)
         self.assertEqual(coordinator.wait_exit(timeout=20), 0, self.cluster.logs())
         self.assertLess(time.monotonic() - started, 10)
 

@@ -1,6 +1,6 @@
-// An unreachable or silent coordinator: every group API answers COORDINATOR_NOT_AVAILABLE in
-// the place its version carries errors, within a bounded time, and the same client recovers
-// once a coordinator listens again.
+// An unreachable or silent coordinator: every group API answers COORDINATOR_LOAD_IN_PROGRESS (see
+// failed_call.h) in the place its version carries errors, within a bounded time, and the same
+// client recovers once a coordinator listens again.
 #include <chrono>
 
 #include <gtest/gtest.h>
@@ -15,7 +15,7 @@ using namespace kafka;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr auto kNotAvailable = to_wire(ErrorCode::COORDINATOR_NOT_AVAILABLE);
+constexpr auto kNotAvailable = to_wire(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS);
 constexpr auto kUnknown = to_wire(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
 // gRPC may fire a deadline up to a timer tick early; the bounds below are about the margin, not the
 // tick.
@@ -41,7 +41,7 @@ HeartbeatRequest heartbeat_request() {
 }
 
 // One request per group API (several versions where the error moves), each checked for
-// COORDINATOR_NOT_AVAILABLE in the right place.
+// COORDINATOR_LOAD_IN_PROGRESS in the right place.
 void expect_every_api_unavailable(GatewayHarness& gw) {
   auto join6 = gw.call<JoinGroupResponse>(join_request(), 6);
   EXPECT_EQ(join6.error_code, kNotAvailable);
@@ -120,7 +120,8 @@ void expect_every_api_unavailable(GatewayHarness& gw) {
   EXPECT_TRUE(od.topics.empty());  // a group-level error replaces partition results
 }
 
-// The same requests reach a live coordinator and come back without COORDINATOR_NOT_AVAILABLE.
+// The same requests reach a live coordinator and come back without
+// COORDINATOR_LOAD_IN_PROGRESS.
 void expect_every_api_forwarded(GatewayHarness& gw, FakeCoordinator& coordinator) {
   coordinator.list_groups.clear();  // reconnects() lists groups
   EXPECT_EQ(gw.call<JoinGroupResponse>(join_request(), 5).error_code, 0);
@@ -243,7 +244,8 @@ TEST(CoordinatorUnavailable, SyncGroupOutlivesTheCallTimeoutAndShutdownAnswersIt
   }  // the client's destructor cancels the call and waits for its callback
   ASSERT_EQ(answer.wait_for(milliseconds(0)), std::future_status::ready);
   auto resp = GatewayHarness::decode<SyncGroupResponse>(answer.get(), 3);
-  EXPECT_EQ(resp.error_code, kNotAvailable);
+  // The gateway stops: the client should find another.
+  EXPECT_EQ(resp.error_code, to_wire(ErrorCode::COORDINATOR_NOT_AVAILABLE));
 }
 
 }  // namespace
