@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "codec/messages/consumer_protocol.h"
+#include "kafka/codec/messages/consumer_protocol.h"
 
 namespace groupwire::coordinator::admin {
 

@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "codec/codec.h"
-#include "codec/messages/consumer_protocol.h"
+#include "kafka/codec/codec.h"
+#include "kafka/codec/messages/consumer_protocol.h"
 
 namespace groupwire::coordinator {
 

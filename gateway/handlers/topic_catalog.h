@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "codec/schema.h"
+#include "kafka/codec/schema.h"
 #include "server/config.h"
 
 namespace groupwire::gateway {

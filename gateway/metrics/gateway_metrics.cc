@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "codec/api_key.h"
+#include "kafka/codec/api_key.h"
 #include "kafka/error_code.h"
 
 namespace groupwire::gateway {

@@ -11,10 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include "codec/codec.h"
-#include "codec/frame.h"
-#include "codec/header.h"
-#include "codec/messages/all.h"
+#include "kafka/codec/codec.h"
+#include "kafka/codec/frame.h"
+#include "kafka/codec/header.h"
+#include "kafka/codec/messages/all.h"
 #include "server/session.h"
 
 namespace groupwire::gateway {

@@ -4,9 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "codec/frame.h"
-#include "codec/messages/metadata.h"
 #include "handlers/metadata.h"
+#include "kafka/codec/frame.h"
+#include "kafka/codec/messages/metadata.h"
 #include "upstream/version_translation.h"
 
 namespace groupwire::gateway {

@@ -15,9 +15,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "codec/frame.h"
-#include "codec/messages/list_offsets.h"
-#include "codec/messages/metadata.h"
+#include "kafka/codec/frame.h"
+#include "kafka/codec/messages/list_offsets.h"
+#include "kafka/codec/messages/metadata.h"
 #include "server/frame.h"
 
 namespace groupwire::gateway {

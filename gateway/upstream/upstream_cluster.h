@@ -13,9 +13,9 @@
 #include <thread>
 #include <vector>
 
-#include "codec/messages/api_versions.h"
 #include "handlers/topic_catalog.h"
 #include "host_port.h"
+#include "kafka/codec/messages/api_versions.h"
 
 namespace groupwire::gateway {
 

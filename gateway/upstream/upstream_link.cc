@@ -1,6 +1,6 @@
 #include "upstream/upstream_link.h"
 
-#include "codec/wire.h"
+#include "kafka/codec/wire.h"
 #include "server/frame.h"
 
 #include <vector>

@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "codec/frame.h"
 #include "handlers/fetch.h"
+#include "kafka/codec/frame.h"
 
 namespace groupwire::gateway {
 

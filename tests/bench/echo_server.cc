@@ -19,10 +19,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/program_options.hpp>
 
-#include "codec/header.h"
-#include "codec/messages/heartbeat.h"
 #include "group_load/kafka_socket.h"
 #include "host_port.h"
+#include "kafka/codec/header.h"
+#include "kafka/codec/messages/heartbeat.h"
 
 namespace {
 

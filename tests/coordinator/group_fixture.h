@@ -7,8 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "codec/messages/consumer_protocol.h"
 #include "group/group_partition.h"
+#include "kafka/codec/messages/consumer_protocol.h"
 #include "manual_log.h"
 #include "manual_scheduler.h"
 

@@ -13,9 +13,9 @@
 #include <gtest/gtest.h>
 
 #include "admin/event_queue.h"
-#include "codec/messages/consumer_protocol.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "in_process.h"
+#include "kafka/codec/messages/consumer_protocol.h"
 #include "server/coordinator_service.h"
 #include "server/grpc_server.h"
 #include "server/partitions.h"

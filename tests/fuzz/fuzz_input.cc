@@ -2,11 +2,11 @@
 
 #include <string_view>
 
-#include "codec/codec.h"
-#include "codec/messages/all.h"
 #include "handlers/api_versions.h"
 #include "handlers/find_coordinator.h"
 #include "handlers/metadata.h"
+#include "kafka/codec/codec.h"
+#include "kafka/codec/messages/all.h"
 #include "server/dispatcher.h"
 #include "server/frame.h"
 

@@ -9,8 +9,8 @@
 #include <tuple>
 #include <type_traits>
 
-#include "codec/codec.h"
-#include "codec/messages/all.h"
+#include "kafka/codec/codec.h"
+#include "kafka/codec/messages/all.h"
 
 namespace groupwire::kafka::testing {
 

@@ -1,9 +1,9 @@
 // The primitive encodings and the decoder's leniency rules, byte by byte.
 #include <gtest/gtest.h>
 
-#include "codec/codec.h"
-#include "codec/header.h"
-#include "codec/messages/all.h"
+#include "kafka/codec/codec.h"
+#include "kafka/codec/header.h"
+#include "kafka/codec/messages/all.h"
 
 namespace groupwire::kafka {
 namespace {

@@ -3,9 +3,9 @@
 
 #include <string>
 
-#include "codec/codec.h"
-#include "codec/frame.h"
-#include "codec/header.h"
+#include "kafka/codec/codec.h"
+#include "kafka/codec/frame.h"
+#include "kafka/codec/header.h"
 
 namespace groupwire::gateway::testing {
 

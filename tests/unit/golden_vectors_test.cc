@@ -7,8 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "codec/header.h"
 #include "codec_support.h"
+#include "kafka/codec/header.h"
 
 namespace groupwire::kafka {
 namespace {

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "codec/frame.h"
+#include "kafka/codec/frame.h"
 #include "kafka_broker_script.h"
 
 namespace groupwire::gateway {

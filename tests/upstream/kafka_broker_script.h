@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "codec/frame.h"
-#include "codec/messages/all.h"
 #include "fake_broker.h"
+#include "kafka/codec/frame.h"
+#include "kafka/codec/messages/all.h"
 #include "server/dispatcher.h"
 
 namespace groupwire::gateway::testing {

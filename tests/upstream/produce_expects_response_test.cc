@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "codec/wire.h"
+#include "kafka/codec/wire.h"
 #include "upstream/relay.h"
 
 namespace groupwire::gateway {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "codec/schema.h"
 #include "host_port.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::bench {
 

@@ -9,12 +9,12 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "codec/messages/api_versions.h"
-#include "codec/messages/find_coordinator.h"
-#include "codec/messages/heartbeat.h"
-#include "codec/messages/join_group.h"
-#include "codec/messages/leave_group.h"
-#include "codec/messages/sync_group.h"
+#include "kafka/codec/messages/api_versions.h"
+#include "kafka/codec/messages/find_coordinator.h"
+#include "kafka/codec/messages/heartbeat.h"
+#include "kafka/codec/messages/join_group.h"
+#include "kafka/codec/messages/leave_group.h"
+#include "kafka/codec/messages/sync_group.h"
 #include "kafka/error_code.h"
 
 namespace groupwire::bench {

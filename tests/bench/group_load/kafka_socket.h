@@ -14,7 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "codec/frame.h"
+#include "kafka/codec/frame.h"
 
 namespace groupwire::bench {
 

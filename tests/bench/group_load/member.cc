@@ -8,12 +8,12 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "codec/messages/api_versions.h"
-#include "codec/messages/consumer_protocol.h"
-#include "codec/messages/heartbeat.h"
-#include "codec/messages/join_group.h"
-#include "codec/messages/leave_group.h"
-#include "codec/messages/sync_group.h"
+#include "kafka/codec/messages/api_versions.h"
+#include "kafka/codec/messages/consumer_protocol.h"
+#include "kafka/codec/messages/heartbeat.h"
+#include "kafka/codec/messages/join_group.h"
+#include "kafka/codec/messages/leave_group.h"
+#include "kafka/codec/messages/sync_group.h"
 #include "kafka/error_code.h"
 
 namespace groupwire::bench {

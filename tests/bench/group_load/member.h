@@ -14,11 +14,11 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "codec/messages/sync_group.h"
 #include "group_load/config.h"
 #include "group_load/group_tracker.h"
 #include "group_load/kafka_socket.h"
 #include "group_load/run_state.h"
+#include "kafka/codec/messages/sync_group.h"
 
 namespace groupwire::bench {
 

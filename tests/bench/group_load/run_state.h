@@ -9,7 +9,7 @@
 #include <functional>
 #include <mutex>
 
-#include "codec/schema.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::bench {
 

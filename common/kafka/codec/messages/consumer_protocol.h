@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "codec/schema.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

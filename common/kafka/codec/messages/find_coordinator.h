@@ -1,8 +1,8 @@
 // FindCoordinator (key 10): a client asks which broker coordinates a group (or transaction).
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

@@ -1,4 +1,4 @@
-#include "codec/header.h"
+#include "kafka/codec/header.h"
 
 namespace groupwire::kafka {
 

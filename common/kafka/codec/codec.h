@@ -12,8 +12,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "codec/schema.h"
-#include "codec/wire.h"
+#include "kafka/codec/schema.h"
+#include "kafka/codec/wire.h"
 
 namespace groupwire::kafka {
 

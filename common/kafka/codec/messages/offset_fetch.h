@@ -1,8 +1,8 @@
 // OffsetFetch (key 9): a consumer reads the committed offsets of one group (v0-7) or several (v8+).
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

@@ -1,8 +1,8 @@
 // OffsetCommit (key 8): a consumer stores its committed offsets for a group's partitions.
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

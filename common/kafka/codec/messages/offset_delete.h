@@ -1,8 +1,8 @@
 // OffsetDelete (key 47): an admin client deletes a group's committed offsets for some partitions.
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

@@ -4,8 +4,8 @@
 // looks inside a record batch. The request's tagged cluster_id (v12+) is not kept.
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

@@ -1,8 +1,8 @@
 // SyncGroup (key 14): the leader hands out the assignment; every member receives its own share.
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

@@ -1,8 +1,8 @@
 // DescribeGroups (key 15): an admin client reads groups' state, protocol and members.
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

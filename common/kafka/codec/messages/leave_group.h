@@ -1,8 +1,8 @@
 // LeaveGroup (key 13): members leave a classic group, which triggers a rebalance.
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

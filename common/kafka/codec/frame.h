@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "codec/codec.h"
-#include "codec/header.h"
+#include "kafka/codec/codec.h"
+#include "kafka/codec/header.h"
 
 namespace groupwire::kafka {
 

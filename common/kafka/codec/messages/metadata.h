@@ -1,8 +1,8 @@
 // Metadata (key 3): a client learns the brokers and the topics' partitions and leaders.
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
-#include "codec/wire.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
+#include "kafka/codec/wire.h"
 
 namespace groupwire::kafka {
 

@@ -1,8 +1,8 @@
 // ListGroups (key 16): an admin client lists the groups a coordinator knows, optionally filtered.
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

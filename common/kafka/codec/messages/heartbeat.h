@@ -1,8 +1,8 @@
 // Heartbeat (key 12): a member says it is alive and learns whether a rebalance is under way.
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

@@ -1,8 +1,8 @@
 // ApiVersions (key 18): the client learns which versions of each API this listener serves.
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

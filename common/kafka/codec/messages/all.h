@@ -3,22 +3,22 @@
 
 #include <tuple>
 
-#include "codec/messages/api_versions.h"
-#include "codec/messages/consumer_protocol.h"
-#include "codec/messages/delete_groups.h"
-#include "codec/messages/describe_groups.h"
-#include "codec/messages/fetch.h"
-#include "codec/messages/find_coordinator.h"
-#include "codec/messages/heartbeat.h"
-#include "codec/messages/join_group.h"
-#include "codec/messages/leave_group.h"
-#include "codec/messages/list_groups.h"
-#include "codec/messages/list_offsets.h"
-#include "codec/messages/metadata.h"
-#include "codec/messages/offset_commit.h"
-#include "codec/messages/offset_delete.h"
-#include "codec/messages/offset_fetch.h"
-#include "codec/messages/sync_group.h"
+#include "kafka/codec/messages/api_versions.h"
+#include "kafka/codec/messages/consumer_protocol.h"
+#include "kafka/codec/messages/delete_groups.h"
+#include "kafka/codec/messages/describe_groups.h"
+#include "kafka/codec/messages/fetch.h"
+#include "kafka/codec/messages/find_coordinator.h"
+#include "kafka/codec/messages/heartbeat.h"
+#include "kafka/codec/messages/join_group.h"
+#include "kafka/codec/messages/leave_group.h"
+#include "kafka/codec/messages/list_groups.h"
+#include "kafka/codec/messages/list_offsets.h"
+#include "kafka/codec/messages/metadata.h"
+#include "kafka/codec/messages/offset_commit.h"
+#include "kafka/codec/messages/offset_delete.h"
+#include "kafka/codec/messages/offset_fetch.h"
+#include "kafka/codec/messages/sync_group.h"
 
 namespace groupwire::kafka {
 

@@ -1,12 +1,12 @@
 // Reading and writing the version-prefixed consumer protocol blobs (see consumer_protocol.h).
 
-#include "codec/messages/consumer_protocol.h"
+#include "kafka/codec/messages/consumer_protocol.h"
 
 #include <algorithm>
 #include <utility>
 
-#include "codec/codec.h"
-#include "codec/wire.h"
+#include "kafka/codec/codec.h"
+#include "kafka/codec/wire.h"
 
 namespace groupwire::kafka {
 

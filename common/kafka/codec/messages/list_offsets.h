@@ -2,8 +2,8 @@
 // (-1) offset, of each partition. v0-5 only: v6 is the first flexible version.
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

@@ -1,8 +1,8 @@
 // DeleteGroups (key 42): an admin client deletes empty groups and their committed offsets.
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 

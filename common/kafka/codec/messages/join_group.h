@@ -1,8 +1,8 @@
 // JoinGroup (key 11): a member joins a classic group and waits for the join phase to complete.
 #pragma once
 
-#include "codec/api_key.h"
-#include "codec/schema.h"
+#include "kafka/codec/api_key.h"
+#include "kafka/codec/schema.h"
 
 namespace groupwire::kafka {
 
