@@ -482,7 +482,8 @@ void CoordinatorClient::fetched(std::uint64_t fetch, std::optional<RoutingTable>
     }
     if (!table_ || stopping_ || !why.empty()) {
       // Nobody to ask: what waits for this table fails now rather than at its deadline.
-      const grpc::Status unavailable(grpc::StatusCode::UNAVAILABLE, why);
+      const grpc::Status unavailable(
+          stopping_ ? grpc::StatusCode::CANCELLED : grpc::StatusCode::UNAVAILABLE, why);
       for (auto& call : std::exchange(unrouted_, {})) {
         actions.give_up.emplace_back(std::move(call), unavailable);
       }
