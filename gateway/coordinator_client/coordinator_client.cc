@@ -161,8 +161,9 @@ class CoordinatorClient::Single final : public Routed,
       refusal_ = std::move(reply);
       return client_.refused(this->shared_from_this());
     }
-    client_.answered(*this, status.ok());
+    // Answered before the partition's next calls go, which may be waiting for this one.
     done_(status, sent, reply);
+    client_.answered(*this, status.ok());
   }
 
   CoordinatorClient& client_;
@@ -325,13 +326,19 @@ void CoordinatorClient::route_locked(std::shared_ptr<Routed> call, Actions& acti
   call->partition = *partition;
   Route& r = routes_[*partition];
   CoordinatorConnection* owner = owner_locked(*partition);
-  if (!r.rerouting && owner) {
+  if (!r.rerouting && owner && (r.in_flight == 0 || r.sent_to == owner)) {
     ++r.in_flight;
+    r.sent_to = owner;
     r.outbox.emplace_back(std::move(call), owner);
     actions.send.push_back(*partition);
     return;
   }
-  if (!r.rerouting) {
+  if (!r.rerouting && owner) {
+    // A new owner while calls are on their way to the old one: this call must not overtake
+    // them; it goes once they are answered (the table is already current).
+    r.rerouting = true;
+    r.needs_fetch = fetches_done_;
+  } else if (!r.rerouting) {
     // No owner now (a lease expired, a handoff under way): wait for one in a later table.
     r.rerouting = true;
     r.needs_fetch = fetches_started_ + 1;
@@ -383,13 +390,16 @@ void CoordinatorClient::resend_locked(std::size_t partition, Actions& actions) {
   }
   std::sort(r.waiting.begin(), r.waiting.end(),
             [](const auto& a, const auto& b) { return a->seq < b->seq; });
+  const grpc::Status overtaken(grpc::StatusCode::UNAVAILABLE,
+                               "a later call of its partition was answered first");
   for (auto& call : r.waiting) {
     if (call->seq < r.answered_seq) {
       // A later call of the partition took effect already: this one must not after it.
-      actions.give_up.emplace_back(std::move(call), grpc::Status::OK);
+      actions.give_up.emplace_back(std::move(call), overtaken);
       continue;
     }
     ++r.in_flight;
+    r.sent_to = owner;
     r.outbox.emplace_back(std::move(call), owner);
   }
   if (!r.outbox.empty()) actions.send.push_back(partition);

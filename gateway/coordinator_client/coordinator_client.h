@@ -6,7 +6,8 @@
 // resent to the owner the routing table names once it is asked again, within the call's timeout.
 // Resending keeps a partition's order: from the first refusal until the refused calls are resent,
 // the partition's new calls wait behind them, and the refused ones go (in the order they were
-// made) only once every call still on the way to the old owner is answered. A refused call
+// made) only once every call still on the way to the old owner is answered; the same when a new
+// table names another owner while calls are on their way to the old one. A refused call
 // with a later call of its partition answered meanwhile is not resent: it would take effect after
 // that one; its refusal (retriable) goes to the client. A call whose owner cannot be reached may
 // have taken effect, so it is not resent: it fails (COORDINATOR_LOAD_IN_PROGRESS to the client,
@@ -76,8 +77,11 @@ class CoordinatorClient {
 
   // One partition's calls.
   struct Route {
-    std::size_t in_flight = 0;       // sent or queued to send, not yet answered
-    bool rerouting = false;          // new calls wait: a call was refused, or there is no owner
+    std::size_t in_flight = 0;                 // sent or queued to send, not yet answered
+    CoordinatorConnection* sent_to = nullptr;  // where the calls in flight went
+    // New calls wait: a call was refused, there is no owner, or the owner changed while calls
+    // were in flight to the old one.
+    bool rerouting = false;
     std::uint64_t needs_fetch = 0;   // the fetch whose table the waiting calls go by
     std::uint64_t answered_seq = 0;  // the latest call answered meanwhile
     std::vector<std::shared_ptr<Routed>> waiting;

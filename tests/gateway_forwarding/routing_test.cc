@@ -109,6 +109,35 @@ TEST_F(RoutingTest, ARefusedCallFollowsThePartitionToItsNewOwner) {
   EXPECT_EQ(b_.heartbeat.count(), 2u);
 }
 
+// A partition moves while a call is on its way to the old owner: the partition's later calls
+// wait until it is answered (here: until it times out) before going to the new owner, so they
+// cannot overtake it.
+TEST_F(RoutingTest, CallsAfterAMoveWaitForTheCallsStillOnTheirWayToTheOldOwner) {
+  auto& gw = gateway(500ms);
+  EXPECT_EQ(gw.call<HeartbeatResponse>(heartbeat(group_in(0)), 3).error_code, 0);
+  a_.offset_commit.set_hold(true);
+  OffsetCommitRequest commit;
+  commit.group_id = group_in(0);
+  commit.generation_id_or_member_epoch = -1;
+  commit.topics = {{"orders", {{0, 5}}}};
+  auto committed = gw.start(commit, 8);
+
+  // Both partitions move; the gateway learns it from b refusing a call of partition 1.
+  pb::HeartbeatResponse refusal;
+  refusal.set_error_code(pb::NOT_COORDINATOR);
+  b_.heartbeat.set_reply(refusal);
+  for (auto* c : {&a_, &b_}) c->set_routing_table(cluster(b_, a_));
+  EXPECT_EQ(gw.call<HeartbeatResponse>(heartbeat(group_in(1)), 3).error_code, 0);
+  b_.heartbeat.set_reply(pb::HeartbeatResponse());
+
+  auto beat = gw.start(heartbeat(group_in(0)), 3);
+  ASSERT_EQ(beat.wait_for(kAnswerBound), std::future_status::ready);
+  EXPECT_EQ(GatewayHarness::decode<HeartbeatResponse>(beat.get(), 3).error_code, 0);
+  EXPECT_EQ(committed.wait_for(0s), std::future_status::ready)
+      << "the heartbeat overtook the commit still on its way to the old owner";
+  EXPECT_EQ(b_.heartbeat.count(), 2u);  // the refused one, then this one
+}
+
 TEST_F(RoutingTest, WithoutAnOwnerInTimeTheClientGetsTheRefusal) {
   auto& gw = gateway(300ms);
   pb::OffsetCommitResponse refusal;
