@@ -258,8 +258,8 @@ std::optional<std::string> CoordinatorClient::not_ready() {
   std::lock_guard lock(mu_);
   if (!table_) return "no routing table yet from coordinator " + source_->names();
   std::optional<std::string> down;
-  for (std::size_t p = 0; p < table_->owners.size(); ++p) {
-    CoordinatorConnection* owner = owner_locked(p);
+  for (const Route& r : routes_) {
+    CoordinatorConnection* owner = r.owner;
     if (!owner) continue;
     if (owner->connected()) return std::nullopt;
     if (!down) down = owner->target().to_string();
@@ -325,7 +325,7 @@ void CoordinatorClient::route_locked(std::shared_ptr<Routed> call, Actions& acti
   }
   call->partition = *partition;
   Route& r = routes_[*partition];
-  CoordinatorConnection* owner = owner_locked(*partition);
+  CoordinatorConnection* owner = r.owner;
   if (!r.rerouting && owner && (r.in_flight == 0 || r.sent_to == owner)) {
     ++r.in_flight;
     r.sent_to = owner;
@@ -383,7 +383,7 @@ void CoordinatorClient::answered(const Routed& call, bool reached) {
 void CoordinatorClient::resend_locked(std::size_t partition, Actions& actions) {
   Route& r = routes_[partition];
   if (!r.rerouting || r.in_flight > 0 || fetches_done_ < r.needs_fetch || stopping_) return;
-  CoordinatorConnection* owner = owner_locked(partition);
+  CoordinatorConnection* owner = r.owner;
   if (!owner && !r.waiting.empty()) {
     r.needs_fetch = fetches_started_ + 1;
     return fetch_locked(actions);
@@ -420,8 +420,7 @@ void CoordinatorClient::fetch_locked(Actions& actions) {
   actions.fetch = ++fetches_started_;
 }
 
-CoordinatorConnection* CoordinatorClient::owner_locked(std::size_t partition) {
-  const auto& owner = table_->owners[partition];
+CoordinatorConnection* CoordinatorClient::connection_locked(const std::optional<HostPort>& owner) {
   if (!owner) return nullptr;
   auto& connection = connections_[owner->to_string()];
   if (!connection) {
@@ -479,7 +478,10 @@ void CoordinatorClient::fetched(std::uint64_t fetch, std::optional<RoutingTable>
                      table->group_partitions, source_->names());
       }
       table_ = std::move(table);
-      for (std::size_t p = 0; p < routes_.size(); ++p) owner_locked(p);  // connect new owners early
+      // Connections to new owners open now, before the first call needs them.
+      for (std::size_t p = 0; p < routes_.size(); ++p) {
+        routes_[p].owner = connection_locked(table_->owners[p]);
+      }
       for (auto& call : std::exchange(unrouted_, {})) route_locked(std::move(call), actions);
       for (std::size_t p = 0; p < routes_.size(); ++p) resend_locked(p, actions);
     } else if (!stopping_) {

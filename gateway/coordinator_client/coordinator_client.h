@@ -77,6 +77,7 @@ class CoordinatorClient {
 
   // One partition's calls.
   struct Route {
+    CoordinatorConnection* owner = nullptr;    // as the last table says; null: none now
     std::size_t in_flight = 0;                 // sent or queued to send, not yet answered
     CoordinatorConnection* sent_to = nullptr;  // where the calls in flight went
     // New calls wait: a call was refused, there is no owner, or the owner changed while calls
@@ -103,7 +104,7 @@ class CoordinatorClient {
   void wait_locked(Route& route, std::shared_ptr<Routed> call);
   void resend_locked(std::size_t partition, Actions& actions);
   void fetch_locked(Actions& actions);
-  CoordinatorConnection* owner_locked(std::size_t partition);
+  CoordinatorConnection* connection_locked(const std::optional<HostPort>& owner);
 
   void run(Actions& actions);
   void send_outbox(std::size_t partition);
