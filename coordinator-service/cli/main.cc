@@ -2,7 +2,8 @@
 //
 // Exit codes, for scripts:
 //   0  done
-//   1  the coordinator refused (no such group or member, the group's state forbids it, ...)
+//   1  the coordinator refused (no such group or member, the group's state forbids it, ...), or
+//      the users file could not be read or written
 //   2  usage: unknown command, bad or missing option
 //   3  the coordinator (or the Kafka bootstrap given with --bootstrap) could not be reached
 #include <csignal>
@@ -18,6 +19,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli/render.h"
+#include "cli/users.h"
 #include "cli/watermarks.h"
 #include "command_line.h"
 #include "groupwire/admin/v1/admin.grpc.pb.h"
@@ -49,8 +51,16 @@ Commands:
   watch                          group events as they happen (--group, --prefix, --count)
   cluster status                 each coordinator, the partitions it owns with their lease
                                  epochs, and the partitions without an owner
+  users add NAME --file FILE --password-stdin [--mechanism M] [--iterations N]
+                                 adds or replaces NAME's salted SCRAM credential for mechanism M
+                                 in the gateway's --sasl-users FILE (created if missing, mode 0600);
+                                 the password is one line of standard input
+  users remove NAME --file FILE  every credential of NAME
+  users list --file FILE         NAME MECHANISM ITERATIONS, one per line (never a key)
+                                 (users commands edit the file locally: no coordinator involved)
 
-Exit codes: 0 done, 1 refused by the coordinator, 2 usage, 3 coordinator or bootstrap unreachable.
+Exit codes: 0 done, 1 refused by the coordinator or users file unusable, 2 usage, 3 coordinator or
+bootstrap unreachable.
 
 )";
 
@@ -406,6 +416,11 @@ Options parse(int argc, char** argv) {
       "instance-id", po::value<std::string>(), "members remove: a static member's instance id")(
       "group", po::value<std::vector<std::string>>(), "watch: only this group (repeatable)")(
       "count", po::value<long long>(), "watch: exit after N events")(
+      "file", po::value<std::string>(), "users: the --sasl-users file of the gateway")(
+      "mechanism", po::value<std::string>()->default_value("SCRAM-SHA-512"),
+      "users add: SCRAM-SHA-512 or SCRAM-SHA-256")(
+      "iterations", po::value<int>()->default_value(4096), "users add: from 4096 to 16384")(
+      "password-stdin", "users add: read the password from standard input (required)")(
       "words", po::value<std::vector<std::string>>(&o.words), "the command");
   po::positional_options_description positional;
   positional.add("words", -1);
@@ -421,8 +436,9 @@ Options parse(int argc, char** argv) {
     std::cout << help.str();
     std::exit(kOk);
   }
+  bool local = !o.words.empty() && o.words[0] == "users";  // needs no coordinator
   try {
-    o.coordinators = host_ports_flag(o.vm, "coordinator");
+    if (!local) o.coordinators = host_ports_flag(o.vm, "coordinator");
   } catch (const BadOption& e) {
     throw UsageError{"--coordinator: " + e.problem};
   }
@@ -435,11 +451,31 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
+// users commands edit a local file: they never connect to a coordinator.
+int users(const Options& o) {
+  UsersCommand command{o.words, o.vm.count("file") ? o.vm["file"].as<std::string>() : "",
+                       o.vm["mechanism"].as<std::string>(), o.vm["iterations"].as<int>(),
+                       o.vm.count("password-stdin") > 0};
+  auto outcome = run_users(command, std::cin, std::cout);
+  switch (outcome.kind) {
+    case UsersOutcome::Kind::kOk:
+      return kOk;
+    case UsersOutcome::Kind::kUsage:
+      throw UsageError{outcome.message};
+    case UsersOutcome::Kind::kFailed:
+      break;
+  }
+  std::cerr << "groupwire: " << outcome.message << "\n";
+  return kRefused;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
-    return Cli(parse(argc, argv)).run();
+    auto options = parse(argc, argv);
+    if (!options.words.empty() && options.words[0] == "users") return users(options);
+    return Cli(std::move(options)).run();
   } catch (const UsageError& e) {
     std::cerr << "groupwire: " << e.message << "\n(see groupwire --help)\n";
     return kUsage;
