@@ -257,7 +257,7 @@ SaslStep ScramServer::client_first(std::string_view message) {
       return fail("Authentication failed: SCRAM extension tokenauth is not supported");
     }
   }
-  if (authzid && !authzid->empty() && unescape_sasl_name(*authzid) != *user) {
+  if (authzid && unescape_sasl_name(*authzid) != *user) {
     return fail(
         "Authentication failed: Client requested an authorization id that is different from "
         "username");

@@ -29,7 +29,7 @@ struct ScramCredential {
   std::string server_key;
 };
 
-// With a random 32-byte salt.
+// With a random 32-byte salt. iterations must be positive (callers bound it by the constants).
 ScramCredential make_scram_credential(ScramMechanism mechanism, std::string_view password,
                                       int iterations = kMinScramIterations);
 ScramCredential make_scram_credential(ScramMechanism mechanism, std::string_view password,

@@ -169,7 +169,8 @@ TEST(Scram, WrongPasswordAndUnknownUserFailAlike) {
 
 TEST(Scram, MalformedClientFirstFails) {
   for (std::string message : std::vector<std::string>{
-           "", "n,,",
+           "",
+           "n,,",
            "n,,r=abc",                        // no user
            "n,,n=user",                       // no nonce
            "n,,n=user,r=",                    // empty nonce
@@ -183,9 +184,10 @@ TEST(Scram, MalformedClientFirstFails) {
            "p=tls-unique,,n=user,r=abc",      // channel binding
            "x,,n=user,r=abc",                 // no gs2 header
            "n,b=user,n=user,r=abc",           // not an authzid
-           "n,a=other,n=user,r=abc",          // authzid other than the user
-           "n,a=user",                        // no bare message
-           "n,,n=user,r=a\x01",               // unprintable nonce
+           "n,a=other,n=user,r=abc",
+           "n,a=,n=user,r=abc",  // authzid other than the user
+           "n,a=user",           // no bare message
+           "n,,n=user,r=a\x01",  // unprintable nonce
        }) {
     auto server = rfc7677_server();
     auto step = server.step(message);
