@@ -40,6 +40,10 @@ std::string api_name(std::int16_t key) {
       return "ListGroups";
     case ApiKey::ApiVersions:
       return "ApiVersions";
+    case ApiKey::SaslHandshake:
+      return "SaslHandshake";
+    case ApiKey::SaslAuthenticate:
+      return "SaslAuthenticate";
     case ApiKey::DeleteGroups:
       return "DeleteGroups";
     case ApiKey::OffsetDelete:

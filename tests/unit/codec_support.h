@@ -36,7 +36,10 @@ inline constexpr auto kApis =
                     Api<DeleteGroupsRequest, DeleteGroupsResponse>{"DeleteGroups"},
                     Api<OffsetDeleteRequest, OffsetDeleteResponse>{"OffsetDelete"},
                     Api<ListOffsetsRequest, ListOffsetsResponse>{"ListOffsets"},
-                    Api<FetchRequest, FetchResponse>{"Fetch"});
+                    Api<FetchRequest, FetchResponse>{"Fetch"},
+                    Api<SaslHandshakeRequest, SaslHandshakeResponse>{"SaslHandshake"},
+                    Api<SaslAuthenticateRequest, SaslAuthenticateResponse>{"SaslAuthenticate"},
+                    Api<ProduceRequest, ProduceResponse>{"Produce"});
 
 template <class F>
 void for_each_api(F&& f) {

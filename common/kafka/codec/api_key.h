@@ -20,7 +20,9 @@ enum class ApiKey : std::int16_t {
   SyncGroup = 14,
   DescribeGroups = 15,
   ListGroups = 16,
+  SaslHandshake = 17,
   ApiVersions = 18,
+  SaslAuthenticate = 36,
   DeleteGroups = 42,
   OffsetDelete = 47,
 };

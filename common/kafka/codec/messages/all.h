@@ -18,6 +18,9 @@
 #include "kafka/codec/messages/offset_commit.h"
 #include "kafka/codec/messages/offset_delete.h"
 #include "kafka/codec/messages/offset_fetch.h"
+#include "kafka/codec/messages/produce.h"
+#include "kafka/codec/messages/sasl_authenticate.h"
+#include "kafka/codec/messages/sasl_handshake.h"
 #include "kafka/codec/messages/sync_group.h"
 
 namespace groupwire::kafka {
@@ -30,6 +33,7 @@ using AllTopLevelMessages =
                SyncGroupRequest, SyncGroupResponse, DescribeGroupsRequest, DescribeGroupsResponse,
                ListGroupsRequest, ListGroupsResponse, DeleteGroupsRequest, DeleteGroupsResponse,
                OffsetDeleteRequest, OffsetDeleteResponse, ListOffsetsRequest, ListOffsetsResponse,
-               FetchRequest, FetchResponse>;
+               FetchRequest, FetchResponse, SaslHandshakeRequest, SaslHandshakeResponse,
+               SaslAuthenticateRequest, SaslAuthenticateResponse, ProduceRequest, ProduceResponse>;
 
 }  // namespace groupwire::kafka
