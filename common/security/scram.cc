@@ -292,7 +292,11 @@ SaslStep ScramServer::client_final(std::string_view message) {
   if (base64_decode(*binding) != gs2_header_) {
     return fail("Authentication failed: SCRAM channel binding does not match the gs2 header");
   }
-  if (*nonce != nonce_value_) return fail("Authentication failed: SCRAM nonce does not match");
+  // Kafka checks only that the nonce ends with the server's: librdkafka 2.0 sends its client nonce
+  // twice (its own, then the server's, which already starts with it) and Kafka accepts that.
+  if (!nonce->ends_with(nonce_value_)) {
+    return fail("Authentication failed: Invalid client nonce in the final client message");
+  }
 
   auto auth_message = client_first_bare_ + "," + server_first_ + "," + std::string(without_proof);
   auto client_signature = hmac(mechanism_, credential_.stored_key, auth_message);

@@ -90,6 +90,19 @@ TEST(Scram, Rfc7677ServerAnswersTheRfcMessages) {
   EXPECT_EQ(server.step(kClientFinal).status, Status::kFailed);
 }
 
+// librdkafka 2.0's client-final repeats its client nonce before the server's whole nonce; Kafka
+// accepts it (its check is endsWith), so a gateway in front of Kafka clients must too. Proof and
+// signature computed independently (Python's hashlib) over that message.
+TEST(Scram, ServerAcceptsLibrdkafkasRepeatedClientNonceAsKafkaDoes) {
+  auto server = rfc7677_server();
+  ASSERT_EQ(server.step(kClientFirst).status, Status::kContinue);
+  auto last = server.step(
+      "c=biws,r=rOprNGfwEbeRWgbNEkqOrOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+      "p=1Y75+q7XaCGJj/r6vyQWwoNxSzV5ksS8xhp5Lqyriec=");
+  ASSERT_EQ(last.status, Status::kDone) << last.error;
+  EXPECT_EQ(last.response, "v=3svB0h5EwFJ/+WVn2GpJ5uBzW8HEv9nm1rcYAhYlm0A=");
+}
+
 TEST(Scram, ClientRejectsAServerSignatureItDidNotExpect) {
   ScramClient client(ScramMechanism::kSha256, "user", "pencil", fixed(kClientNonce));
   client.client_first();
