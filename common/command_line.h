@@ -35,19 +35,26 @@ inline HostPort host_port_flag(const boost::program_options::variables_map& vm, 
   return *hp;
 }
 
+// A comma-separated flag's items, empty ones included (so that a stray comma is reported).
+inline std::vector<std::string> comma_list(const std::string& list) {
+  std::vector<std::string> out;
+  for (std::size_t start = 0; start <= list.size();) {
+    auto comma = list.find(',', start);
+    out.push_back(list.substr(start, comma == std::string::npos ? comma : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 // HOST:PORT[,HOST:PORT...]
 inline std::vector<HostPort> host_ports_flag(const boost::program_options::variables_map& vm,
                                              const char* flag) {
-  auto list = vm[flag].as<std::string>();
   std::vector<HostPort> out;
-  for (std::size_t start = 0; start <= list.size();) {
-    auto comma = list.find(',', start);
-    std::string one = list.substr(start, comma == std::string::npos ? comma : comma - start);
+  for (const auto& one : comma_list(vm[flag].as<std::string>())) {
     auto hp = parse_host_port(one);
     if (!hp) throw BadOption{flag, fmt::format("'{}' is not HOST:PORT", one)};
     out.push_back(*hp);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
   }
   return out;
 }

@@ -17,9 +17,11 @@
 #include "handlers/group_handlers.h"
 #include "handlers/list_offsets.h"
 #include "handlers/metadata.h"
+#include "handlers/sasl.h"
 #include "http/http_server.h"
 #include "logging.h"
 #include "metrics/gateway_metrics.h"
+#include "security/gateway_security.h"
 #include "server/config.h"
 #include "server/graceful_shutdown.h"
 #include "server/health.h"
@@ -33,23 +35,39 @@ using namespace groupwire::gateway;
 namespace {
 
 std::unique_ptr<Listener> make_listener(boost::asio::io_context& io, const HostPort& address,
-                                        const Dispatcher& dispatcher, const GatewayConfig& config) {
+                                        const Dispatcher& dispatcher, const GatewayConfig& config,
+                                        const GatewaySecurity& security) {
   ConnectionLimits limits{config.max_frame_bytes, config.idle_timeout, config.frame_timeout,
                           config.upstream_timeout};
   try {
-    return std::make_unique<Listener>(io, address, dispatcher, limits, config.max_connections);
+    return std::make_unique<Listener>(io, address, dispatcher, limits, config.max_connections,
+                                      security.listener());
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}: {}", address.to_string(), e.what());
     return nullptr;
   }
 }
 
+// What the listeners require of clients, for the start-up line.
+std::string describe(const GatewayConfig& config) {
+  std::string out;
+  if (config.tls) out += config.tls->client_ca ? ", TLS with client certificates" : ", TLS";
+  if (!config.sasl_mechanisms.empty()) {
+    out += ", SASL";
+    for (const auto& m : config.sasl_mechanisms) out += " " + m;
+  }
+  if (config.acl_file) out += ", ACLs from " + *config.acl_file;
+  return out;
+}
+
 // Waits for the upstream at start-up: in a fresh deployment it may come up after us.
-std::optional<UpstreamInfo> wait_for_upstream(const GatewayConfig& config) {
+std::optional<UpstreamInfo> wait_for_upstream(const GatewayConfig& config,
+                                              const UpstreamSecurity& security) {
   auto give_up = std::chrono::steady_clock::now() + config.upstream_timeout;
   std::string error;
   for (;;) {
-    if (auto info = discover_upstream(config.upstream, std::chrono::milliseconds(2000), error)) {
+    if (auto info =
+            discover_upstream(config.upstream, security, std::chrono::milliseconds(2000), error)) {
       return info;
     }
     if (std::chrono::steady_clock::now() > give_up) break;
@@ -74,11 +92,18 @@ int main(int argc, char** argv) {
   boost::asio::io_context io(static_cast<int>(config.threads));
   metrics::Registry registry;
   auto gateway_metrics = std::make_shared<GatewayMetrics>(registry);
+  std::string security_error;
+  auto security = GatewaySecurity::load(config, io.get_executor(), security_error);
+  if (!security) {
+    spdlog::critical("{}", security_error);
+    return 1;
+  }
   Dispatcher dispatcher;
   dispatcher.set_observer(gateway_metrics);
+  dispatcher.set_acls(security->acls());
   auto catalog = std::make_shared<TopicCatalog>(config.topics);
   std::vector<std::unique_ptr<Listener>> listeners;
-  auto bootstrap = make_listener(io, config.listen, dispatcher, config);
+  auto bootstrap = make_listener(io, config.listen, dispatcher, config, *security);
   if (!bootstrap) return 1;
   std::string advertised_host = config.advertise ? config.advertise->host : bootstrap->bound().host;
 
@@ -89,7 +114,7 @@ int main(int argc, char** argv) {
     identity.advertised = config.advertise.value_or(bootstrap->bound());
     identity.node_id = config.node_id.value_or(derive_node_id(identity.advertised));
   } else {
-    upstream = wait_for_upstream(config);
+    upstream = wait_for_upstream(config, security->upstream());
     if (!upstream) return 1;
     catalog->update(upstream->topics, true);
     // One listener per upstream broker, under the broker's own node id; the bootstrap listener
@@ -104,7 +129,7 @@ int main(int argc, char** argv) {
         return 1;
       }
       auto l = make_listener(io, {config.listen.host, static_cast<std::uint16_t>(port)}, dispatcher,
-                             config);
+                             config, *security);
       if (!l) return 1;
       BrokerIdentity broker{node_id, {advertised_host, l->bound().port}, "groupwire", address};
       l->set_identity(broker);
@@ -138,10 +163,12 @@ int main(int argc, char** argv) {
   add_find_coordinator_handler(dispatcher, identity, placement);
   add_group_handlers(dispatcher, coordinator, catalog, placement);
   add_api_versions_handler(dispatcher);
+  add_sasl_handlers(dispatcher);
   std::unique_ptr<UpstreamRefresher> refresher;
   if (upstream) {
-    add_upstream_relay(dispatcher, *upstream, catalog);
-    refresher = std::make_unique<UpstreamRefresher>(config.upstream, config.upstream_refresh,
+    add_upstream_relay(dispatcher, *upstream, catalog, config.acl_file.has_value());
+    refresher = std::make_unique<UpstreamRefresher>(config.upstream, security->upstream(),
+                                                    config.upstream_refresh,
                                                     std::chrono::milliseconds(5000), catalog);
   } else {
     // The catalog's topics exist and are empty, so consumers in a group can list offsets and
@@ -178,9 +205,9 @@ int main(int argc, char** argv) {
 
   bootstrap->start();
   for (auto& l : listeners) l->start();
-  spdlog::info("listening on {} (advertised as {}, node id {}), coordinator {}{}",
+  spdlog::info("listening on {} (advertised as {}, node id {}), coordinator {}{}{}",
                bootstrap->bound().to_string(), identity.advertised.to_string(), identity.node_id,
-               to_string(config.coordinator), upstream ? ", upstream mode" : "");
+               to_string(config.coordinator), upstream ? ", upstream mode" : "", describe(config));
 
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });

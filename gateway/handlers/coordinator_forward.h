@@ -56,12 +56,39 @@ void in_connection_order(const RequestContext& ctx, bool several_groups, Start s
   start();
 }
 
+// KafkaApis authorizes a request about one group before anything else: one its principal may not
+// `op` is answered with the API's response carrying GROUP_AUTHORIZATION_FAILED, and the
+// coordinator never sees it. True when so answered.
+template <class Resp>
+bool refused_group(const RequestContext& ctx, security::AclOperation op, const std::string& group,
+                   Respond<Resp>& respond) {
+  if (ctx.allowed(op, security::ResourceType::kGroup, group)) return false;
+  Resp resp;
+  resp.error_code = kafka::to_wire(kafka::ErrorCode::GROUP_AUTHORIZATION_FAILED);
+  respond(std::move(resp));
+  return true;
+}
+
 // Whether a partition is in the gateway's topic catalog: what KafkaApis checks against its
 // metadata before OffsetCommit and OffsetDelete reach the coordinator.
 inline bool known_partition(const TopicCatalog& catalog, const std::string& topic,
                             std::int32_t partition) {
   auto count = catalog.partitions(topic);
   return count && partition >= 0 && partition < *count;
+}
+
+// Why a partition of an OffsetCommit or OffsetDelete is answered by the gateway, in KafkaApis'
+// order: the principal may not read its topic, or the topic or partition does not exist.
+inline std::optional<kafka::ErrorCode> partition_refused(const RequestContext& ctx,
+                                                         const TopicCatalog& catalog,
+                                                         const std::string& topic,
+                                                         std::int32_t partition) {
+  if (!ctx.allowed(security::AclOperation::kRead, security::ResourceType::kTopic, topic)) {
+    return kafka::ErrorCode::TOPIC_AUTHORIZATION_FAILED;
+  }
+  if (!known_partition(catalog, topic, partition))
+    return kafka::ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
+  return std::nullopt;
 }
 
 // Per-partition errors grouped by topic in first-seen order, like Kafka's OffsetCommit and

@@ -13,17 +13,18 @@ namespace {
 constexpr std::int8_t kGroupKey = 0;
 constexpr std::int8_t kShareKey = 2;
 
-FindCoordinatorResponse::Coordinator answer(const std::string& key, std::int8_t key_type,
-                                            kafka::ApiVersion version,
-                                            const BrokerIdentity& identity) {
+FindCoordinatorResponse::Coordinator answer(const RequestContext& ctx, const std::string& key,
+                                            std::int8_t key_type, const BrokerIdentity& identity) {
   FindCoordinatorResponse::Coordinator c;
   c.key = key;
   ErrorCode error = ErrorCode::NONE;
-  if (key_type == kShareKey && version < 6) {
+  if (key_type == kShareKey && ctx.header.api_version < 6) {
     error = ErrorCode::INVALID_REQUEST;
   } else if (key_type != kGroupKey) {
     // Transactions and share groups are not coordinated here.
     error = ErrorCode::COORDINATOR_NOT_AVAILABLE;
+  } else if (!ctx.allowed(security::AclOperation::kDescribe, security::ResourceType::kGroup, key)) {
+    error = ErrorCode::GROUP_AUTHORIZATION_FAILED;
   }
   if (error != ErrorCode::NONE) {
     c.error_code = kafka::to_wire(error);
@@ -55,10 +56,10 @@ void add_find_coordinator_handler(Dispatcher& dispatcher, const BrokerIdentity& 
         };
         if (version >= 4) {
           for (const auto& key : req.coordinator_keys) {
-            resp.coordinators.push_back(answer(key, req.key_type, version, self_for(key)));
+            resp.coordinators.push_back(answer(ctx, key, req.key_type, self_for(key)));
           }
         } else {
-          auto c = answer(req.key, req.key_type, version, self_for(req.key));
+          auto c = answer(ctx, req.key, req.key_type, self_for(req.key));
           resp.error_code = c.error_code;
           resp.error_message = c.error_message;
           resp.node_id = c.node_id;

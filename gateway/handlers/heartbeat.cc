@@ -28,7 +28,9 @@ HeartbeatResponse to_kafka(const pb::HeartbeatResponse& r) {
 
 void add_heartbeat_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
   dispatcher.add<HeartbeatRequest, HeartbeatResponse>(
-      [&client](const RequestContext&, HeartbeatRequest req, Respond<HeartbeatResponse> respond) {
+      [&client](const RequestContext& ctx, HeartbeatRequest req,
+                Respond<HeartbeatResponse> respond) {
+        if (refused_group(ctx, security::AclOperation::kRead, req.group_id, respond)) return;
         forward(client, to_proto(req), client.call_timeout(), std::move(respond), &to_kafka);
       });
 }

@@ -84,6 +84,7 @@ void add_join_group_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
   dispatcher.add<JoinGroupRequest, JoinGroupResponse>(
       [&client](const RequestContext& ctx, JoinGroupRequest req,
                 Respond<JoinGroupResponse> respond) {
+        if (refused_group(ctx, security::AclOperation::kRead, req.group_id, respond)) return;
         auto version = ctx.header.api_version;
         auto request = to_proto(ctx, req);
         // The coordinator answers by the end of the join phase, bounded by the rebalance

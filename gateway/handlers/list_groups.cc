@@ -37,12 +37,14 @@ void add_list_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client,
         // A broker lists the groups it coordinates (see GroupPlacement), as Kafka's do.
         std::optional<std::int32_t> node;
         if (ctx.session) node = ctx.session->listener().node_id;
-        auto only_here = [placement, node, respond = std::move(respond)](ListGroupsResponse r) {
-          if (node) {
-            std::erase_if(r.groups, [&](const ListGroupsResponse::ListedGroup& g) {
-              return !placement.placed_on(g.group_id, *node);
-            });
-          }
+        // KafkaApis lists only the groups the principal may describe.
+        auto only_here = [placement, node, authorization = ctx.authorization,
+                          respond = std::move(respond)](ListGroupsResponse r) {
+          std::erase_if(r.groups, [&](const ListGroupsResponse::ListedGroup& g) {
+            return (node && !placement.placed_on(g.group_id, *node)) ||
+                   !authorization.allowed(security::AclOperation::kDescribe,
+                                          security::ResourceType::kGroup, g.group_id);
+          });
           respond(std::move(r));
         };
         in_connection_order(

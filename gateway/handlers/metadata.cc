@@ -40,6 +40,26 @@ void name_topics_by_id(MetadataRequest& req, const TopicCatalog& catalog) {
   }
 }
 
+void hide_unauthorized_topics(MetadataResponse& resp, bool every_topic,
+                              const Authorization& authorization) {
+  if (!authorization.restricted()) return;
+  auto allowed = [&](const MetadataResponse::Topic& t) {
+    return authorization.allowed(security::AclOperation::kDescribe, security::ResourceType::kTopic,
+                                 t.name.value_or(""));
+  };
+  if (every_topic) {
+    std::erase_if(resp.topics, [&](const MetadataResponse::Topic& t) { return !allowed(t); });
+    return;
+  }
+  for (auto& t : resp.topics) {
+    if (allowed(t)) continue;
+    MetadataResponse::Topic refused;
+    refused.name = std::move(t.name);
+    refused.error_code = kafka::to_wire(kafka::ErrorCode::TOPIC_AUTHORIZATION_FAILED);
+    t = std::move(refused);
+  }
+}
+
 void add_metadata_handler(Dispatcher& dispatcher, const BrokerIdentity& identity,
                           SharedTopicCatalog catalog) {
   dispatcher.add<MetadataRequest, MetadataResponse>(
@@ -63,6 +83,7 @@ void add_metadata_handler(Dispatcher& dispatcher, const BrokerIdentity& identity
             resp.topics.push_back(describe_topic(name, catalog->find(name), identity.node_id));
           }
         }
+        hide_unauthorized_topics(resp, all, ctx.authorization);
         respond(std::move(resp));
       });
 }

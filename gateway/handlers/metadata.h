@@ -15,4 +15,9 @@ void add_metadata_handler(Dispatcher& dispatcher, const BrokerIdentity& identity
 // answered (or asked of an upstream) by name.
 void name_topics_by_id(kafka::MetadataRequest& req, const TopicCatalog& catalog);
 
+// KafkaApis shows a principal only the topics it may describe: asked for every topic, the others
+// are left out; asked by name, they answer TOPIC_AUTHORIZATION_FAILED.
+void hide_unauthorized_topics(kafka::MetadataResponse& resp, bool every_topic,
+                              const Authorization& authorization);
+
 }  // namespace groupwire::gateway

@@ -13,8 +13,9 @@ namespace {
 using Errors = PartitionErrors<OffsetCommitResponse::Topic>;
 
 // Fills `out` with the partitions the catalog knows; the others go to `rejected`.
-pb::OffsetCommitRequest to_proto(OffsetCommitRequest& req, kafka::ApiVersion version,
+pb::OffsetCommitRequest to_proto(OffsetCommitRequest& req, const RequestContext& ctx,
                                  const TopicCatalog& catalog, Errors& rejected) {
+  auto version = ctx.header.api_version;
   pb::OffsetCommitRequest out;
   out.set_group_id(std::move(req.group_id));
   // v0 has neither: a simple commit, outside any generation.
@@ -26,9 +27,8 @@ pb::OffsetCommitRequest to_proto(OffsetCommitRequest& req, kafka::ApiVersion ver
   for (auto& t : req.topics) {
     pb::OffsetCommitTopic* topic = nullptr;
     for (auto& p : t.partitions) {
-      if (!known_partition(catalog, t.name, p.partition_index)) {
-        rejected.add(t.name, p.partition_index,
-                     kafka::to_wire(kafka::ErrorCode::UNKNOWN_TOPIC_OR_PARTITION));
+      if (auto error = partition_refused(ctx, catalog, t.name, p.partition_index)) {
+        rejected.add(t.name, p.partition_index, kafka::to_wire(*error));
         continue;
       }
       if (topic == nullptr) {
@@ -53,7 +53,20 @@ void add_offset_commit_handler(Dispatcher& dispatcher, CoordinatorClient& client
       [&client, catalog](const RequestContext& ctx, OffsetCommitRequest req,
                          Respond<OffsetCommitResponse> respond) {
         Errors rejected;
-        auto request = to_proto(req, ctx.header.api_version, *catalog, rejected);
+        // KafkaApis: a group the principal may not read fails every partition, unforwarded.
+        if (!ctx.allowed(security::AclOperation::kRead, security::ResourceType::kGroup,
+                         req.group_id)) {
+          for (const auto& t : req.topics) {
+            for (const auto& p : t.partitions) {
+              rejected.add(t.name, p.partition_index,
+                           kafka::to_wire(kafka::ErrorCode::GROUP_AUTHORIZATION_FAILED));
+            }
+          }
+          OffsetCommitResponse resp;
+          resp.topics = rejected.take();
+          return respond(std::move(resp));
+        }
+        auto request = to_proto(req, ctx, *catalog, rejected);
         if (request.topics().empty()) {
           // Nothing left to commit: Kafka does not involve the coordinator either.
           OffsetCommitResponse resp;

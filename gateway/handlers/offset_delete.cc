@@ -12,16 +12,15 @@ namespace {
 
 using Errors = PartitionErrors<OffsetDeleteResponse::Topic>;
 
-pb::OffsetDeleteRequest to_proto(OffsetDeleteRequest& req, const TopicCatalog& catalog,
-                                 Errors& rejected) {
+pb::OffsetDeleteRequest to_proto(OffsetDeleteRequest& req, const RequestContext& ctx,
+                                 const TopicCatalog& catalog, Errors& rejected) {
   pb::OffsetDeleteRequest out;
   out.set_group_id(std::move(req.group_id));
   for (const auto& t : req.topics) {
     pb::TopicPartitions* topic = nullptr;
     for (const auto& p : t.partitions) {
-      if (!known_partition(catalog, t.name, p.partition_index)) {
-        rejected.add(t.name, p.partition_index,
-                     kafka::to_wire(kafka::ErrorCode::UNKNOWN_TOPIC_OR_PARTITION));
+      if (auto error = partition_refused(ctx, catalog, t.name, p.partition_index)) {
+        rejected.add(t.name, p.partition_index, kafka::to_wire(*error));
         continue;
       }
       if (topic == nullptr) {
@@ -50,10 +49,11 @@ OffsetDeleteResponse to_kafka(const pb::OffsetDeleteResponse& r, Errors rejected
 void add_offset_delete_handler(Dispatcher& dispatcher, CoordinatorClient& client,
                                std::shared_ptr<const TopicCatalog> catalog) {
   dispatcher.add<OffsetDeleteRequest, OffsetDeleteResponse>(
-      [&client, catalog](const RequestContext&, OffsetDeleteRequest req,
+      [&client, catalog](const RequestContext& ctx, OffsetDeleteRequest req,
                          Respond<OffsetDeleteResponse> respond) {
+        if (refused_group(ctx, security::AclOperation::kDelete, req.group_id, respond)) return;
         Errors rejected;
-        auto request = to_proto(req, *catalog, rejected);
+        auto request = to_proto(req, ctx, *catalog, rejected);
         // Forwarded even when no partition is left: the group itself is still validated
         // (GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP), as Kafka does.
         forward(client, std::move(request), client.call_timeout(), std::move(respond),

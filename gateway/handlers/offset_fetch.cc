@@ -106,6 +106,41 @@ OffsetFetchResponse to_kafka(const pb::OffsetFetchResponse& r, kafka::ApiVersion
   return out;
 }
 
+// KafkaApis answers what the principal may not describe without revealing it: a group as
+// GROUP_AUTHORIZATION_FAILED with no offsets, a topic's requested partitions as
+// TOPIC_AUTHORIZATION_FAILED at offset -1, a topic of an every-topic request not at all. Applied to
+// the coordinator's answer, so that a request stays one call in its connection's order.
+void hide_unauthorized(pb::OffsetFetchResponse& r, const pb::OffsetFetchRequest& asked,
+                       const Authorization& authorization) {
+  using security::AclOperation;
+  using security::ResourceType;
+  for (int i = 0; i < r.groups_size(); ++i) {
+    auto& g = *r.mutable_groups(i);
+    if (!authorization.allowed(AclOperation::kDescribe, ResourceType::kGroup, g.group_id())) {
+      g.clear_topics();
+      g.set_error_code(proto_error(kafka::ErrorCode::GROUP_AUTHORIZATION_FAILED));
+      continue;
+    }
+    bool every_topic = i < asked.groups_size() && asked.groups(i).all_topics();
+    auto& topics = *g.mutable_topics();
+    for (auto t = topics.begin(); t != topics.end();) {
+      if (authorization.allowed(AclOperation::kDescribe, ResourceType::kTopic, t->name())) {
+        ++t;
+      } else if (every_topic) {
+        t = topics.erase(t);
+      } else {
+        for (auto& p : *t->mutable_partitions()) {
+          p.set_committed_offset(-1);
+          p.set_committed_leader_epoch(-1);
+          p.clear_metadata();
+          p.set_error_code(proto_error(kafka::ErrorCode::TOPIC_AUTHORIZATION_FAILED));
+        }
+        ++t;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void add_offset_fetch_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
@@ -118,15 +153,20 @@ void add_offset_fetch_handler(Dispatcher& dispatcher, CoordinatorClient& client)
         std::vector<OffsetFetchRequest::Topic> requested;
         if (version < 2 && req.topics) requested = std::move(*req.topics);
         bool several = request.groups_size() > 1;
+        // Only a restricted principal needs the request back, to filter the answer.
+        std::optional<pb::OffsetFetchRequest> asked;
+        if (ctx.authorization.restricted()) asked = request;
         in_connection_order(
             ctx, several,
             [&client, version, request = std::move(request), requested = std::move(requested),
+             asked = std::move(asked), authorization = ctx.authorization,
              respond = std::move(respond)]() mutable {
-              forward(
-                  client, std::move(request), client.call_timeout(), std::move(respond),
-                  [version, requested = std::move(requested)](const pb::OffsetFetchResponse& r) {
-                    return to_kafka(r, version, requested);
-                  });
+              forward(client, std::move(request), client.call_timeout(), std::move(respond),
+                      [version, requested = std::move(requested), asked = std::move(asked),
+                       authorization](pb::OffsetFetchResponse& r) {
+                        if (asked) hide_unauthorized(r, *asked, authorization);
+                        return to_kafka(r, version, requested);
+                      });
             });
       });
 }

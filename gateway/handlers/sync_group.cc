@@ -50,6 +50,7 @@ void add_sync_group_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
   dispatcher.add<SyncGroupRequest, SyncGroupResponse>(
       [&client](const RequestContext& ctx, SyncGroupRequest req,
                 Respond<SyncGroupResponse> respond) {
+        if (refused_group(ctx, security::AclOperation::kRead, req.group_id, respond)) return;
         // KafkaApis: from v5 both fields are mandatory.
         if (ctx.header.api_version >= 5 && (!req.protocol_type || !req.protocol_name)) {
           respond(error_response(kafka::ErrorCode::INCONSISTENT_GROUP_PROTOCOL));

@@ -1,6 +1,7 @@
 #include "server/config.h"
 
 #include <charconv>
+#include <fstream>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
@@ -30,6 +31,88 @@ TopicSpec topic_flag(const std::string& text) {
     if (ec == std::errc() && p == end && partitions > 0) return {text.substr(0, colon), partitions};
   }
   throw BadOption{"topic", fmt::format("'{}' is not NAME:PARTITIONS with PARTITIONS > 0", text)};
+}
+
+constexpr std::string_view kMechanisms[] = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"};
+
+std::string mechanism_flag(const std::string& flag, const std::string& name) {
+  for (auto known : kMechanisms) {
+    if (name == known) return name;
+  }
+  throw BadOption{flag, fmt::format("unknown SASL mechanism '{}' (PLAIN, SCRAM-SHA-256 or "
+                                    "SCRAM-SHA-512)",
+                                    name)};
+}
+
+std::optional<std::string> optional_flag(const po::variables_map& vm, const char* flag) {
+  if (!vm.count(flag)) return std::nullopt;
+  return vm[flag].as<std::string>();
+}
+
+// A flag that needs another: names both.
+void requires_flag(const po::variables_map& vm, const char* flag, const char* needed) {
+  if (vm.count(flag) && !vm.count(needed)) {
+    throw BadOption{flag, fmt::format("needs --{} too", needed)};
+  }
+}
+
+// A secret's file: its first line, so that `echo secret > file` works.
+std::string secret_file(const char* flag, const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    throw BadOption{flag, fmt::format("cannot read '{}'", path)};
+  }
+  return line;
+}
+
+void read_security(const po::variables_map& vm, const Environment& env, GatewayConfig& c) {
+  requires_flag(vm, "tls-cert", "tls-key");
+  requires_flag(vm, "tls-key", "tls-cert");
+  requires_flag(vm, "tls-client-ca", "tls-cert");
+  if (vm.count("tls-cert")) {
+    c.tls = TlsFiles{vm["tls-cert"].as<std::string>(), vm["tls-key"].as<std::string>(),
+                     optional_flag(vm, "tls-client-ca")};
+  }
+  requires_flag(vm, "sasl-mechanisms", "sasl-users");
+  requires_flag(vm, "sasl-users", "sasl-mechanisms");
+  if (vm.count("sasl-mechanisms")) {
+    for (const auto& m : comma_list(vm["sasl-mechanisms"].as<std::string>())) {
+      c.sasl_mechanisms.push_back(mechanism_flag("sasl-mechanisms", m));
+    }
+    c.sasl_users = vm["sasl-users"].as<std::string>();
+  }
+  auto lifetime = vm["sasl-session-lifetime-ms"].as<long long>();
+  if (lifetime < 0) {
+    throw BadOption{"sasl-session-lifetime-ms",
+                    fmt::format("must not be negative, got {}", lifetime)};
+  }
+  c.sasl_session_lifetime = std::chrono::milliseconds(lifetime);
+  c.acl_file = optional_flag(vm, "acl-file");
+  c.reload_interval =
+      std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "reload-interval-ms"));
+
+  c.upstream_tls = vm["upstream-tls"].as<bool>() || vm.count("upstream-tls-ca");
+  c.upstream_tls_ca = optional_flag(vm, "upstream-tls-ca");
+  requires_flag(vm, "upstream-sasl-mechanism", "upstream-sasl-user");
+  requires_flag(vm, "upstream-sasl-user", "upstream-sasl-mechanism");
+  if (vm.count("upstream-sasl-mechanism")) {
+    UpstreamSaslConfig sasl;
+    sasl.mechanism =
+        mechanism_flag("upstream-sasl-mechanism", vm["upstream-sasl-mechanism"].as<std::string>());
+    sasl.user = vm["upstream-sasl-user"].as<std::string>();
+    if (vm.count("upstream-sasl-password-file")) {
+      sasl.password = secret_file("upstream-sasl-password-file",
+                                  vm["upstream-sasl-password-file"].as<std::string>());
+    } else if (auto password = env(kUpstreamPasswordVariable)) {
+      sasl.password = *password;
+    } else {
+      throw BadOption{
+          "upstream-sasl-mechanism",
+          fmt::format("needs --upstream-sasl-password-file or {}", kUpstreamPasswordVariable)};
+    }
+    c.upstream_sasl = std::move(sasl);
+  }
 }
 
 }  // namespace
@@ -87,7 +170,33 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[], const Environm
       "HOST:PORT of the HTTP health endpoint: GET /healthz (serving) and /readyz (accepting, "
       "coordinator connected); off without it")(
       "shutdown-timeout-ms", po::value<long long>()->default_value(c.shutdown_timeout.count()),
-      "on SIGTERM, how long in-flight requests may take to finish before connections close");
+      "on SIGTERM, how long in-flight requests may take to finish before connections close")(
+      "tls-cert", po::value<std::string>(),
+      "PEM certificate chain: every Kafka listener speaks TLS (re-read when the file changes)")(
+      "tls-key", po::value<std::string>(), "PEM private key of --tls-cert")(
+      "tls-client-ca", po::value<std::string>(),
+      "PEM CA: clients must present a certificate it signed; their principal is User:<subject CN>")(
+      "sasl-mechanisms", po::value<std::string>(),
+      "SASL mechanisms clients must authenticate with, comma-separated: PLAIN, SCRAM-SHA-256, "
+      "SCRAM-SHA-512")(
+      "sasl-users", po::value<std::string>(),
+      "file of salted SCRAM credentials (groupwire users add); PLAIN is checked against them")(
+      "sasl-session-lifetime-ms",
+      po::value<long long>()->default_value(c.sasl_session_lifetime.count()),
+      "a SASL session ends after this unless the client re-authenticates (KIP-368); 0: never")(
+      "acl-file", po::value<std::string>(),
+      "ACL rules, one a line: allow|deny PRINCIPAL OPERATION group|topic literal|prefixed NAME; "
+      "what no rule allows is denied")(
+      "reload-interval-ms", po::value<long long>()->default_value(c.reload_interval.count()),
+      "how often certificate, credential and ACL files are checked for changes (also on SIGHUP)")(
+      "upstream-tls", po::bool_switch(), "connect to the upstream with TLS")(
+      "upstream-tls-ca", po::value<std::string>(),
+      "PEM CA that signs the upstream's certificates (implies --upstream-tls; default: the "
+      "system's)")("upstream-sasl-mechanism", po::value<std::string>(),
+                   "log in to the upstream with this SASL mechanism")(
+      "upstream-sasl-user", po::value<std::string>(), "the gateway's user on the upstream")(
+      "upstream-sasl-password-file", po::value<std::string>(),
+      "file holding the upstream password (or set GROUPWIRE_GATEWAY_UPSTREAM_SASL_PASSWORD)");
 
   OptionReader reader("groupwire-gateway", "GROUPWIRE_GATEWAY_", env);
   po::variables_map vm;
@@ -139,6 +248,7 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[], const Environm
     if (vm.count("health-listen")) c.health_listen = host_port_flag(vm, "health-listen");
     c.shutdown_timeout =
         std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "shutdown-timeout-ms"));
+    read_security(vm, env, c);
   } catch (const BadOption& e) {
     return reader.failure<GatewayConfig>(e);
   } catch (const po::error& e) {

@@ -21,6 +21,20 @@ struct TopicSpec {
   std::int32_t partitions = 1;
 };
 
+// PEM files of a TLS listener: its certificate chain and key, and the CA that signs the client
+// certificates it requires (optional).
+struct TlsFiles {
+  std::string certificate;
+  std::string key;
+  std::optional<std::string> client_ca;
+};
+
+struct UpstreamSaslConfig {
+  std::string mechanism;
+  std::string user;
+  std::string password;  // from --upstream-sasl-password-file or the environment, never a flag
+};
+
 struct GatewayConfig {
   HostPort listen{"127.0.0.1", 9092};
   std::optional<HostPort> advertise;  // defaults to the bound listen address
@@ -48,9 +62,25 @@ struct GatewayConfig {
   std::optional<HostPort> health_listen;   // the HTTP /healthz and /readyz endpoint; off if empty
   // SIGTERM: how long in-flight requests may take to finish before connections are closed.
   std::chrono::milliseconds shutdown_timeout{10000};
+
+  // Security of the Kafka listeners: TLS, SASL and ACLs. Files are re-read when they change.
+  std::optional<TlsFiles> tls;
+  std::vector<std::string> sasl_mechanisms;            // empty: no SASL
+  std::optional<std::string> sasl_users;               // the salted credentials file
+  std::chrono::milliseconds sasl_session_lifetime{0};  // Kafka's connections.max.reauth.ms
+  std::optional<std::string> acl_file;
+  std::chrono::milliseconds reload_interval{5000};  // how often changed files are noticed
+
+  // The gateway's own login to the upstream.
+  bool upstream_tls = false;
+  std::optional<std::string> upstream_tls_ca;  // none: the system's trusted CAs
+  std::optional<UpstreamSaslConfig> upstream_sasl;
 };
 
 using ParsedArgs = groupwire::ParsedOptions<GatewayConfig>;
+
+// The upstream password, when no --upstream-sasl-password-file names a file.
+inline constexpr char kUpstreamPasswordVariable[] = "GROUPWIRE_GATEWAY_UPSTREAM_SASL_PASSWORD";
 
 // Flags first, then GROUPWIRE_GATEWAY_* variables of `env` for the flags not given.
 ParsedArgs parse_gateway_args(int argc, const char* const argv[],

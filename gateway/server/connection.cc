@@ -15,6 +15,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include "kafka/codec/header.h"
 #include "server/frame.h"
 
 namespace groupwire::gateway {
@@ -30,29 +31,36 @@ constexpr std::chrono::milliseconds kDrainLinger{1000};
 constexpr std::size_t kReadChunk = 1024;
 constexpr std::size_t kKeptBuffer = 64 * 1024;
 
+const std::shared_ptr<const UpstreamSecurity>& plaintext_upstream() {
+  static const auto plaintext = std::make_shared<const UpstreamSecurity>();
+  return plaintext;
+}
+
 std::string hex_bytes(const std::uint8_t (&b)[4]) {
   return fmt::format("{:02x}{:02x}{:02x}{:02x}", b[0], b[1], b[2], b[3]);
 }
 
 }  // namespace
 
-Connection::Connection(asio::ip::tcp::socket socket, const Dispatcher& dispatcher,
+Connection::Connection(Transport transport, const Dispatcher& dispatcher,
                        const ConnectionLimits& limits, const BrokerIdentity& listener,
-                       std::shared_ptr<OpenConnections> open)
-    : socket_(std::move(socket)),
+                       std::shared_ptr<OpenConnections> open, const ListenerSecurity& security)
+    : transport_(std::move(transport)),
       dispatcher_(dispatcher),
       limits_(limits),
       listener_(listener),
       open_(std::move(open)),
-      deadline_(socket_.get_executor(), Clock::time_point::max()),
-      space_(socket_.get_executor(), Clock::time_point::max()) {
+      sasl_(security.sasl),
+      upstream_security_(security.upstream ? security.upstream : plaintext_upstream()),
+      deadline_(transport_.get_executor(), Clock::time_point::max()),
+      space_(transport_.get_executor(), Clock::time_point::max()) {
   boost::system::error_code ec;
-  auto ep = socket_.remote_endpoint(ec);
+  auto ep = transport_.socket().remote_endpoint(ec);
   if (!ec) {
     peer_host_ = ep.address().to_string();
     peer_ = peer_host_ + ":" + std::to_string(ep.port());
   }
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  transport_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
 Connection::~Connection() {
@@ -62,9 +70,9 @@ Connection::~Connection() {
 void Connection::start() {
   auto self = shared_from_this();
   asio::co_spawn(
-      socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
+      transport_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
   asio::co_spawn(
-      socket_.get_executor(), [self] { return self->watchdog(); }, asio::detached);
+      transport_.get_executor(), [self] { return self->watchdog(); }, asio::detached);
 }
 
 // Called several times per request: moving the timer each time would cancel and restart the
@@ -75,12 +83,12 @@ void Connection::set_deadline(Clock::time_point t) {
 }
 
 void Connection::close(const std::string& reason) {
-  asio::post(socket_.get_executor(),
+  asio::post(transport_.get_executor(),
              [self = shared_from_this(), reason] { self->close_now(reason); });
 }
 
 void Connection::drain() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+  asio::post(transport_.get_executor(), [self = shared_from_this()] {
     self->draining_ = true;
     self->close_if_drained();
   });
@@ -102,8 +110,8 @@ void Connection::close_if_drained() {
 void Connection::forward_upstream(std::string frame, bool expects_response, UpstreamReply reply) {
   if (closed_ || !listener_.upstream) return reply(std::nullopt);
   if (!upstream_) {
-    upstream_ = std::make_shared<UpstreamLink>(socket_.get_executor(), *listener_.upstream,
-                                               limits_.upstream_timeout);
+    upstream_ = std::make_shared<UpstreamLink>(transport_.get_executor(), *listener_.upstream,
+                                               upstream_security_, limits_.upstream_timeout);
   }
   upstream_->send(std::move(frame), expects_response, std::move(reply));
 }
@@ -125,9 +133,7 @@ void Connection::close_now(const std::string& why) {
   // object alive: a drain does not wait for a client that is gone.
   open_->remove(this);
   if (!why.empty()) spdlog::warn("closing connection from {}: {}", peer_, why);
-  boost::system::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  transport_.close();
   deadline_.cancel();
   space_.cancel();
   alone_.reset();  // its start holds this connection
@@ -160,8 +166,35 @@ asio::awaitable<void> Connection::watchdog() {
 // Reads whatever the socket has (several pipelined requests at once) and dispatches each
 // complete frame from the buffer. A frame already started when a drain begins is still read
 // and dispatched; the next one is not.
+asio::awaitable<bool> Connection::establish() {
+  if (transport_.tls()) {
+    idle_ = false;  // a handshake not done within the frame timeout closes the connection
+    set_deadline(Clock::now() + limits_.frame_timeout);
+    auto ec = co_await transport_.accept_handshake();
+    if (ec) {
+      // A plaintext client on this port, an untrusted or expired certificate, a port scan.
+      if (!closed_) close_now(describe_tls_error(ec));
+      co_return false;
+    }
+  }
+  authentication_.emplace(sasl_, transport_.peer_common_name());
+  co_return !closed_;
+}
+
+bool Connection::take_bare_token(std::string_view token, std::uint64_t seq) {
+  auto answer = authentication_->bare_token(token, Clock::now());
+  if (!answer) return false;
+  pending_.emplace_back();
+  complete(seq, std::move(*answer));
+  return true;
+}
+
 asio::awaitable<void> Connection::read_loop() {
   auto self = shared_from_this();
+  if (!co_await establish()) {
+    reading_ = false;
+    co_return;
+  }
   std::string in;  // bytes read and not yet dispatched, from `start`
   std::size_t start = 0;
   idle_ = true;
@@ -190,12 +223,24 @@ asio::awaitable<void> Connection::read_loop() {
         start += wanted;
         idle_ = true;  // at a frame boundary again
         std::uint64_t seq = first_seq_ + pending_.size();
+        if (authentication_->expects_bare_token()) {
+          if (take_bare_token(frame, seq)) continue;
+          refuse(*authentication_->failure());
+          break;
+        }
+        std::int16_t api_key = -1;  // a frame too short for it is refused as malformed below
+        kafka::ApiVersion api_version = 0;
+        kafka::peek_api(frame, api_key, api_version);
+        if (std::string why; !authentication_->admits(api_key, Clock::now(), why)) {
+          refuse(why);
+          break;
+        }
         pending_.emplace_back();
         dispatching_seq_ = seq;
         auto result = dispatcher_.dispatch(
             frame, peer_host_,
             [self, seq](std::string response) {
-              asio::post(self->socket_.get_executor(),
+              asio::post(self->transport_.get_executor(),
                          [self, seq, r = std::move(response)]() mutable {
                            self->complete(seq, std::move(r));
                          });
@@ -204,6 +249,10 @@ asio::awaitable<void> Connection::read_loop() {
         if (result.outcome != DispatchOutcome::kDispatched) {
           pending_.pop_back();  // no answer comes for it
           refuse(result.reason);
+          break;
+        }
+        if (authentication_->failure()) {  // answered, then closed
+          refuse(*authentication_->failure());
           break;
         }
         if (alone_) set_deadline(Clock::time_point::max());  // no timeout while it is answered
@@ -231,8 +280,10 @@ asio::awaitable<void> Connection::read_loop() {
     const std::size_t room = std::max(wanted - available, kReadChunk);
     in.resize(available + room);
     boost::system::error_code ec;
-    std::size_t n = co_await socket_.async_read_some(asio::buffer(in.data() + available, room),
-                                                     asio::redirect_error(use_awaitable, ec));
+    std::size_t n = co_await transport_.visit([&](auto& stream) {
+      return stream.async_read_some(asio::buffer(in.data() + available, room),
+                                    asio::redirect_error(use_awaitable, ec));
+    });
     in.resize(available + n);
     if (ec) {
       // A client that hangs up between requests is closed quietly; anything else is worth a line.
@@ -299,15 +350,17 @@ void Connection::flush() {
     return;
   }
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(write_buffer_),
-                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                      self->writing_ = false;
-                      if (ec) {
-                        self->close_now("write failed: " + ec.message());
-                        return;
-                      }
-                      self->flush();
-                    });
+  transport_.visit([this](auto& stream) {
+    asio::async_write(stream, asio::buffer(write_buffer_),
+                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                        self->writing_ = false;
+                        if (ec) {
+                          self->close_now("write failed: " + ec.message());
+                          return;
+                        }
+                        self->flush();
+                      });
+  });
 }
 
 }  // namespace groupwire::gateway

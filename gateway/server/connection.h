@@ -17,9 +17,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "security/listener_security.h"
 #include "server/dispatcher.h"
 #include "server/open_connections.h"
 #include "server/session.h"
+#include "server/transport.h"
 #include "upstream/upstream_link.h"
 
 namespace groupwire::gateway {
@@ -34,9 +36,9 @@ struct ConnectionLimits {
 
 class Connection : public Session, public std::enable_shared_from_this<Connection> {
  public:
-  Connection(boost::asio::ip::tcp::socket socket, const Dispatcher& dispatcher,
-             const ConnectionLimits& limits, const BrokerIdentity& listener,
-             std::shared_ptr<OpenConnections> open);
+  Connection(Transport transport, const Dispatcher& dispatcher, const ConnectionLimits& limits,
+             const BrokerIdentity& listener, std::shared_ptr<OpenConnections> open,
+             const ListenerSecurity& security = {});
   ~Connection() override;
 
   void start();
@@ -44,6 +46,7 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   void drain();
 
   const BrokerIdentity& listener() const override { return listener_; }
+  Authentication& authentication() override { return *authentication_; }
   void forward_upstream(std::string frame, bool expects_response, UpstreamReply reply) override;
   void close(const std::string& reason) override;
   void run_alone(std::function<void()> start) override;
@@ -62,6 +65,10 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   };
 
   boost::asio::awaitable<void> read_loop();
+  // The TLS handshake, then who the client is; false when the connection closed instead.
+  boost::asio::awaitable<bool> establish();
+  // A bare SASL token (after SaslHandshake v0) in place of a request; false: authentication failed.
+  bool take_bare_token(std::string_view token, std::uint64_t seq);
   void start_alone_when_ready();
   boost::asio::awaitable<void> watchdog();
   void complete(std::uint64_t seq, std::string frame);
@@ -71,12 +78,15 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   void close_now(const std::string& why);
   void close_if_drained();
 
-  boost::asio::ip::tcp::socket socket_;
+  Transport transport_;
   const Dispatcher& dispatcher_;
   ConnectionLimits limits_;
   BrokerIdentity listener_;
   std::shared_ptr<UpstreamLink> upstream_;  // opened by the first relayed request
   std::shared_ptr<OpenConnections> open_;
+  std::shared_ptr<const SaslSettings> sasl_;
+  std::shared_ptr<const UpstreamSecurity> upstream_security_;
+  std::optional<Authentication> authentication_;  // set once the connection is established
   std::string peer_;
   std::string peer_host_;
 

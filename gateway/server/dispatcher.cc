@@ -70,6 +70,8 @@ DispatchResult Dispatcher::dispatch(std::string_view frame, std::string client_h
 
   RequestContext ctx;
   ctx.client_host = std::move(client_host);
+  if (session) ctx.authorization.principal = session->authentication().principal();
+  if (acls_) ctx.authorization.acls = acls_();
   ctx.session = std::move(session);
   kafka::Reader r(frame.data(), frame.size());
   if (entry->raw) {

@@ -15,14 +15,34 @@
 #include "kafka/codec/frame.h"
 #include "kafka/codec/header.h"
 #include "kafka/codec/messages/all.h"
+#include "security/acl.h"
 #include "server/session.h"
 
 namespace groupwire::gateway {
 
+// Who sent a request and what they may do; small enough to keep for an answer that comes later.
+struct Authorization {
+  std::string principal{kAnonymous};
+  std::shared_ptr<const security::AclSet> acls;  // null: no ACL file, everything is allowed
+
+  bool restricted() const { return acls != nullptr; }
+  // Kafka's authorize(): whether the principal may do `op` on the named resource.
+  bool allowed(security::AclOperation op, security::ResourceType type,
+               std::string_view name) const {
+    return !acls || acls->allows(principal, op, type, name);
+  }
+};
+
 struct RequestContext {
   kafka::RequestHeader header;
   std::string client_host;
+  Authorization authorization;
   std::shared_ptr<Session> session;  // null outside a real connection (unit tests)
+
+  bool allowed(security::AclOperation op, security::ResourceType type,
+               std::string_view name) const {
+    return authorization.allowed(op, type, name);
+  }
 };
 
 // Receives a complete response frame, size prefix included.
@@ -87,6 +107,11 @@ class Dispatcher {
 
   // Set before dispatching starts.
   void set_observer(std::shared_ptr<RequestObserver> observer) { observer_ = std::move(observer); }
+  // The ACLs each request is authorized against (re-read when their file changes); set before
+  // dispatching starts. Without it every principal may do everything.
+  void set_acls(std::function<std::shared_ptr<const security::AclSet>()> acls) {
+    acls_ = std::move(acls);
+  }
 
   DispatchResult dispatch(std::string_view frame, std::string client_host, FrameCallback done,
                           std::shared_ptr<Session> session = nullptr) const;
@@ -119,6 +144,7 @@ class Dispatcher {
   // Kafka API keys are small and dense: index by key.
   std::array<Entry, 128> entries_;
   std::shared_ptr<RequestObserver> observer_;
+  std::function<std::shared_ptr<const security::AclSet>()> acls_;
 };
 
 }  // namespace groupwire::gateway

@@ -13,12 +13,14 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 Listener::Listener(asio::io_context& io, const HostPort& listen, const Dispatcher& dispatcher,
-                   const ConnectionLimits& limits, std::size_t max_connections)
+                   const ConnectionLimits& limits, std::size_t max_connections,
+                   ListenerSecurity security)
     : io_(io),
       acceptor_(asio::make_strand(io)),
       dispatcher_(dispatcher),
       limits_(limits),
-      max_connections_(max_connections) {
+      max_connections_(max_connections),
+      security_(std::move(security)) {
   tcp::resolver resolver(io);
   tcp::endpoint ep = *resolver.resolve(listen.host, std::to_string(listen.port)).begin();
   acceptor_.open(ep.protocol());
@@ -67,8 +69,10 @@ asio::awaitable<void> Listener::accept_loop() {
       continue;
     }
     ++accepted_;
-    auto connection =
-        std::make_shared<Connection>(std::move(socket), dispatcher_, limits_, identity_, open_);
+    Transport transport = security_.tls ? Transport(std::move(socket), security_.tls())
+                                        : Transport(std::move(socket));
+    auto connection = std::make_shared<Connection>(std::move(transport), dispatcher_, limits_,
+                                                   identity_, open_, security_);
     open_->add(connection);
     connection->start();
   }

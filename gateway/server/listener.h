@@ -13,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "host_port.h"
+#include "security/listener_security.h"
 #include "server/connection.h"
 #include "server/dispatcher.h"
 #include "server/open_connections.h"
@@ -23,7 +24,8 @@ class Listener {
  public:
   // Binds at once so that a taken port fails start-up; throws boost::system::system_error.
   Listener(boost::asio::io_context& io, const HostPort& listen, const Dispatcher& dispatcher,
-           const ConnectionLimits& limits, std::size_t max_connections);
+           const ConnectionLimits& limits, std::size_t max_connections,
+           ListenerSecurity security = {});
 
   // Who connections accepted here talk to; set before start().
   void set_identity(BrokerIdentity identity) { identity_ = std::move(identity); }
@@ -49,6 +51,7 @@ class Listener {
   const Dispatcher& dispatcher_;
   ConnectionLimits limits_;
   std::size_t max_connections_;
+  ListenerSecurity security_;
   BrokerIdentity identity_;
   std::shared_ptr<OpenConnections> open_ = std::make_shared<OpenConnections>();
   std::atomic<std::uint64_t> accepted_{0};

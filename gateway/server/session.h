@@ -1,6 +1,6 @@
 // What a handler may ask of the client connection its request came on: which listener (and so
-// which broker) the client thinks it is talking to, the upstream broker behind it, closing, and
-// running its request alone.
+// which broker) the client thinks it is talking to, who the client is, the upstream broker
+// behind it, closing, and running its request alone.
 #pragma once
 
 #include <functional>
@@ -8,6 +8,7 @@
 #include <string>
 
 #include "handlers/broker_identity.h"
+#include "security/authentication.h"
 
 namespace groupwire::gateway {
 
@@ -19,6 +20,8 @@ class Session {
  public:
   virtual ~Session() = default;
   virtual const BrokerIdentity& listener() const = 0;
+  // The client's principal and its SASL exchange; call on the connection's strand.
+  virtual Authentication& authentication() = 0;
   // Sends a whole request frame (size prefix included) unchanged to this listener's upstream
   // broker, on a connection of this client connection's own. Call on the connection's strand
   // (inside dispatch, or from a reply posted there).

@@ -78,7 +78,8 @@ void add_upstream_metadata_handler(Dispatcher& dispatcher, kafka::ApiVersion ups
             req, upstream_version, ctx.header.correlation_id, ctx.header.client_id);
         session->forward_upstream(
             std::move(frame), true,
-            [=, respond = std::move(respond)](std::optional<std::string> answer) {
+            [=, authorization = ctx.authorization,
+             respond = std::move(respond)](std::optional<std::string> answer) {
               MetadataResponse resp;
               if (!answer || !kafka::decode_response_frame(*answer, upstream_version, resp)) {
                 return session->close("upstream Metadata failed");
@@ -103,27 +104,31 @@ void add_upstream_metadata_handler(Dispatcher& dispatcher, kafka::ApiVersion ups
                 seen[*t.name] = {static_cast<std::int32_t>(t.partitions.size()), t.topic_id};
               }
               catalog->update(seen, all);
+              hide_unauthorized_topics(resp, all, authorization);
               respond(std::move(resp));
             });
       });
 }
 
 void add_upstream_relay(Dispatcher& dispatcher, const UpstreamInfo& upstream,
-                        SharedTopicCatalog catalog) {
+                        SharedTopicCatalog catalog, bool authorizing) {
   for (const auto& api : upstream.apis) {
     if (dispatcher.serves(api.api_key) || kNeverRelayed.count(api.api_key)) continue;
     kafka::Versions served{api.min_version, api.max_version};
-    auto translated = translated_versions(api.api_key, served);
-    if (!translated) {
-      dispatcher.add_raw(api.api_key, served, relay);
+    auto decoded = decoded_versions(api.api_key, served, authorizing);
+    if (!decoded) {
+      // An API the gateway cannot authorize does not pass a gateway that authorizes.
+      if (!authorizing) dispatcher.add_raw(api.api_key, served, relay);
       continue;
     }
-    spdlog::info("API key {}: v{}-{} translated into the upstream's v{}", api.api_key,
-                 served.hi + 1, translated->hi, served.hi);
+    if (decoded->hi > served.hi) {
+      spdlog::info("API key {}: v{}-{} translated into the upstream's v{}", api.api_key,
+                   served.hi + 1, decoded->hi, served.hi);
+    }
     dispatcher.add_raw(
-        api.api_key, *translated,
+        api.api_key, *decoded,
         [served, catalog](RequestContext&& ctx, std::string_view frame, FrameCallback done) {
-          if (served.contains(ctx.header.api_version)) {
+          if (served.contains(ctx.header.api_version) && !ctx.authorization.restricted()) {
             return relay(std::move(ctx), frame, std::move(done));
           }
           translate_upstream(std::move(ctx), frame, std::move(done), served.hi, catalog);

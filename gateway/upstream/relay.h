@@ -25,10 +25,12 @@ void add_upstream_metadata_handler(Dispatcher& dispatcher, kafka::ApiVersion ups
 // Relays every API the upstream serves that the dispatcher does not already serve, except those
 // that must not pass (authentication, group and transaction-offset APIs, broker listings we do
 // not rewrite); newer versions of Fetch and ListOffsets than the upstream serves are translated
-// (version_translation.h), topic ids resolved through `catalog`. Register after the gateway's own
-// handlers.
+// (version_translation.h), topic ids resolved through `catalog`. With `authorizing` (an ACL
+// file), only the APIs the gateway authorizes pass: Produce, Fetch and ListOffsets, in the
+// versions it can read, each partition of a topic the principal may not use answered
+// TOPIC_AUTHORIZATION_FAILED. Register after the gateway's own handlers.
 void add_upstream_relay(Dispatcher& dispatcher, const UpstreamInfo& upstream,
-                        SharedTopicCatalog catalog);
+                        SharedTopicCatalog catalog, bool authorizing = false);
 
 // Produce with acks=0 gets no answer from a broker, so none must be awaited.
 bool produce_expects_response(std::string_view frame);

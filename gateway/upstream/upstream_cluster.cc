@@ -18,7 +18,7 @@
 #include "kafka/codec/frame.h"
 #include "kafka/codec/messages/list_offsets.h"
 #include "kafka/codec/messages/metadata.h"
-#include "server/frame.h"
+#include "upstream/upstream_login.h"
 
 namespace groupwire::gateway {
 
@@ -28,50 +28,12 @@ using asio::ip::tcp;
 
 namespace {
 
-constexpr char kClientId[] = "groupwire-gateway";
-
-constexpr char kUndecodable[] = "undecodable answer";
-
-// One request and its answer. `trailing`, when given, receives the number of bytes the answer
-// has after its body.
-template <kafka::TopLevelMessage Resp, kafka::TopLevelMessage Req>
-asio::awaitable<std::optional<Resp>> call(tcp::socket& s, const Req& req, kafka::ApiVersion version,
-                                          std::int32_t correlation_id, std::string& error,
-                                          std::size_t* trailing = nullptr) {
-  boost::system::error_code ec;
-  std::string request = kafka::encode_request_frame(req, version, correlation_id, kClientId);
-  co_await asio::async_write(s, asio::buffer(request), asio::redirect_error(use_awaitable, ec));
-  std::uint8_t size_bytes[4];
-  if (!ec) {
-    co_await asio::async_read(s, asio::buffer(size_bytes), asio::redirect_error(use_awaitable, ec));
-  }
-  if (ec) {
-    error = ec.message();
-    co_return std::nullopt;
-  }
-  auto size = frame_body_size(size_bytes, 64u * 1024 * 1024);
-  if (!size) {
-    error = "answer size out of range";
-    co_return std::nullopt;
-  }
-  std::string frame(reinterpret_cast<const char*>(size_bytes), 4);
-  frame.resize(4 + *size);
-  co_await asio::async_read(s, asio::buffer(frame.data() + 4, *size),
-                            asio::redirect_error(use_awaitable, ec));
-  Resp resp;
-  if (ec || !kafka::decode_response_frame(frame, version, resp, nullptr, trailing)) {
-    error = ec ? ec.message() : kUndecodable;
-    co_return std::nullopt;
-  }
-  co_return resp;
-}
-
 // A broker may list versions it answers malformed: librdkafka 2.0.2's mock writes the leader
 // epoch of ListOffsets v4-5 as an int64. Each listed version the codec knows, newest first, is
 // asked for one partition (of a topic that need not exist: error answers have the same shape)
 // until an answer decodes to its last byte; that version becomes the newest the upstream serves.
 // False when the connection failed.
-asio::awaitable<bool> drop_malformed_list_offsets(tcp::socket& s, UpstreamInfo& info,
+asio::awaitable<bool> drop_malformed_list_offsets(Transport& s, UpstreamInfo& info,
                                                   std::string& error) {
   auto key = static_cast<std::int16_t>(kafka::ApiKey::ListOffsets);
   auto served = std::find_if(info.apis.begin(), info.apis.end(),
@@ -107,19 +69,11 @@ asio::awaitable<bool> drop_malformed_list_offsets(tcp::socket& s, UpstreamInfo& 
   co_return true;  // no version decodes: left as listed, its answers will fail as they come
 }
 
-asio::awaitable<std::optional<UpstreamInfo>> ask(tcp::socket& s, const HostPort& address,
+asio::awaitable<std::optional<UpstreamInfo>> ask(Transport& s, const HostPort& address,
+                                                 const UpstreamSecurity& security,
                                                  std::string& error) {
-  boost::system::error_code ec;
-  // Named locals, not temporaries, cross each co_await: GCC 12 mishandles temporaries there.
-  tcp::resolver resolver(s.get_executor());
-  std::string port = std::to_string(address.port);
-  auto endpoints =
-      co_await resolver.async_resolve(address.host, port, asio::redirect_error(use_awaitable, ec));
-  if (!ec) co_await asio::async_connect(s, endpoints, asio::redirect_error(use_awaitable, ec));
-  if (ec) {
-    error = ec.message();
-    co_return std::nullopt;
-  }
+  bool logged_in = co_await log_in_upstream(s, address, security, error);
+  if (!logged_in) co_return std::nullopt;
   // v0 is the one every broker answers in full, whatever it supports.
   kafka::ApiVersionsRequest versions_request;
   auto versions = co_await call<kafka::ApiVersionsResponse>(s, versions_request, 0, 1, error);
@@ -157,23 +111,22 @@ asio::awaitable<std::optional<UpstreamInfo>> ask(tcp::socket& s, const HostPort&
 }
 
 // The whole exchange on a private io_context, bounded by the timeout.
-std::optional<UpstreamInfo> ask_within(const HostPort& address, std::chrono::milliseconds timeout,
-                                       std::string& error) {
+std::optional<UpstreamInfo> ask_within(const HostPort& address, const UpstreamSecurity& security,
+                                       std::chrono::milliseconds timeout, std::string& error) {
   asio::io_context io;
-  tcp::socket s(io);
+  Transport s = upstream_transport(io.get_executor(), security);
   std::optional<UpstreamInfo> result;
   bool finished = false;
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        result = co_await ask(s, address, error);
+        result = co_await ask(s, address, security, error);
         finished = true;
       },
       asio::detached);
   io.run_for(timeout);
   if (!finished) {
-    boost::system::error_code ec;
-    s.close(ec);  // the pending operation completes with an error and the coroutine ends
+    s.close();  // the pending operation completes with an error and the coroutine ends
     io.restart();
     io.run();
     error = "no answer within " + std::to_string(timeout.count()) + " ms";
@@ -193,18 +146,20 @@ std::optional<kafka::Versions> UpstreamInfo::versions(std::int16_t api_key) cons
 }
 
 std::optional<UpstreamInfo> discover_upstream(const std::vector<HostPort>& addresses,
+                                              const UpstreamSecurity& security,
                                               std::chrono::milliseconds timeout,
                                               std::string& error) {
   for (const auto& address : addresses) {
-    if (auto info = ask_within(address, timeout, error)) return info;
+    if (auto info = ask_within(address, security, timeout, error)) return info;
   }
   return std::nullopt;
 }
 
-UpstreamRefresher::UpstreamRefresher(std::vector<HostPort> addresses,
+UpstreamRefresher::UpstreamRefresher(std::vector<HostPort> addresses, UpstreamSecurity security,
                                      std::chrono::milliseconds interval,
                                      std::chrono::milliseconds timeout, SharedTopicCatalog catalog)
     : addresses_(std::move(addresses)),
+      security_(std::move(security)),
       interval_(interval),
       timeout_(timeout),
       catalog_(std::move(catalog)),
@@ -224,7 +179,7 @@ void UpstreamRefresher::run() {
   while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
     lock.unlock();
     std::string error;
-    if (auto info = discover_upstream(addresses_, timeout_, error)) {
+    if (auto info = discover_upstream(addresses_, security_, timeout_, error)) {
       catalog_->update(info->topics, true);
     } else {
       spdlog::warn("upstream metadata refresh failed: {}", error);

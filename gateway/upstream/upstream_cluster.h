@@ -16,6 +16,7 @@
 #include "handlers/topic_catalog.h"
 #include "host_port.h"
 #include "kafka/codec/messages/api_versions.h"
+#include "upstream/upstream_login.h"
 
 namespace groupwire::gateway {
 
@@ -32,20 +33,23 @@ struct UpstreamInfo {
 // Asks each address in turn until one answers ApiVersions and Metadata; empty on failure, with
 // the last error in `error`.
 std::optional<UpstreamInfo> discover_upstream(const std::vector<HostPort>& addresses,
+                                              const UpstreamSecurity& security,
                                               std::chrono::milliseconds timeout,
                                               std::string& error);
 
 // Keeps a TopicCatalog in step with the upstream's topics, from its own thread.
 class UpstreamRefresher {
  public:
-  UpstreamRefresher(std::vector<HostPort> addresses, std::chrono::milliseconds interval,
-                    std::chrono::milliseconds timeout, SharedTopicCatalog catalog);
+  UpstreamRefresher(std::vector<HostPort> addresses, UpstreamSecurity security,
+                    std::chrono::milliseconds interval, std::chrono::milliseconds timeout,
+                    SharedTopicCatalog catalog);
   ~UpstreamRefresher();
 
  private:
   void run();
 
   std::vector<HostPort> addresses_;
+  UpstreamSecurity security_;
   std::chrono::milliseconds interval_;
   std::chrono::milliseconds timeout_;
   SharedTopicCatalog catalog_;

@@ -31,8 +31,10 @@ std::int32_t int32_at(std::string_view frame, std::size_t offset) {
 }  // namespace
 
 UpstreamLink::UpstreamLink(asio::any_io_executor strand, HostPort broker,
+                           std::shared_ptr<const UpstreamSecurity> security,
                            std::chrono::milliseconds request_timeout)
-    : socket_(strand),
+    : security_(std::move(security)),
+      transport_(upstream_transport(strand, *security_)),
       broker_(std::move(broker)),
       request_timeout_(request_timeout),
       wake_(strand, Clock::time_point::max()),
@@ -47,15 +49,14 @@ void UpstreamLink::send(std::string frame, bool expects_response, UpstreamReply 
   if (!started_) {
     started_ = true;
     asio::co_spawn(
-        socket_.get_executor(), [self = shared_from_this()] { return self->run(); },
+        transport_.get_executor(), [self = shared_from_this()] { return self->run(); },
         asio::detached);
   }
 }
 
 void UpstreamLink::close() {
   failed_ = true;
-  boost::system::error_code ec;
-  socket_.close(ec);
+  transport_.close();
   wake_.cancel();
   deadline_.cancel();
   // Callbacks hold their client connection: dropping them lets a closed connection go.
@@ -75,22 +76,17 @@ void UpstreamLink::fail(const std::string& why) {
 
 asio::awaitable<void> UpstreamLink::run() {
   auto self = shared_from_this();
-  boost::system::error_code ec;
-  asio::ip::tcp::resolver resolver(socket_.get_executor());
-  std::string port = std::to_string(broker_.port);  // a named local: GCC 12 and co_await
-  auto endpoints =
-      co_await resolver.async_resolve(broker_.host, port, asio::redirect_error(use_awaitable, ec));
-  if (!ec)
-    co_await asio::async_connect(socket_, endpoints, asio::redirect_error(use_awaitable, ec));
-  if (ec) {
-    fail("cannot connect: " + ec.message());
+  std::string error;
+  bool logged_in = co_await log_in_upstream(transport_, broker_, *security_, error);
+  if (!logged_in) {
+    fail(error);
     co_return;
   }
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  boost::system::error_code ec;
   asio::co_spawn(
-      socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
+      transport_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
   asio::co_spawn(
-      socket_.get_executor(), [self] { return self->watchdog(); }, asio::detached);
+      transport_.get_executor(), [self] { return self->watchdog(); }, asio::detached);
   while (!failed_) {
     if (to_write_.empty()) {
       wake_.expires_at(Clock::time_point::max());
@@ -106,8 +102,9 @@ asio::awaitable<void> UpstreamLink::run() {
     } else {
       no_answer = std::move(out.in_flight.reply);
     }
-    co_await asio::async_write(socket_, asio::buffer(out.frame),
-                               asio::redirect_error(use_awaitable, ec));
+    co_await transport_.visit([&](auto& s) {
+      return asio::async_write(s, asio::buffer(out.frame), asio::redirect_error(use_awaitable, ec));
+    });
     if (ec) {
       if (no_answer) no_answer(std::nullopt);
       fail("write failed: " + ec.message());
@@ -139,8 +136,9 @@ asio::awaitable<void> UpstreamLink::read_loop() {
   while (!failed_) {
     boost::system::error_code ec;
     std::uint8_t size_bytes[4];
-    co_await asio::async_read(socket_, asio::buffer(size_bytes),
-                              asio::redirect_error(use_awaitable, ec));
+    co_await transport_.visit([&](auto& s) {
+      return asio::async_read(s, asio::buffer(size_bytes), asio::redirect_error(use_awaitable, ec));
+    });
     // No size limit of our own: the client asked for this answer and bounds it itself.
     auto size = ec ? std::nullopt : frame_body_size(size_bytes, INT32_MAX);
     if (!size || *size < 4) {
@@ -149,8 +147,10 @@ asio::awaitable<void> UpstreamLink::read_loop() {
     }
     frame.assign(reinterpret_cast<const char*>(size_bytes), 4);
     frame.resize(4 + *size);
-    co_await asio::async_read(socket_, asio::buffer(frame.data() + 4, *size),
+    co_await transport_.visit([&](auto& s) {
+      return asio::async_read(s, asio::buffer(frame.data() + 4, *size),
                               asio::redirect_error(use_awaitable, ec));
+    });
     if (ec) {
       fail("connection lost mid-frame: " + ec.message());
       co_return;

@@ -20,12 +20,15 @@
 
 #include "host_port.h"
 #include "server/session.h"
+#include "server/transport.h"
+#include "upstream/upstream_login.h"
 
 namespace groupwire::gateway {
 
 class UpstreamLink : public std::enable_shared_from_this<UpstreamLink> {
  public:
   UpstreamLink(boost::asio::any_io_executor strand, HostPort broker,
+               std::shared_ptr<const UpstreamSecurity> security,
                std::chrono::milliseconds request_timeout);
 
   // frame: a whole request frame, size prefix included. Requests that get no answer (Produce
@@ -49,7 +52,8 @@ class UpstreamLink : public std::enable_shared_from_this<UpstreamLink> {
   boost::asio::awaitable<void> watchdog();
   void fail(const std::string& why);
 
-  boost::asio::ip::tcp::socket socket_;
+  std::shared_ptr<const UpstreamSecurity> security_;
+  Transport transport_;
   HostPort broker_;
   std::chrono::milliseconds request_timeout_;
   boost::asio::steady_timer wake_;      // new frames to write

@@ -1,5 +1,6 @@
 #include "upstream/version_translation.h"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 #include <vector>
@@ -8,6 +9,8 @@
 
 #include "handlers/fetch.h"
 #include "kafka/codec/frame.h"
+#include "kafka/codec/messages/produce.h"
+#include "upstream/relay.h"
 
 namespace groupwire::gateway {
 
@@ -16,18 +19,45 @@ using kafka::FetchRequest;
 using kafka::FetchResponse;
 using kafka::ListOffsetsRequest;
 using kafka::ListOffsetsResponse;
+using kafka::ProduceRequest;
+using kafka::ProduceResponse;
 
 namespace {
 
-// Decodes the client's request, lets `adapt_request` fit it to `upstream_version` (its result is
-// handed to `adapt_answer`), asks the upstream and answers in the client's version.
+// The topics of a request its principal may not `op`: taken out of the request before it is
+// asked, and answered TOPIC_AUTHORIZATION_FAILED per partition, as KafkaApis does.
+struct Refused {
+  std::vector<std::pair<std::string, std::vector<std::int32_t>>> topics;
+  bool everything = false;  // no topic was left to ask about
+};
+
+// Moves the topics `authorization` does not allow out of `topics` into `refused`; `name` and
+// `partitions` read a topic's name and partition indexes.
+template <class Topic, class Name, class Partitions>
+void refuse_topics(std::vector<Topic>& topics, const Authorization& authorization,
+                   security::AclOperation op, Name name, Partitions partitions, Refused& refused) {
+  if (!authorization.restricted() || topics.empty()) return;
+  std::erase_if(topics, [&](const Topic& t) {
+    if (authorization.allowed(op, security::ResourceType::kTopic, name(t))) return false;
+    refused.topics.emplace_back(name(t), partitions(t));
+    return true;
+  });
+  refused.everything = topics.empty() && !refused.topics.empty();
+}
+
+// Decodes the client's request, lets `adapt_request` fit it for the upstream (its result,
+// holding a Refused named `refused`, is handed to `adapt_answer`), asks the upstream in the
+// newest version both speak, and answers in the client's version. A request left with nothing to
+// ask is answered without the upstream.
 template <kafka::TopLevelMessage Req, kafka::TopLevelMessage Resp, class AdaptRequest,
           class AdaptAnswer>
 void translate(RequestContext&& ctx, std::string_view frame, FrameCallback done,
-               ApiVersion upstream_version, AdaptRequest adapt_request, AdaptAnswer adapt_answer) {
+               ApiVersion newest_served, AdaptRequest adapt_request, AdaptAnswer adapt_answer,
+               bool expects_response = true) {
   auto session = ctx.session;
   if (!session) return;  // asking the upstream needs a real connection
   ApiVersion version = ctx.header.api_version;
+  ApiVersion upstream_version = std::min(version, newest_served);
   kafka::Reader r(frame.data(), frame.size());
   kafka::RequestHeader header;
   Req req;
@@ -36,14 +66,21 @@ void translate(RequestContext&& ctx, std::string_view frame, FrameCallback done,
     return session->close(fmt::format("API key {} v{}: {} at byte {}", header.api_key, version,
                                       r.error(), r.position()));
   }
-  auto context = adapt_request(req, version);
+  auto context = adapt_request(req, version, ctx.authorization);
+  if (context.refused.everything) {
+    Resp resp;
+    adapt_answer(resp, context, version);
+    if (!expects_response) return done(std::string());
+    return done(Dispatcher::encode_response_frame(resp, version, header.correlation_id));
+  }
   std::string upstream_frame =
       kafka::encode_request_frame(req, upstream_version, header.correlation_id, header.client_id);
   session->forward_upstream(
-      std::move(upstream_frame), true,
-      [session, version, upstream_version, correlation_id = header.correlation_id,
+      std::move(upstream_frame), expects_response,
+      [session, version, upstream_version, expects_response, correlation_id = header.correlation_id,
        context = std::move(context), adapt_answer = std::move(adapt_answer),
        done = std::move(done)](std::optional<std::string> answer) mutable {
+        if (answer && !expects_response) return done(std::string());
         Resp resp;
         if (!answer || !kafka::decode_response_frame(*answer, upstream_version, resp)) {
           return session->close(fmt::format("upstream answer to API key {} v{} failed",
@@ -59,11 +96,12 @@ void translate(RequestContext&& ctx, std::string_view frame, FrameCallback done,
 struct FetchContext {
   std::map<std::string, kafka::Uuid> ids;
   std::vector<FetchRequest::Topic> unknown;
+  Refused refused;
 };
 
-FetchContext fetch_by_name(FetchRequest& req, const TopicCatalog& catalog, ApiVersion version) {
-  FetchContext context;
-  if (version < 13) return context;  // named topics already
+void fetch_by_name(FetchRequest& req, const TopicCatalog& catalog, ApiVersion version,
+                   FetchContext& context) {
+  if (version < 13) return;  // named topics already
   std::vector<FetchRequest::Topic> known;
   for (auto& t : req.topics) {
     if (auto name = catalog.name(t.topic_id)) {
@@ -84,7 +122,6 @@ FetchContext fetch_by_name(FetchRequest& req, const TopicCatalog& catalog, ApiVe
     }
   }
   req.forgotten_topics_data = std::move(forgotten);
-  return context;
 }
 
 void fetch_by_id(FetchResponse& resp, const FetchContext& context) {
@@ -99,42 +136,134 @@ void fetch_by_id(FetchResponse& resp, const FetchContext& context) {
       out.partitions.push_back(fetch_error(p.partition, kafka::ErrorCode::UNKNOWN_TOPIC_ID));
     }
   }
+  for (const auto& [name, partitions] : context.refused.topics) {
+    auto& out = resp.responses.emplace_back();
+    out.topic = name;
+    if (auto it = context.ids.find(name); it != context.ids.end()) out.topic_id = it->second;
+    for (auto p : partitions) {
+      out.partitions.push_back(fetch_error(p, kafka::ErrorCode::TOPIC_AUTHORIZATION_FAILED));
+    }
+  }
 }
+
+struct ListOffsetsContext {
+  ApiVersion asked;  // the upstream's version: v0 answers a list of offsets
+  Refused refused;
+};
+
+struct ProduceContext {
+  Refused refused;
+};
 
 }  // namespace
 
-std::optional<kafka::Versions> translated_versions(std::int16_t api_key, kafka::Versions served) {
-  ApiVersion newest = -1;
-  if (api_key == static_cast<std::int16_t>(kafka::ApiKey::Fetch)) newest = FetchRequest::kValid.hi;
-  if (api_key == static_cast<std::int16_t>(kafka::ApiKey::ListOffsets)) {
-    newest = ListOffsetsRequest::kValid.hi;
+std::optional<kafka::Versions> decoded_versions(std::int16_t api_key, kafka::Versions served,
+                                                bool authorizing) {
+  switch (static_cast<kafka::ApiKey>(api_key)) {
+    case kafka::ApiKey::Fetch:
+      return kafka::Versions{served.lo, authorizing ? FetchRequest::kValid.hi
+                                                    : std::max(served.hi, FetchRequest::kValid.hi)};
+    case kafka::ApiKey::ListOffsets:
+      return kafka::Versions{served.lo, authorizing
+                                            ? ListOffsetsRequest::kValid.hi
+                                            : std::max(served.hi, ListOffsetsRequest::kValid.hi)};
+    case kafka::ApiKey::Produce:
+      return kafka::Versions{
+          served.lo, authorizing ? std::min(served.hi, ProduceRequest::kValid.hi) : served.hi};
+    default:
+      return std::nullopt;
   }
-  if (newest <= served.hi) return std::nullopt;
-  return kafka::Versions{served.lo, newest};
 }
 
 void translate_upstream(RequestContext&& ctx, std::string_view frame, FrameCallback done,
-                        ApiVersion upstream_version, SharedTopicCatalog catalog) {
-  if (ctx.header.api_key == static_cast<std::int16_t>(kafka::ApiKey::Fetch)) {
+                        ApiVersion newest_served, SharedTopicCatalog catalog) {
+  using security::AclOperation;
+  auto key = static_cast<kafka::ApiKey>(ctx.header.api_key);
+  if (key == kafka::ApiKey::Fetch) {
     translate<FetchRequest, FetchResponse>(
-        std::move(ctx), frame, std::move(done), upstream_version,
-        [catalog](FetchRequest& req, ApiVersion version) {
-          return fetch_by_name(req, *catalog, version);
+        std::move(ctx), frame, std::move(done), newest_served,
+        [catalog](FetchRequest& req, ApiVersion version, const Authorization& authorization) {
+          FetchContext context;
+          fetch_by_name(req, *catalog, version, context);
+          refuse_topics(
+              req.topics, authorization, AclOperation::kRead,
+              [](const FetchRequest::Topic& t) { return t.topic; },
+              [](const FetchRequest::Topic& t) {
+                std::vector<std::int32_t> out;
+                for (const auto& p : t.partitions) out.push_back(p.partition);
+                return out;
+              },
+              context.refused);
+          return context;
         },
         [](FetchResponse& resp, const FetchContext& context, ApiVersion) {
           fetch_by_id(resp, context);
         });
     return;
   }
+  if (key == kafka::ApiKey::Produce) {
+    bool acks = produce_expects_response(frame);
+    translate<ProduceRequest, ProduceResponse>(
+        std::move(ctx), frame, std::move(done), newest_served,
+        [](ProduceRequest& req, ApiVersion, const Authorization& authorization) {
+          ProduceContext context;
+          refuse_topics(
+              req.topic_data, authorization, AclOperation::kWrite,
+              [](const ProduceRequest::Topic& t) { return t.name; },
+              [](const ProduceRequest::Topic& t) {
+                std::vector<std::int32_t> out;
+                for (const auto& p : t.partition_data) out.push_back(p.index);
+                return out;
+              },
+              context.refused);
+          return context;
+        },
+        [](ProduceResponse& resp, const ProduceContext& context, ApiVersion) {
+          for (const auto& [name, partitions] : context.refused.topics) {
+            auto& out = resp.responses.emplace_back();
+            out.name = name;
+            for (auto p : partitions) {
+              auto& partition = out.partition_responses.emplace_back();
+              partition.index = p;
+              partition.error_code = kafka::to_wire(kafka::ErrorCode::TOPIC_AUTHORIZATION_FAILED);
+            }
+          }
+        },
+        acks);
+    return;
+  }
   translate<ListOffsetsRequest, ListOffsetsResponse>(
-      std::move(ctx), frame, std::move(done), upstream_version,
-      [upstream_version](ListOffsetsRequest&, ApiVersion) { return upstream_version; },
-      [](ListOffsetsResponse& resp, ApiVersion asked, ApiVersion) {
-        if (asked > 0) return;
-        // v0 lists offsets; v1+ answers the one offset asked for (max_num_offsets is 1).
-        for (auto& t : resp.topics) {
-          for (auto& p : t.partitions) {
-            if (!p.old_style_offsets.empty()) p.offset = p.old_style_offsets.front();
+      std::move(ctx), frame, std::move(done), newest_served,
+      [newest_served](ListOffsetsRequest& req, ApiVersion version,
+                      const Authorization& authorization) {
+        ListOffsetsContext context{std::min(version, newest_served), {}};
+        refuse_topics(
+            req.topics, authorization, AclOperation::kDescribe,
+            [](const ListOffsetsRequest::Topic& t) { return t.name; },
+            [](const ListOffsetsRequest::Topic& t) {
+              std::vector<std::int32_t> out;
+              for (const auto& p : t.partitions) out.push_back(p.partition_index);
+              return out;
+            },
+            context.refused);
+        return context;
+      },
+      [](ListOffsetsResponse& resp, const ListOffsetsContext& context, ApiVersion) {
+        if (context.asked == 0) {
+          // v0 lists offsets; v1+ answers the one offset asked for (max_num_offsets is 1).
+          for (auto& t : resp.topics) {
+            for (auto& p : t.partitions) {
+              if (!p.old_style_offsets.empty()) p.offset = p.old_style_offsets.front();
+            }
+          }
+        }
+        for (const auto& [name, partitions] : context.refused.topics) {
+          auto& out = resp.topics.emplace_back();
+          out.name = name;
+          for (auto p : partitions) {
+            auto& partition = out.partitions.emplace_back();
+            partition.partition_index = p;
+            partition.error_code = kafka::to_wire(kafka::ErrorCode::TOPIC_AUTHORIZATION_FAILED);
           }
         }
       });

@@ -7,6 +7,10 @@
 //
 // Translated: Fetch up to v13 (flexible encoding; v13 names topics by id, resolved through the
 // topic catalog, an unknown id answered UNKNOWN_TOPIC_ID) and ListOffsets up to v5.
+//
+// The same decoding serves ACLs: a principal restricted by an ACL file has its Produce, Fetch and
+// ListOffsets requests read, the topics it may not write, read or describe taken out and answered
+// TOPIC_AUTHORIZATION_FAILED per partition, the rest asked of the upstream.
 #pragma once
 
 #include <optional>
@@ -17,14 +21,16 @@
 
 namespace groupwire::gateway {
 
-// The versions clients may use of an API the upstream serves in `served`: `served` extended up
-// to the newest version the gateway translates; nullopt when it translates none beyond `served`.
-std::optional<kafka::Versions> translated_versions(std::int16_t api_key, kafka::Versions served);
+// The versions clients may use of Produce, Fetch or ListOffsets when the upstream serves
+// `served`: Fetch and ListOffsets extended up to the newest the gateway translates; with
+// `authorizing`, held to what the gateway can read. nullopt for any other API.
+std::optional<kafka::Versions> decoded_versions(std::int16_t api_key, kafka::Versions served,
+                                                bool authorizing);
 
-// Answers a request whose version is above `upstream_version` (the newest the upstream serves)
-// and within translated_versions(). Closes the client's connection when the request does not
-// decode or the upstream fails.
+// Answers a request the gateway decodes: one whose version is above `newest_served` (the newest
+// the upstream serves), or one of a principal restricted by ACLs. Closes the client's connection
+// when the request does not decode or the upstream fails.
 void translate_upstream(RequestContext&& ctx, std::string_view frame, FrameCallback done,
-                        kafka::ApiVersion upstream_version, SharedTopicCatalog catalog);
+                        kafka::ApiVersion newest_served, SharedTopicCatalog catalog);
 
 }  // namespace groupwire::gateway

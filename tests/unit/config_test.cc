@@ -1,6 +1,8 @@
 // The gateway command line: defaults, and a message naming the flag for bad input.
 #include "server/config.h"
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -125,6 +127,19 @@ TEST(GatewayConfig, HelpListsEveryFlag) {
                            "--metrics-listen",
                            "--health-listen",
                            "--shutdown-timeout-ms",
+                           "--tls-cert",
+                           "--tls-key",
+                           "--tls-client-ca",
+                           "--sasl-mechanisms",
+                           "--sasl-users",
+                           "--sasl-session-lifetime-ms",
+                           "--acl-file",
+                           "--reload-interval-ms",
+                           "--upstream-tls",
+                           "--upstream-tls-ca",
+                           "--upstream-sasl-mechanism",
+                           "--upstream-sasl-user",
+                           "--upstream-sasl-password-file",
                            "GROUPWIRE_GATEWAY_FOO_BAR"}) {
     EXPECT_NE(p.message.find(flag), std::string::npos) << flag;
   }
@@ -173,6 +188,89 @@ TEST(GatewayConfig, BadVariablesNameTheVariable) {
     EXPECT_FALSE(p.config) << name;
     EXPECT_EQ(p.exit_code, 2) << name;
     EXPECT_NE(p.message.find("groupwire-gateway: " + name + ": "), std::string::npos) << p.message;
+  }
+}
+
+}  // namespace
+}  // namespace groupwire::gateway
+
+namespace groupwire::gateway {
+namespace {
+
+TEST(GatewayConfig, SecurityFlags) {
+  auto p = parse({"--tls-cert",
+                  "c.pem",
+                  "--tls-key",
+                  "k.pem",
+                  "--tls-client-ca",
+                  "ca.pem",
+                  "--sasl-mechanisms",
+                  "SCRAM-SHA-512,PLAIN",
+                  "--sasl-users",
+                  "users",
+                  "--sasl-session-lifetime-ms",
+                  "60000",
+                  "--acl-file",
+                  "acls",
+                  "--upstream-tls-ca",
+                  "up.pem",
+                  "--upstream-sasl-mechanism",
+                  "SCRAM-SHA-256",
+                  "--upstream-sasl-user",
+                  "gw"},
+                 {{kUpstreamPasswordVariable, "from-env"}});
+  ASSERT_TRUE(p.config) << p.message;
+  const auto& c = *p.config;
+  ASSERT_TRUE(c.tls);
+  EXPECT_EQ(c.tls->certificate, "c.pem");
+  EXPECT_EQ(c.tls->client_ca, "ca.pem");
+  EXPECT_EQ(c.sasl_mechanisms, (std::vector<std::string>{"SCRAM-SHA-512", "PLAIN"}));
+  EXPECT_EQ(c.sasl_users, "users");
+  EXPECT_EQ(c.sasl_session_lifetime.count(), 60000);
+  EXPECT_EQ(c.acl_file, "acls");
+  EXPECT_TRUE(c.upstream_tls);  // implied by the CA
+  ASSERT_TRUE(c.upstream_sasl);
+  EXPECT_EQ(c.upstream_sasl->user, "gw");
+  EXPECT_EQ(c.upstream_sasl->password, "from-env");
+}
+
+TEST(GatewayConfig, UpstreamPasswordFileWinsAndIsReadToTheEndOfItsFirstLine) {
+  auto path = std::filesystem::temp_directory_path() / "groupwire-config-test-password";
+  std::ofstream(path) << "s3cret\nignored\n";
+  auto p = parse({"--upstream-sasl-mechanism", "PLAIN", "--upstream-sasl-user", "gw",
+                  "--upstream-sasl-password-file", path.c_str()},
+                 {{kUpstreamPasswordVariable, "from-env"}});
+  std::filesystem::remove(path);
+  ASSERT_TRUE(p.config) << p.message;
+  EXPECT_EQ(p.config->upstream_sasl->password, "s3cret");
+}
+
+TEST(GatewayConfig, BadSecurityFlagsNameTheFlag) {
+  struct Case {
+    std::vector<const char*> args;
+    const char* flag;
+  };
+  for (const auto& c : std::vector<Case>{
+           {{"--tls-cert", "c.pem"}, "--tls-cert"},
+           {{"--tls-key", "k.pem"}, "--tls-key"},
+           {{"--tls-client-ca", "ca.pem"}, "--tls-client-ca"},
+           {{"--sasl-mechanisms", "PLAIN"}, "--sasl-mechanisms"},
+           {{"--sasl-users", "u"}, "--sasl-users"},
+           {{"--sasl-mechanisms", "GSSAPI", "--sasl-users", "u"}, "--sasl-mechanisms"},
+           {{"--sasl-mechanisms", "PLAIN,", "--sasl-users", "u"}, "--sasl-mechanisms"},
+           {{"--sasl-session-lifetime-ms", "-1"}, "--sasl-session-lifetime-ms"},
+           {{"--reload-interval-ms", "0"}, "--reload-interval-ms"},
+           {{"--upstream-sasl-mechanism", "PLAIN", "--upstream-sasl-user", "gw"},
+            "--upstream-sasl-mechanism"},
+           {{"--upstream-sasl-user", "gw"}, "--upstream-sasl-user"},
+           {{"--upstream-sasl-mechanism", "PLAIN", "--upstream-sasl-user", "gw",
+             "--upstream-sasl-password-file", "/nonexistent/password"},
+            "--upstream-sasl-password-file"},
+       }) {
+    auto p = parse(c.args);
+    EXPECT_FALSE(p.config) << c.flag;
+    EXPECT_EQ(p.exit_code, 2) << c.flag;
+    EXPECT_NE(p.message.find(c.flag + 2), std::string::npos) << p.message;
   }
 }
 

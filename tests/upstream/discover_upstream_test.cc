@@ -44,7 +44,7 @@ void expect_two_broker_cluster(const UpstreamInfo& info) {
 TEST(DiscoverUpstream, LearnsApisBrokersAndTopics) {
   FakeBroker broker(kafka_script(two_broker_cluster()));
   std::string error;
-  auto info = discover_upstream({broker.address()}, 2000ms, error);
+  auto info = discover_upstream({broker.address()}, {}, 2000ms, error);
   ASSERT_TRUE(info) << error;
   expect_two_broker_cluster(*info);
 
@@ -68,7 +68,7 @@ TEST(DiscoverUpstream, MetadataVersionIsCappedByWhatTheGatewaySpeaks) {
   cluster.metadata_version = kafka::MetadataRequest::kValid.hi;
   FakeBroker broker(kafka_script(cluster));
   std::string error;
-  auto info = discover_upstream({broker.address()}, 2000ms, error);
+  auto info = discover_upstream({broker.address()}, {}, 2000ms, error);
   ASSERT_TRUE(info) << error;
   EXPECT_EQ(info->metadata_version, kafka::MetadataRequest::kValid.hi);
   EXPECT_EQ(info->topics.size(), 2u);
@@ -80,7 +80,7 @@ TEST(DiscoverUpstream, MetadataV0AsksForAllTopicsWithAnEmptyList) {
   cluster.metadata_version = 0;
   FakeBroker broker(kafka_script(cluster));
   std::string error;
-  auto info = discover_upstream({broker.address()}, 2000ms, error);
+  auto info = discover_upstream({broker.address()}, {}, 2000ms, error);
   ASSERT_TRUE(info) << error;
   EXPECT_EQ(info->metadata_version, 0);
   EXPECT_EQ(info->topics, (TopicCatalog::Topics{{"orders", {3}}, {"audit", {1}}}));
@@ -104,7 +104,7 @@ TEST(DiscoverUpstream, TopicsWithAnErrorAreLeftOut) {
     return kafka_script(cluster)(frame, connection);
   });
   std::string error;
-  auto info = discover_upstream({broker.address()}, 2000ms, error);
+  auto info = discover_upstream({broker.address()}, {}, 2000ms, error);
   ASSERT_TRUE(info) << error;
   EXPECT_EQ(info->topics, (TopicCatalog::Topics{{"orders", {3}}, {"audit", {1}}}));
 }
@@ -133,7 +133,7 @@ TEST(DiscoverUpstream, ListOffsetsVersionsAnsweredMalformedAreNotServed) {
   cluster.apis.push_back({2, 0, 5});
   FakeBroker broker(kafka_script(cluster, list_offsets_answer));
   std::string error;
-  auto info = discover_upstream({broker.address()}, 2000ms, error);
+  auto info = discover_upstream({broker.address()}, {}, 2000ms, error);
   ASSERT_TRUE(info) << error;
   auto list_offsets = info->versions(2);
   ASSERT_TRUE(list_offsets);
@@ -150,7 +150,7 @@ TEST(DiscoverUpstream, ListOffsetsAnsweredWellIsServedAsListed) {
   cluster.apis.push_back({2, 0, 3});
   FakeBroker broker(kafka_script(cluster, list_offsets_answer));
   std::string error;
-  auto info = discover_upstream({broker.address()}, 2000ms, error);
+  auto info = discover_upstream({broker.address()}, {}, 2000ms, error);
   ASSERT_TRUE(info) << error;
   EXPECT_EQ(info->versions(2)->hi, 3);
   EXPECT_EQ(broker.wait_for_requests(3)->size(), 3u) << "one probe";
@@ -159,7 +159,8 @@ TEST(DiscoverUpstream, ListOffsetsAnsweredWellIsServedAsListed) {
 TEST(DiscoverUpstream, UnreachableFirstAddressFallsBackToTheNext) {
   FakeBroker broker(kafka_script(two_broker_cluster()));
   std::string error;
-  auto info = discover_upstream({{"127.0.0.1", closed_port()}, broker.address()}, 2000ms, error);
+  auto info =
+      discover_upstream({{"127.0.0.1", closed_port()}, broker.address()}, {}, 2000ms, error);
   ASSERT_TRUE(info) << error;
   expect_two_broker_cluster(*info);
 }
@@ -168,11 +169,11 @@ TEST(DiscoverUpstream, NoneReachableNamesTheAddress) {
   HostPort first{"127.0.0.1", closed_port()};
   HostPort last{"127.0.0.1", closed_port()};
   std::string error;
-  auto info = discover_upstream({first}, 2000ms, error);
+  auto info = discover_upstream({first}, {}, 2000ms, error);
   EXPECT_FALSE(info);
   EXPECT_NE(error.find(first.to_string()), std::string::npos) << error;
 
-  info = discover_upstream({first, last}, 2000ms, error);
+  info = discover_upstream({first, last}, {}, 2000ms, error);
   EXPECT_FALSE(info);
   EXPECT_NE(error.find(last.to_string()), std::string::npos) << "the last error: " << error;
 }
@@ -182,7 +183,7 @@ TEST(DiscoverUpstream, BrokerWithoutMetadataIsAnError) {
   cluster.apis.erase(cluster.apis.begin() + 2);
   FakeBroker broker(kafka_script(cluster));
   std::string error;
-  auto info = discover_upstream({broker.address()}, 2000ms, error);
+  auto info = discover_upstream({broker.address()}, {}, 2000ms, error);
   EXPECT_FALSE(info);
   EXPECT_NE(error.find(broker.address().to_string()), std::string::npos) << error;
   EXPECT_NE(error.find("Metadata"), std::string::npos) << error;
@@ -191,7 +192,7 @@ TEST(DiscoverUpstream, BrokerWithoutMetadataIsAnError) {
 TEST(DiscoverUpstream, BrokerClosingTheConnectionIsAnError) {
   FakeBroker broker([](const std::string&, int) { return testing::BrokerAction{{}, true}; });
   std::string error;
-  auto info = discover_upstream({broker.address()}, 2000ms, error);
+  auto info = discover_upstream({broker.address()}, {}, 2000ms, error);
   EXPECT_FALSE(info);
   EXPECT_NE(error.find(broker.address().to_string()), std::string::npos) << error;
 }
@@ -211,7 +212,7 @@ TEST(DiscoverUpstream, SilentBrokerTimesOut) {
   auto future = result->get_future();
   std::thread([address, result] {
     std::string error;
-    auto info = discover_upstream({address}, 300ms, error);
+    auto info = discover_upstream({address}, {}, 300ms, error);
     result->set_value({info.has_value(), error});
   }).detach();
   auto status = future.wait_for(5s);

@@ -68,7 +68,8 @@ class UpstreamLinkTest : public ::testing::Test {
   }
 
   void open(HostPort broker, std::chrono::milliseconds timeout = 5000ms) {
-    link_ = std::make_shared<UpstreamLink>(strand_, std::move(broker), timeout);
+    link_ = std::make_shared<UpstreamLink>(strand_, std::move(broker),
+                                           std::make_shared<const UpstreamSecurity>(), timeout);
   }
 
   struct Request {
