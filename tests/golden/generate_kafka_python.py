@@ -22,6 +22,8 @@ Deliberately skipped kafka-python classes (they do not match Kafka's schema):
     Groups[].AuthorizedOperations, so it encodes a v2 layout.
   - OffsetRequest_v4 / _v5 (ListOffsets v4/v5 request): current_leader_epoch
     is an Int64 there, Kafka's CurrentLeaderEpoch is an int32.
+  - ProduceResponse_v8: a misplaced parenthesis leaves record_errors and
+    error_message out of the schema, so it encodes a v5-7 layout.
 
 Encoded empty because kafka-python cannot encode anything else:
   - FetchRequest_v7+ forgotten_topics_data: its topic field is the String
@@ -32,7 +34,7 @@ import sys
 
 import kafka
 from kafka.protocol.api import RequestHeader
-from kafka.protocol import admin, commit, fetch, group, metadata, offset
+from kafka.protocol import admin, commit, fetch, group, metadata, offset, produce
 from kafka.coordinator.protocol import (ConsumerProtocolMemberAssignment,
                                         ConsumerProtocolMemberMetadata)
 
@@ -55,6 +57,88 @@ def cid(api_key, version, response=False):
     # 0x4750 ("GP") in the top half, api key and version below: all four
     # bytes are non-zero and distinct, and each vector has its own id.
     return 0x47500000 + api_key * 100 + version
+
+
+# --- Produce (0) ---------------------------------------------------------------
+def produce_():
+    # (partition, records): a null records field is legal (nullable since v0).
+    parts = {TOPIC: [(0, RECORDS), (2, None)], TOPIC2: [(1, b"\x01")]}
+    for v, req in enumerate(produce.ProduceRequest):
+        d = {}
+        args = []
+        if v >= 3:
+            # Alternate between a transactional and a plain producer.
+            txn = "golden-txn" if v % 2 else None
+            d["transactional_id"] = txn
+            args.append(txn)
+        d.update({"acks": -1, "timeout_ms": 30000,
+                  "topic_data": [{"name": t, "partition_data": [
+                      {"index": p, "records": r} for p, r in ps]}
+                      for t, ps in parts.items()]})
+        args += [-1, 30000, list(parts.items())]
+        emit_request("Produce", req(*args), f(d))
+    # (partition, error, base_offset, log_append_time, log_start_offset)
+    rt = [(TOPIC, [(0, 0, 4242, 1700000000123, 17), (2, 6, -1, -1, -1)]),
+          (TOPIC2, [(1, 0, 0, -1, 0)])]
+    for v, resp in enumerate(produce.ProduceResponse):
+        if v >= 8:
+            continue  # ProduceResponse_v8 is skipped: see module docstring.
+        tl = []
+        td = []
+        for t, ps in rt:
+            pl = []
+            pd = []
+            for p, err, base, append, lso in ps:
+                e = {"index": p, "error_code": err, "base_offset": base}
+                row = [p, err, base]
+                if v >= 2:
+                    e["log_append_time_ms"] = append
+                    row.append(append)
+                if v >= 5:
+                    e["log_start_offset"] = lso
+                    row.append(lso)
+                pl.append(tuple(row))
+                pd.append(e)
+            tl.append((t, pl))
+            td.append({"name": t, "partition_responses": pd})
+        d = {"responses": td}
+        args = [tl]
+        if v >= 1:
+            d["throttle_time_ms"] = 155
+            args.append(155)
+        emit_response("Produce", resp(*args), f(d))
+
+
+# --- SaslHandshake (17) ----------------------------------------------------------
+def sasl_handshake():
+    for v, req in enumerate(admin.SaslHandShakeRequest):
+        emit_request("SaslHandshake", req("SCRAM-SHA-256"), [("mechanism", "SCRAM-SHA-256")])
+    mechs = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+    for v, resp in enumerate(admin.SaslHandShakeResponse):
+        # v0 answers a mechanism the broker does not enable (UNSUPPORTED_SASL_MECHANISM).
+        err = 33 if v == 0 else 0
+        emit_response("SaslHandshake", resp(err, mechs),
+                      f({"error_code": err, "mechanisms": mechs}))
+
+
+# --- SaslAuthenticate (36) -------------------------------------------------------
+def sasl_authenticate():
+    first = b"n,,n=golden-user,r=fyko+d2lbbFgONRv9qkxdawL"
+    for v, req in enumerate(admin.SaslAuthenticateRequest):
+        emit_request("SaslAuthenticate", req(first), [("auth_bytes", first)])
+    server = b"r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096"
+    for v, resp in enumerate(admin.SaslAuthenticateResponse):
+        if v == 0:
+            # A failed exchange: error message set, no server token.
+            emit_response("SaslAuthenticate",
+                          resp(58, "Authentication failed during authentication", b""),
+                          f({"error_code": 58,
+                             "error_message": "Authentication failed during authentication",
+                             "auth_bytes": b""}))
+        else:
+            emit_response("SaslAuthenticate", resp(0, None, server, 3600000),
+                          f({"error_code": 0, "error_message": None, "auth_bytes": server,
+                             "session_lifetime_ms": 3600000}))
 
 
 # --- embedded consumer protocol blobs (kafka.coordinator.protocol) ---------
@@ -602,6 +686,88 @@ def fetch_():
         emit_response("Fetch", resp(*args), f(d))
 
 
+# --- Produce (0) ---------------------------------------------------------------
+def produce_():
+    # (partition, records): a null records field is legal (nullable since v0).
+    parts = {TOPIC: [(0, RECORDS), (2, None)], TOPIC2: [(1, b"\x01")]}
+    for v, req in enumerate(produce.ProduceRequest):
+        d = {}
+        args = []
+        if v >= 3:
+            # Alternate between a transactional and a plain producer.
+            txn = "golden-txn" if v % 2 else None
+            d["transactional_id"] = txn
+            args.append(txn)
+        d.update({"acks": -1, "timeout_ms": 30000,
+                  "topic_data": [{"name": t, "partition_data": [
+                      {"index": p, "records": r} for p, r in ps]}
+                      for t, ps in parts.items()]})
+        args += [-1, 30000, list(parts.items())]
+        emit_request("Produce", req(*args), f(d))
+    # (partition, error, base_offset, log_append_time, log_start_offset)
+    rt = [(TOPIC, [(0, 0, 4242, 1700000000123, 17), (2, 6, -1, -1, -1)]),
+          (TOPIC2, [(1, 0, 0, -1, 0)])]
+    for v, resp in enumerate(produce.ProduceResponse):
+        if v >= 8:
+            continue  # ProduceResponse_v8 is skipped: see module docstring.
+        tl = []
+        td = []
+        for t, ps in rt:
+            pl = []
+            pd = []
+            for p, err, base, append, lso in ps:
+                e = {"index": p, "error_code": err, "base_offset": base}
+                row = [p, err, base]
+                if v >= 2:
+                    e["log_append_time_ms"] = append
+                    row.append(append)
+                if v >= 5:
+                    e["log_start_offset"] = lso
+                    row.append(lso)
+                pl.append(tuple(row))
+                pd.append(e)
+            tl.append((t, pl))
+            td.append({"name": t, "partition_responses": pd})
+        d = {"responses": td}
+        args = [tl]
+        if v >= 1:
+            d["throttle_time_ms"] = 155
+            args.append(155)
+        emit_response("Produce", resp(*args), f(d))
+
+
+# --- SaslHandshake (17) ----------------------------------------------------------
+def sasl_handshake():
+    for v, req in enumerate(admin.SaslHandShakeRequest):
+        emit_request("SaslHandshake", req("SCRAM-SHA-256"), [("mechanism", "SCRAM-SHA-256")])
+    mechs = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+    for v, resp in enumerate(admin.SaslHandShakeResponse):
+        # v0 answers a mechanism the broker does not enable (UNSUPPORTED_SASL_MECHANISM).
+        err = 33 if v == 0 else 0
+        emit_response("SaslHandshake", resp(err, mechs),
+                      f({"error_code": err, "mechanisms": mechs}))
+
+
+# --- SaslAuthenticate (36) -------------------------------------------------------
+def sasl_authenticate():
+    first = b"n,,n=golden-user,r=fyko+d2lbbFgONRv9qkxdawL"
+    for v, req in enumerate(admin.SaslAuthenticateRequest):
+        emit_request("SaslAuthenticate", req(first), [("auth_bytes", first)])
+    server = b"r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096"
+    for v, resp in enumerate(admin.SaslAuthenticateResponse):
+        if v == 0:
+            # A failed exchange: error message set, no server token.
+            emit_response("SaslAuthenticate",
+                          resp(58, "Authentication failed during authentication", b""),
+                          f({"error_code": 58,
+                             "error_message": "Authentication failed during authentication",
+                             "auth_bytes": b""}))
+        else:
+            emit_response("SaslAuthenticate", resp(0, None, server, 3600000),
+                          f({"error_code": 0, "error_message": None, "auth_bytes": server,
+                             "session_lifetime_ms": 3600000}))
+
+
 # --- embedded consumer protocol ----------------------------------------------
 def consumer_protocol():
     write_golden("ConsumerProtocolSubscription_embedded_v0_%s" % SHORT,
@@ -631,6 +797,9 @@ def main():
     delete_groups()
     list_offsets()
     fetch_()
+    produce_()
+    sasl_handshake()
+    sasl_authenticate()
     consumer_protocol()
 
 

@@ -215,7 +215,7 @@ const TOPIC_ID = new Uuid(Buffer.from('0123456789abcdef0123456789abcdef', 'hex')
 const TOPIC_ID2 = new Uuid(Buffer.from('fedcba9876543210fedcba9876543210', 'hex'))
 
 // Each entry: [api, versionedModuleName, args, expects(nested), note]
-function platformaticSpecs () {
+function platformaticSpecs (pk) {
   // Fetch: maxWaitMs, minBytes, maxBytes, isolationLevel, sessionId, sessionEpoch.
   const fetchArgs = [500, 1, 52428800, 1, 0, -1]
   const fetchExp = { replica_id: -1, max_wait_ms: 500, min_bytes: 1, max_bytes: 52428800, isolation_level: 1, session_id: 0, session_epoch: -1 }
@@ -248,6 +248,28 @@ function platformaticSpecs () {
       committed_metadata: p.committedMetadata
     }))
   }))
+  // Produce: fixed timestamps keep the record batches (and their CRCs) deterministic.
+  const produceMessages = () => [
+    { topic: TOPIC, partition: 0, key: Buffer.from('golden-key'), value: Buffer.from('golden-value'), headers: new Map([[Buffer.from('h'), Buffer.from('v')]]), timestamp: 1700000000000n },
+    { topic: TOPIC, partition: 0, key: null, value: Buffer.from('second'), timestamp: 1700000000007n },
+    { topic: TOPIC, partition: 2, key: null, value: Buffer.from('p2'), timestamp: 1700000000100n },
+    { topic: TOPIC2, partition: 1, key: Buffer.from('k'), value: null, timestamp: 1700000000200n }
+  ]
+  // The record batch of one partition, as the library's own batch writer builds it.
+  const batch = (topic, partition, options) => pk.createRecordsBatch(
+    produceMessages().filter(m => m.topic === topic && m.partition === partition), options).buffer
+  const produce = (v, transactionalId) => {
+    const options = transactionalId ? { transactionalId } : {}
+    return ['Produce', v, `produceV${v}`, [-1, 30000, produceMessages(), options], {
+      transactional_id: transactionalId,
+      acks: -1,
+      timeout_ms: 30000,
+      topic_data: [
+        { name: TOPIC, partition_data: [{ index: 0, records: batch(TOPIC, 0, options) }, { index: 2, records: batch(TOPIC, 2, options) }] },
+        { name: TOPIC2, partition_data: [{ index: 1, records: batch(TOPIC2, 1, options) }] }
+      ]
+    }]
+  }
   const join = (v) => {
     const d = { group_id: GROUP, session_timeout_ms: 45000, rebalance_timeout_ms: 300000, member_id: MEMBER, group_instance_id: INSTANCE, protocol_type: 'consumer', protocols: protoExp }
     if (v >= 8) d.reason = 'golden rejoin reason'
@@ -295,7 +317,12 @@ function platformaticSpecs () {
     ['Fetch', 13, 'fetchV13', [...fetchArgs, [{ topicId: TOPIC_ID.dashed(), partitions: fetchPartitions }], [{ topic: TOPIC_ID2.dashed(), partitions: [0, 3] }], 'golden-rack'],
       { ...fetchExp, topics: [{ topic_id: TOPIC_ID, partitions: fetchPartitionsExp }], forgotten_topics_data: [{ topic_id: TOPIC_ID2, partitions: [0, 3] }], rack_id: 'golden-rack' }],
     ['ListOffsets', 5, 'listOffsetsV5', [-1, 1, [{ name: TOPIC, partitions: [{ partitionIndex: 0, currentLeaderEpoch: 5, timestamp: -1n }, { partitionIndex: 2, currentLeaderEpoch: -1, timestamp: 1700000000000n }] }]],
-      { replica_id: -1, isolation_level: 1, topics: [{ name: TOPIC, partitions: [{ partition_index: 0, current_leader_epoch: 5, timestamp: -1n }, { partition_index: 2, current_leader_epoch: -1, timestamp: 1700000000000n }] }] }]
+      { replica_id: -1, isolation_level: 1, topics: [{ name: TOPIC, partitions: [{ partition_index: 0, current_leader_epoch: 5, timestamp: -1n }, { partition_index: 2, current_leader_epoch: -1, timestamp: 1700000000000n }] }] }],
+    ['SaslHandshake', 1, 'saslHandshakeV1', ['SCRAM-SHA-512'], { mechanism: 'SCRAM-SHA-512' }],
+    ['SaslAuthenticate', 2, 'saslAuthenticateV2', [Buffer.from('\0golden-user\0golden-password')], { auth_bytes: Buffer.from('\0golden-user\0golden-password') }],
+    produce(9, null),
+    produce(10, 'golden-txn'),
+    produce(11, null)
   ]
   return specs
 }
@@ -328,7 +355,7 @@ function splitFrames (buf) {
 
 async function generatePlatformatic () {
   const pk = await import('@platformatic/kafka')
-  const specs = platformaticSpecs()
+  const specs = platformaticSpecs(pk)
   const sink = await startSink()
   const conn = new pk.Connection(CLIENT_ID, { requestTimeout: 60000, maxInflights: 1000 })
   await conn.connect('127.0.0.1', sink.server.address().port)
@@ -356,6 +383,7 @@ async function generatePlatformatic () {
       api: apiName,
       direction: 'request',
       version: v,
+      trailing: note ? 1 : 0,
       frame,
       expects
     })

@@ -43,12 +43,14 @@ function flatten (prefix, value, out = []) {
   return out
 }
 
-function writeGolden (name, { source, api, direction, version, frame, expects }) {
+// trailing: how many bytes the source wrote after a complete body (omitted when none).
+function writeGolden (name, { source, api, direction, version, trailing, frame, expects }) {
   const lines = [
     `source: ${source}`,
     `api: ${api}`,
     `direction: ${direction}`,
     `version: ${version}`,
+    ...(trailing ? [`trailing: ${trailing}`] : []),
     `hex: ${Buffer.from(frame).toString('hex')}`
   ]
   const seen = new Set()
