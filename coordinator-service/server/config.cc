@@ -116,9 +116,11 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
       "FILE: CA certificates (PEM) client certificates must chain to; then the Coordinator "
       "service serves only callers with such a certificate, and the Admin service those or "
       "callers with the admin token. Also the roots other coordinators' certificates must "
-      "chain to")("admin-token-file", po::value<std::string>(),
-                  "FILE holding the bearer token the Admin service accepts (re-read when it "
-                  "changes; needs TLS); or the token itself in GROUPWIRE_COORDINATOR_ADMIN_TOKEN");
+      "chain to")(
+      "admin-token-file", po::value<std::string>(),
+      "FILE holding the bearer token the Admin service accepts, re-read when it changes (needs "
+      "TLS); the token itself may instead be in the variable "
+      "GROUPWIRE_COORDINATOR_ADMIN_TOKEN");
 
   OptionReader reader("groupwire-coordinator", "GROUPWIRE_COORDINATOR_", env);
   po::variables_map vm;

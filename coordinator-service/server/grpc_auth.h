@@ -24,7 +24,7 @@ namespace groupwire::coordinator {
 
 struct CallPolicy {
   bool client_ca = false;  // client certificates are verified: a presented one identifies
-  std::shared_ptr<const TokenSource> admin_token;  // null: no token is accepted
+  std::shared_ptr<const TokenSource> admin_token{};  // null: no token is accepted
 };
 
 // OK, or UNAUTHENTICATED saying what the call lacks. `method`: the call's path
