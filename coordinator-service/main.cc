@@ -25,8 +25,10 @@
 #include "http/http_server.h"
 #include "logging.h"
 #include "metrics/coordinator_metrics.h"
+#include "secrets/token_source.h"
 #include "server/config.h"
 #include "server/coordinator_service.h"
+#include "server/grpc_auth.h"
 #include "server/grpc_server.h"
 #include "server/partitions.h"
 #include "storage/lease_table.h"
@@ -77,6 +79,15 @@ std::unique_ptr<GroupStore> open_store(const CoordinatorConfig& config, StorageM
        .max_pages = std::nullopt,
        .on_write = std::move(on_write)},
       error);
+}
+
+// The admin token, from its file (re-read when it changes) or the environment; null without one.
+std::shared_ptr<const TokenSource> open_admin_token(const CoordinatorConfig& config,
+                                                    std::string& error) {
+  if (config.admin_token) return std::make_shared<const TokenSource>(*config.admin_token);
+  if (!config.admin_token_file) return nullptr;
+  // Kubernetes updates a mounted Secret within about a minute; a few seconds more is nothing.
+  return TokenSource::from_file(*config.admin_token_file, std::chrono::seconds(5), error);
 }
 
 // New calls are refused at once; calls in flight get --shutdown-timeout-ms to finish (gateway
@@ -143,8 +154,17 @@ int main(int argc, char** argv) {
                                            std::move(reader), config.group_partitions);
   }
   ClusterView& cluster = lease_view ? static_cast<ClusterView&>(*lease_view) : solo;
+  auto admin_token = open_admin_token(config, error);
+  if ((config.admin_token_file || config.admin_token) && !admin_token) {
+    spdlog::critical("--admin-token-file: {}", error);
+    return 1;
+  }
+  CallPolicy policy{.client_ca = config.grpc_tls && config.grpc_tls->client_ca_pem,
+                    .admin_token = admin_token};
   CoordinatorService service(partitions, cluster);
-  coordinator::admin::AdminService admin_service(partitions, watchers, cluster);
+  coordinator::admin::AdminService admin_service(partitions, watchers, cluster,
+                                                 /*watch_queue=*/4096,
+                                                 peer_credentials(config.grpc_tls, admin_token));
 
   // Installed before the port is announced, so a SIGTERM right after "listening on" stops cleanly.
   boost::asio::io_context signals_io;
@@ -155,7 +175,8 @@ int main(int argc, char** argv) {
 
   int bound_port = 0;
   std::unique_ptr<grpc::Server> server =
-      start_grpc_server(config.listen, {&service, &admin_service}, bound_port);
+      start_grpc_server(config.listen, {&service, &admin_service}, bound_port,
+                        server_credentials(config.grpc_tls, policy));
   if (!server) {
     spdlog::critical("cannot listen on {}: the address is taken or cannot be bound",
                      config.listen.to_string());
@@ -169,6 +190,7 @@ int main(int argc, char** argv) {
     if (!metrics_server) return 1;
   }
   spdlog::info("listening on {}", bound.to_string());
+  spdlog::info("{}", describe(config.grpc_tls, policy));
 
   std::unique_ptr<LeaseTable> leases;
   std::optional<ClusterMetrics> cluster_metrics;

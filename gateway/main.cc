@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "coordinator_client/coordinator_client.h"
+#include "grpc_tls/channel_credentials.h"
 #include "handlers/api_versions.h"
 #include "handlers/broker_identity.h"
 #include "handlers/fetch.h"
@@ -154,6 +155,7 @@ int main(int argc, char** argv) {
       {.coordinators = config.coordinator,
        .call_timeout = config.coordinator_timeout,
        .channels = config.coordinator_channels,
+       .credentials = channel_credentials(config.coordinator_tls),
        .on_failure =
            [gateway_metrics](const char* rpc, grpc::StatusCode code) {
              gateway_metrics->on_coordinator_failure(rpc, code);

@@ -224,7 +224,8 @@ apb::Admin::Stub& AdminService::peer(const std::string& advertise) {
   std::lock_guard lock(peers_mu_);
   auto& stub = peers_[advertise];
   if (!stub) {
-    stub = apb::Admin::NewStub(grpc::CreateChannel(advertise, grpc::InsecureChannelCredentials()));
+    // With TLS the owner's certificate must name its advertised host.
+    stub = apb::Admin::NewStub(grpc::CreateChannel(advertise, peer_credentials_));
   }
   return *stub;
 }

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -33,9 +34,16 @@ class AdminService final : public apb::Admin::CallbackService {
   using Elsewhere = std::function<void(grpc::ServerUnaryReactor*)>;
 
   // `watch_queue`: events a watcher may fall behind by before the oldest are dropped.
+  // `peer_credentials`: how calls passed to other coordinators authenticate.
   AdminService(Partitions& partitions, EventHub& hub, ClusterView& cluster,
-               std::size_t watch_queue = 4096)
-      : partitions_(partitions), hub_(hub), cluster_(cluster), watch_queue_(watch_queue) {}
+               std::size_t watch_queue = 4096,
+               std::shared_ptr<grpc::ChannelCredentials> peer_credentials =
+                   grpc::InsecureChannelCredentials())
+      : partitions_(partitions),
+        hub_(hub),
+        cluster_(cluster),
+        watch_queue_(watch_queue),
+        peer_credentials_(std::move(peer_credentials)) {}
 
   grpc::ServerUnaryReactor* ListGroups(grpc::CallbackServerContext* ctx,
                                        const apb::ListGroupsRequest* req,
@@ -83,6 +91,7 @@ class AdminService final : public apb::Admin::CallbackService {
   EventHub& hub_;
   ClusterView& cluster_;
   std::size_t watch_queue_;
+  std::shared_ptr<grpc::ChannelCredentials> peer_credentials_;
   std::mutex peers_mu_;
   std::map<std::string, std::unique_ptr<apb::Admin::Stub>> peers_;
   // Reading the cluster's database and asking other coordinators wait: not on gRPC's threads.

@@ -8,7 +8,10 @@
 //   3  the coordinator (or the Kafka bootstrap given with --bootstrap) could not be reached
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -23,7 +26,9 @@
 #include "cli/watermarks.h"
 #include "command_line.h"
 #include "groupwire/admin/v1/admin.grpc.pb.h"
+#include "grpc_tls/channel_credentials.h"
 #include "host_port.h"
+#include "secrets/pem_file.h"
 
 namespace po = boost::program_options;
 using namespace groupwire;
@@ -35,6 +40,10 @@ constexpr int kOk = 0;
 constexpr int kRefused = 1;
 constexpr int kUsage = 2;
 constexpr int kUnreachable = 3;
+
+// The admin token itself, for scripts that hold it in a variable (never on the command line,
+// where every process listing would show it).
+constexpr char kTokenVariable[] = "GROUPWIRE_ADMIN_TOKEN";
 
 constexpr char kUsageText[] = R"(Usage: groupwire [options] COMMAND
 
@@ -71,6 +80,7 @@ struct UsageError {
 struct Options {
   std::string coordinator;
   std::vector<HostPort> coordinators;
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
   std::string output;
   std::chrono::milliseconds timeout{10000};
   std::vector<std::string> words;
@@ -79,10 +89,22 @@ struct Options {
 
 // Leaves the program with the exit code that says whose fault a failed call was.
 int failed(const grpc::Status& status) {
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    std::cerr << fmt::format(
+        "groupwire: the coordinator refused to authenticate this call: {}\n(give --token-file "
+        "or {}, or --tls-cert and --tls-key with a certificate its client CA signed)\n",
+        status.error_message(), kTokenVariable);
+    return kRefused;
+  }
   bool unreachable = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
                      status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
-  std::cerr << fmt::format("groupwire: {}{}\n", unreachable ? "coordinator unreachable: " : "",
-                           status.error_message());
+  // A TLS handshake that fails reads as a connection that closed at once.
+  bool handshake = unreachable && status.error_message().find("Socket closed") != std::string::npos;
+  std::cerr << fmt::format("groupwire: {}{}{}\n", unreachable ? "coordinator unreachable: " : "",
+                           status.error_message(),
+                           handshake ? " (if the coordinator speaks TLS: --tls-ca; if it refused "
+                                       "the client certificate: --tls-cert, --tls-key)"
+                                     : "");
   return unreachable ? kUnreachable : kRefused;
 }
 
@@ -143,7 +165,7 @@ class Cli {
   std::shared_ptr<grpc::Channel> answering() const {
     const auto deadline = std::chrono::system_clock::now() + o_.timeout;
     for (const auto& c : o_.coordinators) {
-      auto channel = grpc::CreateChannel(c.to_string(), grpc::InsecureChannelCredentials());
+      auto channel = grpc::CreateChannel(c.to_string(), o_.credentials);
       if (o_.coordinators.size() == 1) return channel;
       // Ready, or refused (a failed connection attempt): whichever comes first.
       auto state = channel->GetState(/*try_to_connect=*/true);
@@ -153,8 +175,7 @@ class Cli {
       }
       if (state == GRPC_CHANNEL_READY) return channel;
     }
-    return grpc::CreateChannel(o_.coordinators.front().to_string(),
-                               grpc::InsecureChannelCredentials());
+    return grpc::CreateChannel(o_.coordinators.front().to_string(), o_.credentials);
   }
 
   bool json_output() const { return o_.output == "json"; }
@@ -390,6 +411,34 @@ class Cli {
   std::unique_ptr<apb::Admin::Stub> stub_;
 };
 
+// The channel's credentials: plaintext, or TLS with --tls-* and the admin token.
+std::shared_ptr<grpc::ChannelCredentials> credentials(const po::variables_map& vm) {
+  std::optional<ClientTls> tls;
+  try {
+    tls = client_tls_flags(vm, "tls-ca", "tls-cert", "tls-key");
+  } catch (const BadOption& e) {
+    throw UsageError{"--" + e.flag + ": " + e.problem};
+  }
+  std::optional<std::string> token;
+  if (vm.count("token-file")) {
+    std::string error;
+    auto text = read_secret_file(vm["token-file"].as<std::string>(), error);
+    if (!text) throw UsageError{"--token-file: " + error};
+    token = trimmed_token(std::move(*text));
+    if (!token) throw UsageError{"--token-file: the file is empty"};
+  } else if (const char* variable = std::getenv(kTokenVariable)) {
+    token = trimmed_token(variable);
+    if (!token) throw UsageError{fmt::format("{} is empty", kTokenVariable)};
+  }
+  if (token && !tls) {
+    throw UsageError{
+        "an admin token needs TLS (--tls-ca, or --tls-cert and --tls-key): in plaintext it could "
+        "be read off the network"};
+  }
+  return channel_credentials(
+      tls, token ? std::make_shared<const TokenSource>(std::move(*token)) : nullptr);
+}
+
 Options parse(int argc, char** argv) {
   Options o;
   po::options_description opts("Options");
@@ -421,6 +470,14 @@ Options parse(int argc, char** argv) {
       "users add: SCRAM-SHA-512 or SCRAM-SHA-256")(
       "iterations", po::value<int>()->default_value(4096), "users add: from 4096 to 16384")(
       "password-stdin", "users add: read the password from standard input (required)")(
+      "tls-ca", po::value<std::string>(),
+      "FILE: speak TLS to the coordinator, trusting these CA certificates (PEM)")(
+      "tls-cert", po::value<std::string>(),
+      "FILE: speak TLS and present this client certificate (PEM; with --tls-key)")(
+      "tls-key", po::value<std::string>(), "FILE: the private key of --tls-cert (PEM)")(
+      "token-file", po::value<std::string>(),
+      "FILE holding the coordinator's admin token, sent as a bearer token (needs TLS); or the "
+      "token itself in GROUPWIRE_ADMIN_TOKEN")(
       "words", po::value<std::vector<std::string>>(&o.words), "the command");
   po::positional_options_description positional;
   positional.add("words", -1);
@@ -445,6 +502,7 @@ Options parse(int argc, char** argv) {
   if (o.output != "table" && o.output != "json") {
     throw UsageError{"--output: '" + o.output + "' is not table or json"};
   }
+  o.credentials = credentials(o.vm);
   auto timeout = o.vm["timeout-ms"].as<long long>();
   if (timeout <= 0) throw UsageError{"--timeout-ms: must be positive"};
   o.timeout = std::chrono::milliseconds(timeout);

@@ -7,10 +7,55 @@
 
 #include "command_line.h"
 #include "logging.h"
+#include "secrets/pem_file.h"
 
 namespace groupwire::coordinator {
 
 namespace po = boost::program_options;
+
+namespace {
+
+// --grpc-tls-cert, --grpc-tls-key, --grpc-client-ca and the admin token. A bearer token needs
+// TLS: in plaintext anyone on the path could read it and replay it.
+void read_grpc_security(const po::variables_map& vm, const Environment& env, CoordinatorConfig& c) {
+  auto cert = pem_file_flag(vm, "grpc-tls-cert");
+  auto key = pem_file_flag(vm, "grpc-tls-key");
+  auto client_ca = pem_file_flag(vm, "grpc-client-ca");
+  if (cert && !key) throw BadOption{"grpc-tls-cert", "needs --grpc-tls-key too"};
+  if (key && !cert) throw BadOption{"grpc-tls-key", "needs --grpc-tls-cert too"};
+  if (client_ca && !cert)
+    throw BadOption{"grpc-client-ca", "needs --grpc-tls-cert and --grpc-tls-key"};
+  if (cert) c.grpc_tls = GrpcTls{std::move(*cert), std::move(*key), std::move(client_ca)};
+
+  if (auto variable = env(kAdminTokenVariable)) {
+    c.admin_token = trimmed_token(std::move(*variable));
+    if (!c.admin_token) {
+      throw BadOption{"admin-token-file",
+                      fmt::format("the token in {} is empty", kAdminTokenVariable)};
+    }
+  }
+  if (vm.count("admin-token-file")) {
+    if (c.admin_token) {
+      throw BadOption{"admin-token-file",
+                      fmt::format("give it or {}, not both", kAdminTokenVariable)};
+    }
+    c.admin_token_file = vm["admin-token-file"].as<std::string>();
+    std::string error;
+    auto text = read_secret_file(*c.admin_token_file, error);
+    if (!text) throw BadOption{"admin-token-file", error};
+    if (!trimmed_token(std::move(*text))) {
+      throw BadOption{"admin-token-file", fmt::format("{} is empty", *c.admin_token_file)};
+    }
+  }
+  if ((c.admin_token || c.admin_token_file) && !c.grpc_tls) {
+    throw BadOption{"admin-token-file",
+                    fmt::format("an admin token (this flag or {}) needs --grpc-tls-cert and "
+                                "--grpc-tls-key: in plaintext it could be read off the network",
+                                kAdminTokenVariable)};
+  }
+}
+
+}  // namespace
 
 ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Environment& env) {
   CoordinatorConfig c;
@@ -62,7 +107,20 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
       "metrics-listen", po::value<std::string>(),
       "HOST:PORT to serve Prometheus metrics on (GET /metrics); port 0 picks a free port")(
       "shutdown-timeout-ms", po::value<long long>()->default_value(c.shutdown_timeout.count()),
-      "on SIGTERM, how long in-flight calls may take to finish before they are cancelled");
+      "on SIGTERM, how long in-flight calls may take to finish before they are cancelled")(
+      "grpc-tls-cert", po::value<std::string>(),
+      "FILE: the gRPC port speaks TLS with this certificate chain (PEM; with --grpc-tls-key); "
+      "also this coordinator's client certificate when it passes an admin call to another")(
+      "grpc-tls-key", po::value<std::string>(), "FILE: the private key of --grpc-tls-cert (PEM)")(
+      "grpc-client-ca", po::value<std::string>(),
+      "FILE: CA certificates (PEM) client certificates must chain to; then the Coordinator "
+      "service serves only callers with such a certificate, and the Admin service those or "
+      "callers with the admin token. Also the roots other coordinators' certificates must "
+      "chain to")(
+      "admin-token-file", po::value<std::string>(),
+      "FILE holding the bearer token the Admin service accepts, re-read when it changes (needs "
+      "TLS); the token itself may instead be in the variable "
+      "GROUPWIRE_COORDINATOR_ADMIN_TOKEN");
 
   OptionReader reader("groupwire-coordinator", "GROUPWIRE_COORDINATOR_", env);
   po::variables_map vm;
@@ -118,6 +176,7 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
     gc.offsets_retention_check_interval =
         millis_flag(vm, "offsets-retention-check-interval-ms", 1, INT32_MAX);
     c.shutdown_timeout = millis_flag(vm, "shutdown-timeout-ms", 1, INT32_MAX);
+    read_grpc_security(vm, env, c);
   } catch (const BadOption& e) {
     return reader.failure<CoordinatorConfig>(e);
   } catch (const po::error& e) {

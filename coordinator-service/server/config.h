@@ -15,6 +15,14 @@
 
 namespace groupwire::coordinator {
 
+// The gRPC port over TLS, as PEM text read from --grpc-tls-cert and --grpc-tls-key; with
+// client_ca_pem (--grpc-client-ca) client certificates are asked for and must chain to it.
+struct GrpcTls {
+  std::string cert_pem;
+  std::string key_pem;
+  std::optional<std::string> client_ca_pem;
+};
+
 struct CoordinatorConfig {
   HostPort listen{"127.0.0.1", 9093};
   std::size_t group_partitions = 50;  // Kafka's offsets.topic.num.partitions
@@ -33,7 +41,16 @@ struct CoordinatorConfig {
   std::chrono::milliseconds shutdown_timeout{10000};
   LogFormat log_format = LogFormat::Text;
   std::optional<HostPort> metrics_listen;  // Prometheus /metrics over HTTP; none: not served
+  std::optional<GrpcTls> grpc_tls;         // none: plaintext
+  // The Admin service's bearer token: a file, re-read when it changes, or the token itself
+  // (the environment variable kAdminTokenVariable). Neither: no token is accepted.
+  std::optional<std::string> admin_token_file;
+  std::optional<std::string> admin_token;
 };
+
+// The variable holding the admin token itself, for deployments that inject secrets as
+// variables. Not a flag: a token on the command line would show in every process listing.
+inline constexpr char kAdminTokenVariable[] = "GROUPWIRE_COORDINATOR_ADMIN_TOKEN";
 
 using ParsedArgs = groupwire::ParsedOptions<CoordinatorConfig>;
 

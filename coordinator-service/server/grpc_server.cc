@@ -1,17 +1,19 @@
 #include "server/grpc_server.h"
 
+#include <utility>
+
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 
 namespace groupwire::coordinator {
 
-std::unique_ptr<grpc::Server> start_grpc_server(const HostPort& listen,
-                                                const std::vector<grpc::Service*>& services,
-                                                int& bound_port) {
+std::unique_ptr<grpc::Server> start_grpc_server(
+    const HostPort& listen, const std::vector<grpc::Service*>& services, int& bound_port,
+    std::shared_ptr<grpc::ServerCredentials> credentials) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   bound_port = 0;
-  builder.AddListeningPort(listen.to_string(), grpc::InsecureServerCredentials(), &bound_port);
+  builder.AddListeningPort(listen.to_string(), std::move(credentials), &bound_port);
   // gRPC sets SO_REUSEPORT by default, which would let a second coordinator bind a port that is
   // already taken instead of failing.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

@@ -13,8 +13,9 @@
 namespace groupwire::coordinator {
 
 // Null when the address is taken or cannot be bound; otherwise `bound_port` is the port.
-std::unique_ptr<grpc::Server> start_grpc_server(const HostPort& listen,
-                                                const std::vector<grpc::Service*>& services,
-                                                int& bound_port);
+// `credentials`: the port's (server_credentials in grpc_auth.h); plaintext by default.
+std::unique_ptr<grpc::Server> start_grpc_server(
+    const HostPort& listen, const std::vector<grpc::Service*>& services, int& bound_port,
+    std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials());
 
 }  // namespace groupwire::coordinator

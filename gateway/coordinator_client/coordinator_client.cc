@@ -218,7 +218,8 @@ struct CoordinatorClient::Actions {
 
 CoordinatorClient::CoordinatorClient(CoordinatorClientOptions options)
     : options_(std::move(options)),
-      source_(std::make_unique<RoutingTableSource>(options_.coordinators, options_.call_timeout)) {
+      source_(std::make_unique<RoutingTableSource>(options_.coordinators, options_.call_timeout,
+                                                   options_.credentials)) {
   Actions actions;
   {
     std::lock_guard lock(mu_);
@@ -424,8 +425,8 @@ CoordinatorConnection* CoordinatorClient::connection_locked(const std::optional<
   if (!owner) return nullptr;
   auto& connection = connections_[owner->to_string()];
   if (!connection) {
-    connection = std::make_unique<CoordinatorConnection>(
-        CoordinatorConnectionOptions{*owner, options_.channels, options_.on_failure});
+    connection = std::make_unique<CoordinatorConnection>(CoordinatorConnectionOptions{
+        *owner, options_.channels, options_.on_failure, options_.credentials});
   }
   return connection.get();
 }

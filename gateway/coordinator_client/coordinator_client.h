@@ -42,6 +42,8 @@ struct CoordinatorClientOptions {
   std::vector<HostPort> coordinators;            // --coordinator
   std::chrono::milliseconds call_timeout{5000};  // --coordinator-timeout-ms
   std::size_t channels = 1;                      // --coordinator-channels, per coordinator
+  // Of every channel to a coordinator: plaintext, or TLS (--coordinator-tls-*).
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
   // Told of every failed call (for metrics), on a gRPC thread.
   std::function<void(const char* rpc, grpc::StatusCode code)> on_failure{};
   // Told of every call refused by a coordinator that does not serve its partition (resent).

@@ -93,8 +93,8 @@ CoordinatorConnection::CoordinatorConnection(CoordinatorConnectionOptions option
   std::string target = options_.target.to_string();
   std::size_t n = options_.channels == 0 ? 1 : options_.channels;
   for (std::size_t i = 0; i < n; ++i) {
-    auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
-                                             coordinator_channel_arguments());
+    auto channel =
+        grpc::CreateCustomChannel(target, options_.credentials, coordinator_channel_arguments());
     stubs_.push_back(pb::Coordinator::NewStub(channel));
     streams_.push_back(std::make_unique<CallStream>(*stubs_.back(), open_streams_));
     channels_.push_back(std::move(channel));

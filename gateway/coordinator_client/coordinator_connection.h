@@ -31,6 +31,7 @@ struct CoordinatorConnectionOptions {
   std::size_t channels = 1;  // --coordinator-channels
   // Told of every failed call (for metrics), on a gRPC thread.
   std::function<void(const char* rpc, grpc::StatusCode code)> on_failure{};
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
 };
 
 // The channel settings of every channel to a coordinator: quick reconnects, keepalive pings, no

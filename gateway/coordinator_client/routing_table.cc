@@ -48,13 +48,14 @@ struct RoutingTableSource::Fetch {
 };
 
 RoutingTableSource::RoutingTableSource(std::vector<HostPort> coordinators,
-                                       std::chrono::milliseconds timeout)
+                                       std::chrono::milliseconds timeout,
+                                       std::shared_ptr<grpc::ChannelCredentials> credentials)
     : coordinators_(std::move(coordinators)), timeout_(timeout) {
   for (const auto& c : coordinators_) {
     auto args = coordinator_channel_arguments();
     args.SetServiceConfigJSON(R"({"loadBalancingConfig": [{"round_robin": {}}]})");
-    stubs_.push_back(pb::Coordinator::NewStub(grpc::CreateCustomChannel(
-        "dns:///" + c.to_string(), grpc::InsecureChannelCredentials(), args)));
+    stubs_.push_back(pb::Coordinator::NewStub(
+        grpc::CreateCustomChannel("dns:///" + c.to_string(), credentials, args)));
   }
 }
 
@@ -109,7 +110,11 @@ void RoutingTableSource::answered(std::shared_ptr<Fetch> fetch, std::size_t inde
   if (status.ok()) {
     table = RoutingTable::from(fetch->answer, coordinators_[index], error);
   } else {
-    error = fmt::format("{}: {}", coordinators_[index].to_string(), status.error_message());
+    // A TLS handshake the coordinator refused (a client certificate it does not trust) reads
+    // as a connection closed at once; its own log says why.
+    bool closed = status.error_message().find("Socket closed") != std::string::npos;
+    error = fmt::format("{}: {}{}", coordinators_[index].to_string(), status.error_message(),
+                        closed ? " (if it speaks TLS: a refused handshake, see its log)" : "");
   }
   {
     std::lock_guard lock(mu_);

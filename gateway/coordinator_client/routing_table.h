@@ -40,7 +40,10 @@ class RoutingTableSource {
 
   // Each name is a channel balancing over the addresses it resolves to (a Kubernetes headless
   // service names every coordinator); a fetch tries the names in turn.
-  RoutingTableSource(std::vector<HostPort> coordinators, std::chrono::milliseconds timeout);
+  // `credentials`: plaintext, or TLS (--coordinator-tls-*).
+  RoutingTableSource(
+      std::vector<HostPort> coordinators, std::chrono::milliseconds timeout,
+      std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials());
   // Cancels the fetches in flight and waits for their callbacks.
   ~RoutingTableSource();
   RoutingTableSource(const RoutingTableSource&) = delete;

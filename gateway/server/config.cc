@@ -136,6 +136,13 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[], const Environm
       "coordinator-channels",
       po::value<long long>()->default_value(static_cast<long long>(c.coordinator_channels)),
       "gRPC channels to the coordinator, one Calls stream each; groups are spread over them")(
+      "coordinator-tls-ca", po::value<std::string>(),
+      "FILE: speak TLS to the coordinators, trusting these CA certificates (PEM; default: the "
+      "system's)")("coordinator-tls-cert", po::value<std::string>(),
+                   "FILE: speak TLS to the coordinators and present this client certificate "
+                   "(PEM; with --coordinator-tls-key)")(
+      "coordinator-tls-key", po::value<std::string>(),
+      "FILE: the private key of --coordinator-tls-cert (PEM)")(
       "node-id", po::value<long long>(),
       "broker id this gateway reports (default: derived from the advertised address)")(
       "log-level", po::value<std::string>()->default_value("info"),
@@ -210,6 +217,8 @@ ParsedArgs parse_gateway_args(int argc, const char* const argv[], const Environm
     c.coordinator_timeout =
         std::chrono::milliseconds(positive_flag<std::int64_t>(vm, "coordinator-timeout-ms"));
     c.coordinator_channels = positive_flag<std::size_t>(vm, "coordinator-channels");
+    c.coordinator_tls =
+        client_tls_flags(vm, "coordinator-tls-ca", "coordinator-tls-cert", "coordinator-tls-key");
     if (vm.count("node-id")) {
       auto id = vm["node-id"].as<long long>();
       if (id < 0 || id > INT32_MAX) throw BadOption{"node-id", fmt::format("out of range: {}", id)};

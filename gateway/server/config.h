@@ -13,6 +13,7 @@
 #include "host_port.h"
 #include "logging.h"
 #include "options.h"
+#include "secrets/client_tls.h"
 
 namespace groupwire::gateway {
 
@@ -45,6 +46,9 @@ struct GatewayConfig {
   // meanwhile rides in the same batch, one gRPC message and one coordinator wake-up for all of
   // them.
   std::size_t coordinator_channels = 1;
+  // TLS to the coordinators (--coordinator-tls-*): the CA their certificates chain to, and the
+  // client certificate they ask gateways for. None: plaintext.
+  std::optional<ClientTls> coordinator_tls;
   std::optional<std::int32_t> node_id;  // defaults to one derived from the advertised address
   spdlog::level::level_enum log_level = spdlog::level::info;
   std::size_t max_frame_bytes = 100 * 1024 * 1024;  // Kafka's socket.request.max.bytes

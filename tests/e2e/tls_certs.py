@@ -98,10 +98,12 @@ class Pki:
         if not database.exists():
             database.write_text("")
             serial.write_text("01\n")
+        issued = self.directory / "issued"  # openssl ca's copies, by serial number
+        issued.mkdir(exist_ok=True)
         config = self.directory / f"{label}.cnf"
         config.write_text("[ca]\ndefault_ca = issuer\n[issuer]\n"
                           f"database = {database}\nserial = {serial}\n"
-                          f"new_certs_dir = {self.directory}\ndefault_md = sha256\n"
+                          f"new_certs_dir = {issued}\ndefault_md = sha256\n"
                           "policy = any\nunique_subject = no\n[any]\ncommonName = supplied\n")
         start, end = (_utc(-2), _utc(days)) if days < 0 else (_utc(0, minutes=-5), _utc(days))
         _openssl("ca", "-batch", "-notext", "-config", config, "-cert", issuer.cert,
