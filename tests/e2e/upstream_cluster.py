@@ -34,7 +34,9 @@ UPSTREAM_GROUPS = ("--initial-rebalance-delay-ms", "0", "--min-session-timeout-m
 _BROKER_LISTENER = re.compile(
     r"upstream broker (?P<node>-?\d+) \((?P<upstream>[^)]+)\) is reached through "
     r"(?P<listener>\S+:\d+)")
-_UPSTREAM_MODE = re.compile(r"listening on \S+ \(advertised as .*\), coordinator \S+, upstream mode$")
+# ", TLS, SASL ..." follows when the listeners are secured.
+_UPSTREAM_MODE = re.compile(
+    r"listening on \S+ \(advertised as .*\), coordinator \S+, upstream mode(, .*)?$")
 # What the gateway logs when it closes a client connection over a request it does not serve or
 # cannot decode.
 REFUSED_REQUEST = re.compile(r"closing connection from .*: (unknown API key|API key \d+ )")
