@@ -96,6 +96,7 @@ apb::DescribeGroupResponse describe(const ClassicGroup& group, Scheduler::Clock:
     if (m.group_instance_id) out->set_group_instance_id(*m.group_instance_id);
     out->set_client_id(m.client_id);
     out->set_client_host(m.client_host);
+    out->set_principal(m.principal);
     out->set_session_timeout_ms(static_cast<std::int32_t>(m.session_timeout.count()));
     out->set_rebalance_timeout_ms(static_cast<std::int32_t>(m.rebalance_timeout.count()));
     out->set_last_heartbeat_age_ms(

@@ -120,6 +120,7 @@ json to_json(const apb::DescribeGroupResponse& d) {
          {"group_instance_id", m.has_group_instance_id() ? json(m.group_instance_id()) : json()},
          {"client_id", m.client_id()},
          {"client_host", m.client_host()},
+         {"principal", m.principal()},
          {"session_timeout_ms", m.session_timeout_ms()},
          {"rebalance_timeout_ms", m.rebalance_timeout_ms()},
          {"last_heartbeat_age_ms", m.last_heartbeat_age_ms()},

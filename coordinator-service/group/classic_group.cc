@@ -133,6 +133,7 @@ void ClassicGroup::update_member_protocols(ClassicGroupMember& m, const pb::Join
   }
   m.rebalance_timeout = Millis(req.rebalance_timeout_ms());
   m.session_timeout = Millis(req.session_timeout_ms());
+  m.principal = req.principal();
 }
 
 GroupMetadataRecord ClassicGroup::to_record() const {

@@ -31,6 +31,9 @@ struct ClassicGroupMember {
   std::optional<GroupInstanceId> group_instance_id;
   std::string client_id;
   std::string client_host;
+  // Who joined, as the gateway authenticated it; not stored: known from the member's next join
+  // after a restart or a move of its partition.
+  std::string principal;
   Millis session_timeout{0};
   Millis rebalance_timeout{0};
   std::vector<std::pair<std::string, std::string>> protocols;  // (name, metadata) by preference

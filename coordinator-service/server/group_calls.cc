@@ -7,6 +7,9 @@
 #include <variant>
 #include <vector>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include "server/gather.h"
 
 namespace groupwire::coordinator {
@@ -66,6 +69,27 @@ const std::string* single_group_id(const pb::Call& call) {
   }
 }
 
+// Deletions by clients are logged with the principal that asked, as the gateway authenticated
+// it: the audit trail of what was removed.
+Reply<pb::OffsetDeleteResponse> audited(const pb::OffsetDeleteRequest& req,
+                                        Reply<pb::OffsetDeleteResponse> reply) {
+  return [principal = req.principal(), group = req.group_id(),
+          reply = std::move(reply)](pb::OffsetDeleteResponse response) {
+    spdlog::info("audit: {} deleted offsets of group '{}': {}", principal, group,
+                 pb::ErrorCode_Name(response.error_code()));
+    reply(std::move(response));
+  };
+}
+
+void audit(const std::string& principal, const pb::DeleteGroupsResponse& response) {
+  std::string results;
+  for (const auto& r : response.results()) {
+    results += fmt::format("{}'{}' {}", results.empty() ? "" : ", ", r.group_id(),
+                           pb::ErrorCode_Name(r.error_code()));
+  }
+  spdlog::info("audit: {} deleted groups: {}", principal, results);
+}
+
 // Runs a single-group call on its partition's thread.
 void run_single_group(GroupPartition& g, const pb::Call& call,
                       const std::shared_ptr<AnswerSink>& sink) {
@@ -84,8 +108,9 @@ void run_single_group(GroupPartition& g, const pb::Call& call,
       return g.offset_commit(call.offset_commit(),
                              answer_to(sink, id, &pb::Answer::mutable_offset_commit));
     case pb::Call::kOffsetDelete:
-      return g.offset_delete(call.offset_delete(),
-                             answer_to(sink, id, &pb::Answer::mutable_offset_delete));
+      return g.offset_delete(
+          call.offset_delete(),
+          audited(call.offset_delete(), answer_to(sink, id, &pb::Answer::mutable_offset_delete)));
     default:
       return;
   }
@@ -114,7 +139,8 @@ void GroupCalls::offset_commit(pb::OffsetCommitRequest req, Reply<pb::OffsetComm
 }
 
 void GroupCalls::offset_delete(pb::OffsetDeleteRequest req, Reply<pb::OffsetDeleteResponse> reply) {
-  on_partition(partitions_, std::move(req), std::move(reply), &GroupPartition::offset_delete);
+  auto checked = audited(req, std::move(reply));
+  on_partition(partitions_, std::move(req), std::move(checked), &GroupPartition::offset_delete);
 }
 
 // The calls naming several groups ask each group's partition for its part; the last part to
@@ -257,13 +283,14 @@ void GroupCalls::delete_groups(pb::DeleteGroupsRequest req, Reply<pb::DeleteGrou
       [ids](GroupPartition& g, int i, Reply<pb::ErrorCode> done) {
         g.delete_group((*ids)[i], std::move(done));
       },
-      [ids](std::vector<pb::ErrorCode>& codes) {
+      [ids, principal = req.principal()](std::vector<pb::ErrorCode>& codes) {
         pb::DeleteGroupsResponse response;
         for (std::size_t k = 0; k < ids->size(); ++k) {
           auto* result = response.add_results();
           result->set_group_id((*ids)[k]);
           result->set_error_code(codes[k]);
         }
+        audit(principal, response);
         return response;
       },
       std::move(reply));

@@ -50,6 +50,7 @@ std::vector<pb::OffsetFetchRequest> split_groups(const pb::OffsetFetchRequest& r
   for (const auto& g : req.groups()) {
     auto& part = parts.emplace_back();
     part.set_require_stable(req.require_stable());
+    part.set_principal(req.principal());
     *part.add_groups() = g;
   }
   return parts;
@@ -60,7 +61,11 @@ requires requires(const Req& r) {
 }
 std::vector<Req> split_groups(const Req& req) {
   std::vector<Req> parts;
-  for (const auto& id : req.group_ids()) parts.emplace_back().add_group_ids(id);
+  for (const auto& id : req.group_ids()) {
+    auto& part = parts.emplace_back();
+    part.add_group_ids(id);
+    part.set_principal(req.principal());
+  }
   return parts;
 }
 

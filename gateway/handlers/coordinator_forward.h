@@ -31,6 +31,13 @@ inline std::optional<std::string> nullable(bool present, const std::string& valu
   return value;
 }
 
+// Every call says who asked: the coordinator's audit log and its view of members use it.
+template <class PbReq>
+PbReq asked_by(const RequestContext& ctx, PbReq request) {
+  request.set_principal(ctx.authorization.principal);
+  return request;
+}
+
 // Sends `request` and answers translate(reply). When the call fails (coordinator unreachable,
 // deadline exceeded, ...) the reply is failed_reply(request): the answer of a coordinator that
 // could not serve it (see failed_call.h), a retriable error wherever the API carries group

@@ -44,7 +44,7 @@ void add_delete_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client
       [&client](const RequestContext& ctx, DeleteGroupsRequest req,
                 Respond<DeleteGroupsResponse> respond) {
         DeleteGroupsResponse refused;
-        auto request = to_proto(req, ctx, refused);
+        auto request = asked_by(ctx, to_proto(req, ctx, refused));
         if (request.group_ids().empty()) return respond(std::move(refused));
         bool several = request.group_ids_size() > 1;
         in_connection_order(

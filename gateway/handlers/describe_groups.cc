@@ -53,15 +53,15 @@ void add_describe_groups_handler(Dispatcher& dispatcher, CoordinatorClient& clie
   dispatcher.add<DescribeGroupsRequest, DescribeGroupsResponse>(
       [&client](const RequestContext& ctx, DescribeGroupsRequest req,
                 Respond<DescribeGroupsResponse> respond) {
-        in_connection_order(ctx, req.groups.size() > 1,
-                            [&client, request = to_proto(req), authorization = ctx.authorization,
-                             respond = std::move(respond)]() mutable {
-                              forward(client, std::move(request), client.call_timeout(),
-                                      std::move(respond),
-                                      [authorization](const pb::DescribeGroupsResponse& r) {
-                                        return to_kafka(r, authorization);
-                                      });
-                            });
+        in_connection_order(
+            ctx, req.groups.size() > 1,
+            [&client, request = asked_by(ctx, to_proto(req)), authorization = ctx.authorization,
+             respond = std::move(respond)]() mutable {
+              forward(client, std::move(request), client.call_timeout(), std::move(respond),
+                      [authorization](const pb::DescribeGroupsResponse& r) {
+                        return to_kafka(r, authorization);
+                      });
+            });
       });
 }
 

@@ -31,7 +31,8 @@ void add_heartbeat_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
       [&client](const RequestContext& ctx, HeartbeatRequest req,
                 Respond<HeartbeatResponse> respond) {
         if (refused_group(ctx, security::AclOperation::kRead, req.group_id, respond)) return;
-        forward(client, to_proto(req), client.call_timeout(), std::move(respond), &to_kafka);
+        forward(client, asked_by(ctx, to_proto(req)), client.call_timeout(), std::move(respond),
+                &to_kafka);
       });
 }
 

@@ -86,7 +86,7 @@ void add_join_group_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
                 Respond<JoinGroupResponse> respond) {
         if (refused_group(ctx, security::AclOperation::kRead, req.group_id, respond)) return;
         auto version = ctx.header.api_version;
-        auto request = to_proto(ctx, req);
+        auto request = asked_by(ctx, to_proto(ctx, req));
         // The coordinator answers by the end of the join phase, bounded by the rebalance
         // timeout; the margin is the ordinary call timeout.
         auto timeout = std::chrono::milliseconds(std::max(request.rebalance_timeout_ms(), 0)) +

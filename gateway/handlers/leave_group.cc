@@ -52,7 +52,8 @@ void add_leave_group_handler(Dispatcher& dispatcher, CoordinatorClient& client) 
                 Respond<LeaveGroupResponse> respond) {
         if (refused_group(ctx, security::AclOperation::kRead, req.group_id, respond)) return;
         auto version = ctx.header.api_version;
-        forward(client, to_proto(req, version), client.call_timeout(), std::move(respond),
+        forward(client, asked_by(ctx, to_proto(req, version)), client.call_timeout(),
+                std::move(respond),
                 [version](const pb::LeaveGroupResponse& r) { return to_kafka(r, version); });
       });
 }

@@ -47,12 +47,12 @@ void add_list_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client,
           });
           respond(std::move(r));
         };
-        in_connection_order(
-            ctx, true,
-            [&client, request = to_proto(req), respond = std::move(only_here)]() mutable {
-              forward(client, std::move(request), client.call_timeout(),
-                      Respond<ListGroupsResponse>(std::move(respond)), &to_kafka);
-            });
+        in_connection_order(ctx, true,
+                            [&client, request = asked_by(ctx, to_proto(req)),
+                             respond = std::move(only_here)]() mutable {
+                              forward(client, std::move(request), client.call_timeout(),
+                                      Respond<ListGroupsResponse>(std::move(respond)), &to_kafka);
+                            });
       });
 }
 

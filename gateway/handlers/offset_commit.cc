@@ -66,7 +66,7 @@ void add_offset_commit_handler(Dispatcher& dispatcher, CoordinatorClient& client
           resp.topics = rejected.take();
           return respond(std::move(resp));
         }
-        auto request = to_proto(req, ctx, *catalog, rejected);
+        auto request = asked_by(ctx, to_proto(req, ctx, *catalog, rejected));
         if (request.topics().empty()) {
           // Nothing left to commit: Kafka does not involve the coordinator either.
           OffsetCommitResponse resp;

@@ -53,7 +53,7 @@ void add_offset_delete_handler(Dispatcher& dispatcher, CoordinatorClient& client
                          Respond<OffsetDeleteResponse> respond) {
         if (refused_group(ctx, security::AclOperation::kDelete, req.group_id, respond)) return;
         Errors rejected;
-        auto request = to_proto(req, ctx, *catalog, rejected);
+        auto request = asked_by(ctx, to_proto(req, ctx, *catalog, rejected));
         // Forwarded even when no partition is left: the group itself is still validated
         // (GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP), as Kafka does.
         forward(client, std::move(request), client.call_timeout(), std::move(respond),

@@ -148,7 +148,7 @@ void add_offset_fetch_handler(Dispatcher& dispatcher, CoordinatorClient& client)
       [&client](const RequestContext& ctx, OffsetFetchRequest req,
                 Respond<OffsetFetchResponse> respond) {
         auto version = ctx.header.api_version;
-        auto request = to_proto(req, version);
+        auto request = asked_by(ctx, to_proto(req, version));
         // Only v0-1 need the requested partitions back, to carry a group error.
         std::vector<OffsetFetchRequest::Topic> requested;
         if (version < 2 && req.topics) requested = std::move(*req.topics);

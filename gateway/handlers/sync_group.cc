@@ -56,8 +56,8 @@ void add_sync_group_handler(Dispatcher& dispatcher, CoordinatorClient& client) {
           respond(error_response(kafka::ErrorCode::INCONSISTENT_GROUP_PROTOCOL));
           return;
         }
-        forward(client, to_proto(req), std::max(client.call_timeout(), kMinSyncTimeout),
-                std::move(respond), &to_kafka);
+        forward(client, asked_by(ctx, to_proto(req)),
+                std::max(client.call_timeout(), kMinSyncTimeout), std::move(respond), &to_kafka);
       });
 }
 

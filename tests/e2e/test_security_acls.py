@@ -30,6 +30,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from group_wire import (delete_groups, describe_groups, heartbeat, join_group,  # noqa: E402
                         list_groups, offset_commit, offset_fetch, sync_group)
+from admin_cli import GroupwireCli  # noqa: E402
+from group_cluster import wait_until  # noqa: E402
 from raw_group_client import assignment, subscription  # noqa: E402
 from sasl_wire import (GROUP_AUTHORIZATION_FAILED, NONE, TOPIC_AUTHORIZATION_FAILED,  # noqa: E402
                        SecureConnection, metadata)
@@ -114,6 +116,25 @@ class AclTest(unittest.TestCase):
         self.assertEqual(fetched[group].offsets, {tp: (3, NONE) for tp in offsets})
         described = alice.call(describe_groups([group]))[group]
         self.assertEqual((described.error, described.state), (NONE, "Stable"))
+
+    def test_principals_reach_the_coordinator(self):
+        """Members are described with the principal they joined as; deletions are audited with
+        the principal that asked."""
+        alice = self.connect()
+        joined = alice.call(join_group("orders-principal", "alice-p", subscription("orders"),
+                                       10000, 10000))
+        self.assertEqual(joined.error, NONE)
+        cli = GroupwireCli(self.cluster.coordinator.address)
+        [member] = cli.json("groups", "describe", "orders-principal")["members"]
+        self.assertEqual(member["principal"], "User:alice")
+
+        bob = self.connect("bob")
+        self.assertEqual(bob.call(offset_commit(8, "payments-old", _offsets("payments"))),
+                         _all(_offsets("payments"), NONE))
+        self.assertEqual(bob.call(delete_groups(["payments-old"])), {"payments-old": NONE})
+        wait_until(lambda: any("audit: User:bob deleted groups: 'payments-old' NONE" in line
+                               for line in self.cluster.coordinator.log_lines()),
+                   10, "the coordinator's audit line for bob's DeleteGroups")
 
     def test_another_group_is_denied(self):
         alice = self.connect()
