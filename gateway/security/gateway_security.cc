@@ -1,11 +1,9 @@
 #include "security/gateway_security.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <spdlog/spdlog.h>
 #include <boost/asio/signal_set.hpp>
 
+#include "secrets/pem_file.h"
 #include "security/file_watcher.h"
 #include "security/sasl_credentials.h"
 #include "security/tls_context.h"
@@ -19,14 +17,6 @@ namespace {
 struct ServerTls {
   std::shared_ptr<boost::asio::ssl::context> context;
 };
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 template <class T>
 void watch(security::FileWatcher& watcher, const std::shared_ptr<security::WatchedFile<T>>& file) {
@@ -119,9 +109,9 @@ std::unique_ptr<GatewaySecurity> GatewaySecurity::load(const GatewayConfig& conf
   if (config.upstream_tls) {
     std::optional<std::string> ca;
     if (config.upstream_tls_ca) {
-      ca = read_file(*config.upstream_tls_ca);
+      ca = read_pem_file(*config.upstream_tls_ca, error);
       if (!ca) {
-        error = "--upstream-tls-ca: cannot read " + *config.upstream_tls_ca;
+        error = "--upstream-tls-ca: " + error;
         return nullptr;
       }
     }

@@ -1,13 +1,13 @@
 #include "server/config.h"
 
 #include <charconv>
-#include <fstream>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 
 #include "command_line.h"
 #include "logging.h"
+#include "secrets/pem_file.h"
 
 namespace groupwire::gateway {
 
@@ -58,12 +58,10 @@ void requires_flag(const po::variables_map& vm, const char* flag, const char* ne
 
 // A secret's file: its first line, so that `echo secret > file` works.
 std::string secret_file(const char* flag, const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    throw BadOption{flag, fmt::format("cannot read '{}'", path)};
-  }
-  return line;
+  std::string error;
+  auto text = read_secret_file(path, error);
+  if (!text) throw BadOption{flag, error};
+  return text->substr(0, text->find('\n'));
 }
 
 void read_security(const po::variables_map& vm, const Environment& env, GatewayConfig& c) {

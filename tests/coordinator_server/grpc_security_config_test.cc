@@ -1,9 +1,5 @@
 // The coordinator's gRPC security flags: TLS files, the client CA, the admin token from a file or
 // the environment, and a message naming the flag when one cannot be used.
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -11,41 +7,29 @@
 #include <gtest/gtest.h>
 
 #include "server/config.h"
+#include "test_files.h"
 
 namespace groupwire::coordinator {
 namespace {
 
-constexpr char kPem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+using groupwire::test_support::kPem;
 
 class GrpcSecurityConfig : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("groupwire-config-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string file(const std::string& name, const std::string& contents) {
-    auto path = (dir_ / name).string();
-    std::ofstream(path) << contents;
-    return path;
+    return files_.write(name, contents);
   }
 
   ParsedArgs parse(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
-    args.insert(args.begin(), "groupwire-coordinator");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    return parse_coordinator_args(static_cast<int>(argv.size()), argv.data(),
-                                  fixed_environment(std::move(env)));
+    return groupwire::test_support::parse_command_line(
+        &parse_coordinator_args, "groupwire-coordinator", std::move(args), std::move(env));
   }
 
   std::vector<std::string> tls() {
     return {"--grpc-tls-cert", file("cert.pem", kPem), "--grpc-tls-key", file("key.pem", kPem)};
   }
 
-  std::filesystem::path dir_;
+  groupwire::test_support::TestFiles files_;
 };
 
 TEST_F(GrpcSecurityConfig, PlaintextAndOpenByDefault) {
@@ -83,7 +67,7 @@ TEST_F(GrpcSecurityConfig, FromTheEnvironmentWithTheTokenItself) {
 }
 
 TEST_F(GrpcSecurityConfig, BadFilesNameTheFlag) {
-  auto missing = (dir_ / "missing.pem").string();
+  auto missing = files_.path("missing.pem");
   auto not_pem = file("not.pem", "just text");
   struct Case {
     std::vector<std::string> args;
@@ -115,7 +99,7 @@ TEST_F(GrpcSecurityConfig, BadFilesNameTheFlag) {
 }
 
 TEST_F(GrpcSecurityConfig, BadVariableNamesTheVariable) {
-  auto p = parse(tls(), {{"GROUPWIRE_COORDINATOR_GRPC_CLIENT_CA", (dir_ / "none").string()}});
+  auto p = parse(tls(), {{"GROUPWIRE_COORDINATOR_GRPC_CLIENT_CA", files_.path("none")}});
   EXPECT_FALSE(p.config);
   EXPECT_NE(p.message.find("GROUPWIRE_COORDINATOR_GRPC_CLIENT_CA: cannot read"), std::string::npos)
       << p.message;

@@ -1,8 +1,7 @@
 // The gateway command line: defaults, and a message naming the flag for bad input.
 #include "server/config.h"
+#include "test_files.h"
 
-#include <filesystem>
-#include <fstream>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -235,12 +234,11 @@ TEST(GatewayConfig, SecurityFlags) {
 }
 
 TEST(GatewayConfig, UpstreamPasswordFileWinsAndIsReadToTheEndOfItsFirstLine) {
-  auto path = std::filesystem::temp_directory_path() / "groupwire-config-test-password";
-  std::ofstream(path) << "s3cret\nignored\n";
+  test_support::TestFiles files;
+  auto path = files.write("password", "s3cret\nignored\n");
   auto p = parse({"--upstream-sasl-mechanism", "PLAIN", "--upstream-sasl-user", "gw",
                   "--upstream-sasl-password-file", path.c_str()},
                  {{kUpstreamPasswordVariable, "from-env"}});
-  std::filesystem::remove(path);
   ASSERT_TRUE(p.config) << p.message;
   EXPECT_EQ(p.config->upstream_sasl->password, "s3cret");
 }

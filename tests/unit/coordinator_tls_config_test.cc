@@ -1,9 +1,5 @@
 // The gateway's --coordinator-tls-* flags: PEM files read at start-up, a certificate only with
 // its key, and a message naming the flag (or its variable) when a file cannot be used.
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -11,37 +7,25 @@
 #include <gtest/gtest.h>
 
 #include "server/config.h"
+#include "test_files.h"
 
 namespace groupwire::gateway {
 namespace {
 
-constexpr char kPem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+using groupwire::test_support::kPem;
 
 class CoordinatorTlsConfig : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("groupwire-gateway-config-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string file(const std::string& name, const std::string& contents) {
-    auto path = (dir_ / name).string();
-    std::ofstream(path) << contents;
-    return path;
+    return files_.write(name, contents);
   }
 
   ParsedArgs parse(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
-    args.insert(args.begin(), "groupwire-gateway");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    return parse_gateway_args(static_cast<int>(argv.size()), argv.data(),
-                              fixed_environment(std::move(env)));
+    return groupwire::test_support::parse_command_line(&parse_gateway_args, "groupwire-gateway",
+                                                       std::move(args), std::move(env));
   }
 
-  std::filesystem::path dir_;
+  groupwire::test_support::TestFiles files_;
 };
 
 TEST_F(CoordinatorTlsConfig, PlaintextByDefault) {
@@ -78,7 +62,7 @@ TEST_F(CoordinatorTlsConfig, ClientCertificateWithSystemRoots) {
 }
 
 TEST_F(CoordinatorTlsConfig, BadFilesNameTheFlag) {
-  auto missing = (dir_ / "missing.pem").string();
+  auto missing = files_.path("missing.pem");
   struct Case {
     std::vector<std::string> args;
     std::string says;
@@ -86,7 +70,7 @@ TEST_F(CoordinatorTlsConfig, BadFilesNameTheFlag) {
   for (const Case& c : std::vector<Case>{
            {{"--coordinator-tls-ca", missing}, "--coordinator-tls-ca: cannot read " + missing},
            {{"--coordinator-tls-ca", file("text", "no pem here")},
-            "--coordinator-tls-ca: " + (dir_ / "text").string() + " holds no PEM block"},
+            "--coordinator-tls-ca: " + files_.path("text") + " holds no PEM block"},
            {{"--coordinator-tls-cert", file("cert.pem", kPem)},
             "--coordinator-tls-cert: needs --coordinator-tls-key too"},
            {{"--coordinator-tls-key", file("key.pem", kPem)},
