@@ -26,13 +26,18 @@ run_suite() {  # build dir, extra cmake args...
 
 run_suite build
 if ! $quick; then
-  echo "== fuzzing the request decoder and frame reader (60 s)"
+  echo "== fuzzing the request decoder and frame reader (60 s), SASL and the ACL parser (20 s each)"
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DGROUPWIRE_FUZZ=ON -DBUILD_TESTING=ON \
     -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined" >/dev/null
-  ninja -C build-fuzz -j"$jobs" request_fuzzer
+  ninja -C build-fuzz -j"$jobs" request_fuzzer sasl_fuzzer acl_fuzzer
   findings=$(mktemp -d)
-  build-fuzz/tests/request_fuzzer -max_total_time=60 -artifact_prefix="$findings/" \
-    "$(mktemp -d)" tests/fuzz/corpus 2>&1 | tail -n 3
+  fuzz() {  # target, seconds, seed corpus
+    build-fuzz/tests/"$1" -max_total_time="$2" -artifact_prefix="$findings/" \
+      "$(mktemp -d)" "$3" 2>&1 | tail -n 3
+  }
+  fuzz request_fuzzer 60 tests/fuzz/corpus
+  fuzz sasl_fuzzer 20 tests/fuzz/corpus-sasl
+  fuzz acl_fuzzer 20 tests/fuzz/corpus-acl
   if compgen -G "$findings/*" >/dev/null; then
     echo "fuzzer findings in $findings: copy them to tests/fuzz/regressions" >&2
     exit 1
