@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The group coordination benchmark: the same workloads against groupwire-bench-echo (the
 loopback limit of this machine), librdkafka's mock cluster (the peer: groupwire-dev-upstream)
-and Groupwire (gateway + coordinator), each target started afresh for each run; prints
-Markdown tables with ratios and checks the targets. tests/bench/run-benchmarks.sh builds what
+and Groupwire (gateway + coordinator), each target started afresh for each run, then what TLS
+and SASL cost against plaintext (security_overhead.py); prints Markdown tables with ratios and
+checks the targets. tests/bench/run-benchmarks.sh builds what
 is needed and runs this; any run of groupwire-bench-groups can also be repeated by hand."""
 
 import argparse
@@ -17,6 +18,7 @@ import sys
 
 from group_load_targets import EchoTarget, GroupwireTarget, MockTarget, process, run_generator
 from members_across_gateways import MEMBERS_PER_GROUP, hold_members
+from security_overhead import security_section
 
 # name, groups, members per group, heartbeats in flight per member
 HEARTBEAT_SCENARIOS = [
@@ -339,11 +341,14 @@ def main() -> int:
                         "limit needs")
     parser.add_argument("--idle-connections", type=int, default=10000,
                         help="connections for the gateway memory figure")
-    parser.add_argument("--only", choices=("heartbeats", "stable", "memory"), action="append",
+    parser.add_argument("--security-records", type=int, default=500000,
+                        help="records of 100 B per produce run of the TLS and SASL section")
+    parser.add_argument("--only", choices=("heartbeats", "stable", "memory", "security"),
+                        action="append",
                         help="run only these sections (repeatable)")
     parser.add_argument("--json-out", help="write every generator report to this file")
     args = parser.parse_args()
-    sections = args.only or ["heartbeats", "stable", "memory"]
+    sections = args.only or ["heartbeats", "stable", "memory", "security"]
 
     limit = raise_fd_limit(2 * max(args.memory_members, args.idle_connections) + 10000)
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -362,6 +367,12 @@ def main() -> int:
     if "memory" in sections:
         lines += ["", "#### Memory", ""]
         lines += memory_section(args.memory_members, args.idle_connections, limit, results)
+    if "security" in sections:
+        # The 100x10 heartbeat scenario and a produce run, plaintext against TLS + SASL.
+        lines += ["", "#### TLS and SASL against plaintext", ""]
+        security, problems = security_section(args.heartbeat_runs, args.duration_ms, 100, 10,
+                                              args.security_records, 100)
+        lines += security + [f"- PROBLEM: {p}" for p in problems]
     lines += ["", "#### Targets", ""] + targets_section(results)
     print("\n".join(lines))
     if args.json_out:

@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 
 #include "command_line.h"
+#include "secrets/pem_file.h"
 
 namespace groupwire::bench {
 
@@ -67,6 +68,13 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
       "loopback-sources", po::value<long long>()->default_value(c.loopback_sources),
       "bind connections round-robin to this many addresses 127.0.0.1.. (more than ~28,000 "
       "connections to one port need several)")(
+      "tls-ca", po::value<std::string>(),
+      "connect with TLS, trusting the CA certificates in this PEM file (the broker's certificate "
+      "must name the host it was reached by)")("sasl-user", po::value<std::string>(),
+                                               "log every connection in with SASL as this user")(
+      "sasl-password", po::value<std::string>(), "the --sasl-user's password")(
+      "sasl-mechanism", po::value<std::string>()->default_value("SCRAM-SHA-512"),
+      "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")(
       "pid", po::value<std::vector<std::string>>(),
       "NAME=PID of a server process whose CPU time and RSS to report (repeatable)")(
       "group-prefix", po::value<std::string>(), "group ids are PREFIX0, PREFIX1, ...")(
@@ -105,6 +113,19 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
     c.heartbeat_version = static_cast<kafka::ApiVersion>(int_flag(vm, "heartbeat-version", 0, 4));
     c.connect_concurrency = static_cast<int>(int_flag(vm, "connect-concurrency", 1, 1000000));
     c.loopback_sources = static_cast<int>(int_flag(vm, "loopback-sources", 1, 254));
+    c.tls_ca_pem = pem_file_flag(vm, "tls-ca");
+    if (vm.count("sasl-user") != vm.count("sasl-password")) {
+      throw BadOption{"sasl-user", "and --sasl-password go together"};
+    }
+    if (vm.count("sasl-user")) {
+      c.sasl = gateway::UpstreamCredentials{vm["sasl-mechanism"].as<std::string>(),
+                                            vm["sasl-user"].as<std::string>(),
+                                            vm["sasl-password"].as<std::string>()};
+    }
+    // A secured connection is dialled by log_in_upstream, which binds no source address.
+    if (c.loopback_sources > 1 && (c.tls_ca_pem || c.sasl)) {
+      throw BadOption{"loopback-sources", "excludes --tls-ca and --sasl-user"};
+    }
     if (vm.count("no-join")) c.mode = Mode::Heartbeats;
     c.hold_stable = vm.count("hold-stable") > 0;
     if (vm.count("idle-connections")) {

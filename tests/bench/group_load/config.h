@@ -9,6 +9,7 @@
 
 #include "host_port.h"
 #include "kafka/codec/schema.h"
+#include "upstream/upstream_login.h"
 
 namespace groupwire::bench {
 
@@ -46,6 +47,9 @@ struct Config {
   // connection beyond it waits for a SYN retransmission (a second or more).
   int connect_concurrency = 4;
   int loopback_sources = 1;  // bind connections round-robin to 127.0.0.1, 127.0.0.2, ...
+  // TLS, trusting these CA certificates (PEM); every broker's certificate must name its host.
+  std::optional<std::string> tls_ca_pem;
+  std::optional<gateway::UpstreamCredentials> sasl;  // every connection logs in first
   std::vector<WatchedProcess> processes;
   std::string group_prefix;  // default: unique per run
   std::string label;

@@ -48,15 +48,15 @@ std::optional<tcp::endpoint> resolve(asio::io_context& io, const std::string& ho
 
 asio::awaitable<void> ask(const Config& config, KafkaSocket& socket, Discovery& out,
                           asio::io_context& io) {
-  error_code ec = co_await socket.connect(out.bootstrap, std::nullopt);
-  if (ec) {
-    out.error = fmt::format("connect to {}: {}", config.bootstrap.to_string(), ec.message());
+  std::string connect_error = co_await socket.connect(out.bootstrap, std::nullopt);
+  if (!connect_error.empty()) {
+    out.error = fmt::format("connect to {}: {}", config.bootstrap.to_string(), connect_error);
     co_return;
   }
   // v0: every broker answers it in full, whatever it supports.
   kafka::ApiVersionsRequest versions_request;
   kafka::ApiVersionsResponse served;
-  ec = co_await socket.call(versions_request, 0, served);
+  error_code ec = co_await socket.call(versions_request, 0, served);
   if (ec || served.error_code != 0) {
     out.error =
         fmt::format("ApiVersions: {}", ec ? ec.message() : std::to_string(served.error_code));
@@ -76,7 +76,7 @@ asio::awaitable<void> ask(const Config& config, KafkaSocket& socket, Discovery& 
   }
   out.versions = {*join, *sync, *heartbeat, *leave};
 
-  std::map<std::string, tcp::endpoint> known;
+  std::map<std::string, Broker> known;
   for (int g = 0; g < config.groups; ++g) {
     kafka::FindCoordinatorRequest req;
     req.key = group_id(config, g);
@@ -92,9 +92,10 @@ asio::awaitable<void> ask(const Config& config, KafkaSocket& socket, Discovery& 
     auto address = fmt::format("{}:{}", found.host, found.port);
     auto it = known.find(address);
     if (it == known.end()) {
-      auto endpoint = resolve(io, found.host, static_cast<std::uint16_t>(found.port), out.error);
+      auto port = static_cast<std::uint16_t>(found.port);
+      auto endpoint = resolve(io, found.host, port, out.error);
       if (!endpoint) co_return;
-      it = known.emplace(address, *endpoint).first;
+      it = known.emplace(address, Broker{*endpoint, HostPort{found.host, port}}).first;
     }
     out.coordinators.push_back(it->second);
   }
@@ -106,17 +107,17 @@ std::string group_id(const Config& config, int group) {
   return config.group_prefix + std::to_string(group);
 }
 
-Discovery discover(const Config& config) {
+Discovery discover(const Config& config, const gateway::UpstreamSecurity& security) {
   Discovery out;
   asio::io_context io;
   auto bootstrap = resolve(io, config.bootstrap.host, config.bootstrap.port, out.error);
   if (!bootstrap) return out;
-  out.bootstrap = *bootstrap;
+  out.bootstrap = Broker{*bootstrap, config.bootstrap};
   if (config.mode != Mode::Groups) {
     out.versions.heartbeat = config.heartbeat_version;
     return out;
   }
-  KafkaSocket socket(io.get_executor());
+  KafkaSocket socket(io.get_executor(), security);
   asio::co_spawn(io, ask(config, socket, out, io), asio::detached);
   io.run();
   return out;

@@ -13,13 +13,13 @@ namespace groupwire::bench {
 
 struct Discovery {
   ApiVersions versions;
-  std::vector<tcp::endpoint> coordinators;  // per group (Groups mode)
-  tcp::endpoint bootstrap;
+  std::vector<Broker> coordinators;  // per group (Groups mode)
+  Broker bootstrap;
   std::string error;  // non-empty: the run cannot start
 };
 
 // Runs on the calling thread.
-Discovery discover(const Config& config);
+Discovery discover(const Config& config, const gateway::UpstreamSecurity& security);
 
 std::string group_id(const Config& config, int group);
 

@@ -19,23 +19,33 @@ constexpr std::size_t kMinReadBytes = 512;
 
 }  // namespace
 
-asio::awaitable<error_code> KafkaSocket::connect(tcp::endpoint to,
-                                                 std::optional<asio::ip::address> from) {
+asio::awaitable<std::string> KafkaSocket::connect(const Broker& to,
+                                                  std::optional<asio::ip::address> from) {
+  std::string error;
+  if (secured()) {
+    co_await gateway::log_in_upstream(*transport_, to.name, *security_, error);
+    co_return error;
+  }
+  tcp::socket& socket = transport_->socket();
   error_code ec;
   if (from) {
-    socket_.open(to.protocol(), ec);
-    if (!ec) socket_.bind(tcp::endpoint(*from, 0), ec);
-    if (ec) co_return ec;
+    socket.open(to.endpoint.protocol(), ec);
+    if (!ec) socket.bind(tcp::endpoint(*from, 0), ec);
   }
-  co_await socket_.async_connect(to, asio::redirect_error(asio::use_awaitable, ec));
-  if (!ec) socket_.set_option(tcp::no_delay(true), ec);
-  co_return ec;
+  if (!ec) {
+    co_await socket.async_connect(to.endpoint, asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (!ec) socket.set_option(tcp::no_delay(true), ec);
+  if (ec) error = ec.message();
+  co_return error;
 }
 
 asio::awaitable<error_code> KafkaSocket::send(const std::string& frame) {
   error_code ec;
-  co_await asio::async_write(socket_, asio::buffer(frame),
+  co_await transport_->visit([&](auto& stream) {
+    return asio::async_write(stream, asio::buffer(frame),
                              asio::redirect_error(asio::use_awaitable, ec));
+  });
   co_return ec;
 }
 
@@ -73,22 +83,22 @@ asio::awaitable<error_code> KafkaSocket::receive(std::string_view& frame) {
       buffer_.resize(std::max(needed, kMinReadBytes));
     }
     error_code ec;
-    std::size_t n =
-        co_await socket_.async_read_some(asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
-                                         asio::redirect_error(asio::use_awaitable, ec));
+    auto space = asio::buffer(buffer_.data() + end_, buffer_.size() - end_);
+    std::size_t n = co_await transport_->visit([&](auto& stream) {
+      return stream.async_read_some(space, asio::redirect_error(asio::use_awaitable, ec));
+    });
     if (ec) co_return ec;
     end_ += n;
   }
 }
 
 void KafkaSocket::close() {
-  error_code ignored;
-  socket_.close(ignored);
+  transport_->close();
 }
 
 void KafkaSocket::reset() {
   close();
-  socket_ = tcp::socket(socket_.get_executor());
+  transport_.emplace(gateway::upstream_transport(transport_->get_executor(), *security_));
   begin_ = end_ = 0;
 }
 

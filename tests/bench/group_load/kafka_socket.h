@@ -1,6 +1,7 @@
 // One connection speaking Kafka frames: a client's requests go out and answers come back in
 // order (or, for the echo server, the other way round). Reads are buffered, so pipelined frames
-// that arrive together cost one read.
+// that arrive together cost one read. A client connection may be TLS and log in with SASL, as
+// the gateway's own upstream links do (its Transport and log_in_upstream).
 #pragma once
 
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
@@ -14,7 +15,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "host_port.h"
 #include "kafka/codec/frame.h"
+#include "server/transport.h"
+#include "upstream/upstream_login.h"
 
 namespace groupwire::bench {
 
@@ -22,14 +26,24 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
+// Where a client connection goes: the address to dial, and the name the broker's TLS certificate
+// must carry (as the broker was named: the bootstrap flag, or a FindCoordinator answer).
+struct Broker {
+  tcp::endpoint endpoint;
+  HostPort name;
+};
+
 class KafkaSocket {
  public:
-  explicit KafkaSocket(const asio::any_io_executor& executor) : socket_(executor) {}
-  explicit KafkaSocket(tcp::socket accepted) : socket_(std::move(accepted)) {}
+  // `security` (TLS and SASL of the connection; plaintext when empty) must outlive the socket.
+  KafkaSocket(const asio::any_io_executor& executor, const gateway::UpstreamSecurity& security)
+      : security_(&security), transport_(gateway::upstream_transport(executor, security)) {}
+  explicit KafkaSocket(tcp::socket accepted) : transport_(std::in_place, std::move(accepted)) {}
 
+  // Empty on success, else why the TCP connect, the TLS handshake or the SASL login failed.
   // `from`: the local address to bind first (spreads connections over loopback addresses, each
-  // with its own ephemeral ports).
-  asio::awaitable<error_code> connect(tcp::endpoint to, std::optional<asio::ip::address> from);
+  // with its own ephemeral ports); plaintext only, as log_in_upstream dials by name.
+  asio::awaitable<std::string> connect(const Broker& to, std::optional<asio::ip::address> from);
   asio::awaitable<error_code> send(const std::string& frame);
   // The next frame, size prefix included; valid until the next receive.
   asio::awaitable<error_code> receive(std::string_view& frame);
@@ -70,7 +84,7 @@ class KafkaSocket {
 
   std::int32_t next_correlation_id() { return next_id_++; }
   void close();
-  // Closed, and ready to connect again.
+  // Closed, and ready to connect again (a client connection).
   void reset();
 
   static constexpr std::string_view kClientId = "groupwire-bench";
@@ -80,7 +94,11 @@ class KafkaSocket {
   // nullopt for a size out of range.
   std::optional<std::size_t> buffered_frame_size() const;
 
-  tcp::socket socket_;
+  bool secured() const { return security_->tls || security_->sasl; }
+
+  const gateway::UpstreamSecurity* security_ = nullptr;  // null: an accepted connection
+  // Re-made by reset: a TLS stream can be neither reused nor assigned.
+  std::optional<gateway::Transport> transport_;
   std::string buffer_;  // bytes [begin_, end_) are received and not yet handed out
   std::size_t begin_ = 0;
   std::size_t end_ = 0;

@@ -77,7 +77,7 @@ std::uint32_t micros(Clock::duration d) {
 }  // namespace
 
 Member::Member(const asio::any_io_executor& executor, MemberSetup setup)
-    : s_(std::move(setup)), socket_(executor), wake_(executor) {}
+    : s_(std::move(setup)), socket_(executor, *s_.security), wake_(executor) {}
 
 void Member::wake() {
   asio::post(wake_.get_executor(), [this] { wake_.cancel(); });
@@ -350,11 +350,14 @@ asio::awaitable<void> Member::open_connection() {
       })) {
     co_await wait_for(may_open_);
   }
-  error_code ec;
+  std::string error;
   for (int attempt = 1; attempt <= kConnectAttempts; ++attempt) {
-    ec = co_await socket_.connect(s_.broker, s_.source);
-    if (!ec && ask_versions) ec = co_await say_api_versions();
-    if (!ec) break;
+    error = co_await socket_.connect(s_.broker, s_.source);
+    if (error.empty() && ask_versions) {
+      error_code ec = co_await say_api_versions();
+      if (ec) error = ec.message();
+    }
+    if (error.empty()) break;
     if (attempt < kConnectAttempts) {
       ++stats.reconnects;
       socket_.reset();
@@ -362,7 +365,7 @@ asio::awaitable<void> Member::open_connection() {
     }
   }
   s_.opening->leave();
-  if (ec) fail("connect", ec);
+  if (!error.empty()) fail("connect", error);
 }
 
 asio::awaitable<error_code> Member::say_api_versions() {
@@ -390,7 +393,11 @@ void Member::count_error(std::string_view api, std::int16_t error_code) {
 }
 
 void Member::fail(std::string_view what, error_code ec) {
-  ++stats.errors[fmt::format("{}: {}", what, ec.message())];
+  fail(what, ec.message());
+}
+
+void Member::fail(std::string_view what, std::string_view why) {
+  ++stats.errors[fmt::format("{}: {}", what, why)];
   dead_ = true;
   socket_.close();
 }

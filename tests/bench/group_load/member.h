@@ -39,8 +39,9 @@ struct MemberSetup {
   OpeningLimit* opening = nullptr;
   GroupTracker* tracker = nullptr;  // Groups mode only
   std::string group_id;
+  const gateway::UpstreamSecurity* security = nullptr;
   int index = 0;  // within its group
-  tcp::endpoint broker;
+  Broker broker;
   std::optional<asio::ip::address> source;
 };
 
@@ -79,6 +80,7 @@ class Member {
   void make_heartbeat_frame();
   void count_error(std::string_view api, std::int16_t error_code);
   void fail(std::string_view what, error_code ec);
+  void fail(std::string_view what, std::string_view why);
 
   MemberSetup s_;
   KafkaSocket socket_;

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "group_load/discovery.h"
+#include "security/tls_context.h"
 
 namespace groupwire::bench {
 
@@ -81,7 +82,15 @@ class IoThreads {
 
 Report run(const Config& config) {
   Report report;
-  Discovery found = discover(config);
+  gateway::UpstreamSecurity security{nullptr, config.sasl};
+  if (config.tls_ca_pem) {
+    security.tls = gateway::make_client_tls_context(config.tls_ca_pem, report.error);
+    if (!security.tls) {
+      report.error = "--tls-ca: " + report.error;
+      return report;
+    }
+  }
+  Discovery found = discover(config, security);
   if (!found.error.empty()) {
     report.error = found.error;
     return report;
@@ -111,6 +120,7 @@ Report run(const Config& config) {
                         &opening,
                         trackers.back().get(),
                         group_id(config, g),
+                        &security,
                         m,
                         found.coordinators.empty() ? found.bootstrap : found.coordinators[g],
                         source_address(config, i)};
