@@ -8,15 +8,15 @@ set -euo pipefail
 build=(cmake ninja-build g++ pkg-config
   libboost-dev libboost-program-options-dev libspdlog-dev libfmt-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc librdkafka-dev
-  nlohmann-json3-dev libsqlite3-dev libpq-dev)
-# iproute2: the multi-host test's network namespaces; python3-yaml: the deploy manifest checks;
-# make, libssl-dev: npm's @confluentinc/kafka-javascript builds its librdkafka from source, with
-# TLS from the system's OpenSSL (node-gyp and librdkafka's build also run python3);
+  nlohmann-json3-dev libsqlite3-dev libpq-dev libssl-dev)
+# openssl: the security tests make their own CA and certificates with it; iproute2: the
+# multi-host test's network namespaces; python3-yaml: the deploy manifest checks; make: npm's @confluentinc/kafka-javascript builds its librdkafka from source, with TLS from the
+# system's OpenSSL (node-gyp and librdkafka's build also run python3);
 # postgresql-15: the PostgreSQL store's tests start throwaway servers of their own (initdb,
 # pg_ctl; psql reads what they hold).
 test=(libgtest-dev libgmock-dev clang libclang-rt-14-dev
   kcat python3 python3-kafka python3-confluent-kafka python3-prometheus-client grpc-proto
-  iproute2 python3-yaml make libssl-dev postgresql-15 postgresql-client-15)
+  openssl iproute2 python3-yaml make postgresql-15 postgresql-client-15)
 
 wanted=("${build[@]}")
 if [[ "${1:-build}" == test ]]; then

@@ -14,7 +14,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libspdlog1.10 libfmt9 \
-      libboost-program-options1.74.0 \
+      libboost-program-options1.74.0 libssl3 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin groupwire
 COPY --from=build /build/gateway/groupwire-gateway /usr/local/bin/groupwire-gateway
