@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "kafka/principal.h"
+
 namespace groupwire::coordinator {
 
 const char* state_name(GroupState s) {
@@ -133,7 +135,7 @@ void ClassicGroup::update_member_protocols(ClassicGroupMember& m, const pb::Join
   }
   m.rebalance_timeout = Millis(req.rebalance_timeout_ms());
   m.session_timeout = Millis(req.session_timeout_ms());
-  m.principal = req.principal();
+  m.principal = kafka::principal_or_anonymous(req.principal());
 }
 
 GroupMetadataRecord ClassicGroup::to_record() const {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "kafka/principal.h"
 #include "server/gather.h"
 
 namespace groupwire::coordinator {
@@ -73,7 +74,7 @@ const std::string* single_group_id(const pb::Call& call) {
 // it: the audit trail of what was removed.
 Reply<pb::OffsetDeleteResponse> audited(const pb::OffsetDeleteRequest& req,
                                         Reply<pb::OffsetDeleteResponse> reply) {
-  return [principal = req.principal(), group = req.group_id(),
+  return [principal = kafka::principal_or_anonymous(req.principal()), group = req.group_id(),
           reply = std::move(reply)](pb::OffsetDeleteResponse response) {
     spdlog::info("audit: {} deleted offsets of group '{}': {}", principal, group,
                  pb::ErrorCode_Name(response.error_code()));
@@ -283,7 +284,8 @@ void GroupCalls::delete_groups(pb::DeleteGroupsRequest req, Reply<pb::DeleteGrou
       [ids](GroupPartition& g, int i, Reply<pb::ErrorCode> done) {
         g.delete_group((*ids)[i], std::move(done));
       },
-      [ids, principal = req.principal()](std::vector<pb::ErrorCode>& codes) {
+      [ids, principal =
+                kafka::principal_or_anonymous(req.principal())](std::vector<pb::ErrorCode>& codes) {
         pb::DeleteGroupsResponse response;
         for (std::size_t k = 0; k < ids->size(); ++k) {
           auto* result = response.add_results();

@@ -31,10 +31,12 @@ inline std::optional<std::string> nullable(bool present, const std::string& valu
   return value;
 }
 
-// Every call says who asked: the coordinator's audit log and its view of members use it.
+// Every call says who asked: the coordinator's audit log and its view of members use it. An
+// anonymous client is said by leaving it empty, which costs the hot path nothing.
 template <class PbReq>
 PbReq asked_by(const RequestContext& ctx, PbReq request) {
-  request.set_principal(ctx.authorization.principal);
+  if (ctx.authorization.principal != kAnonymousPrincipal)
+    request.set_principal(ctx.authorization.principal);
   return request;
 }
 

@@ -27,7 +27,7 @@ std::string user_principal(std::string_view name) {
 Authentication::Authentication(std::shared_ptr<const SaslSettings> sasl,
                                std::optional<std::string> certificate_cn)
     : sasl_(std::move(sasl)), state_(sasl_ ? State::kHandshake : State::kAuthenticated) {
-  principal_ = certificate_cn ? user_principal(*certificate_cn) : std::string(kAnonymous);
+  principal_ = certificate_cn ? user_principal(*certificate_cn) : std::string(kAnonymousPrincipal);
   authenticated_ = !sasl_;
 }
 

@@ -13,12 +13,13 @@
 
 #include "kafka/codec/messages/sasl_authenticate.h"
 #include "kafka/codec/messages/sasl_handshake.h"
+#include "kafka/principal.h"
 #include "security/sasl_mechanism.h"
 #include "security/sasl_settings.h"
 
 namespace groupwire::gateway {
 
-inline constexpr std::string_view kAnonymous = "User:ANONYMOUS";
+using kafka::kAnonymousPrincipal;
 
 class Authentication {
  public:

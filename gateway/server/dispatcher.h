@@ -22,7 +22,7 @@ namespace groupwire::gateway {
 
 // Who sent a request and what they may do; small enough to keep for an answer that comes later.
 struct Authorization {
-  std::string principal{kAnonymous};
+  std::string principal{kAnonymousPrincipal};
   std::shared_ptr<const security::AclSet> acls;  // null: no ACL file, everything is allowed
 
   bool restricted() const { return acls != nullptr; }
