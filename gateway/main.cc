@@ -67,9 +67,15 @@ std::optional<UpstreamInfo> wait_for_upstream(const GatewayConfig& config,
   auto give_up = std::chrono::steady_clock::now() + config.upstream_timeout;
   std::string error;
   for (;;) {
-    if (auto info =
-            discover_upstream(config.upstream, security, std::chrono::milliseconds(2000), error)) {
+    bool refused = false;
+    if (auto info = discover_upstream(config.upstream, security, std::chrono::milliseconds(2000),
+                                       error, &refused)) {
       return info;
+    }
+    if (refused) {
+      // Waiting mends an upstream that is not up yet, not a login it refuses.
+      spdlog::critical("the upstream cluster refused the gateway's login: {}", error);
+      return std::nullopt;
     }
     if (std::chrono::steady_clock::now() > give_up) break;
     spdlog::info("waiting for the upstream cluster: {}", error);

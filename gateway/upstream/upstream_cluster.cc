@@ -71,8 +71,8 @@ asio::awaitable<bool> drop_malformed_list_offsets(Transport& s, UpstreamInfo& in
 
 asio::awaitable<std::optional<UpstreamInfo>> ask(Transport& s, const HostPort& address,
                                                  const UpstreamSecurity& security,
-                                                 std::string& error) {
-  bool logged_in = co_await log_in_upstream(s, address, security, error);
+                                                 std::string& error, bool& refused) {
+  bool logged_in = co_await log_in_upstream(s, address, security, error, &refused);
   if (!logged_in) co_return std::nullopt;
   // v0 is the one every broker answers in full, whatever it supports.
   kafka::ApiVersionsRequest versions_request;
@@ -112,7 +112,8 @@ asio::awaitable<std::optional<UpstreamInfo>> ask(Transport& s, const HostPort& a
 
 // The whole exchange on a private io_context, bounded by the timeout.
 std::optional<UpstreamInfo> ask_within(const HostPort& address, const UpstreamSecurity& security,
-                                       std::chrono::milliseconds timeout, std::string& error) {
+                                       std::chrono::milliseconds timeout, std::string& error,
+                                       bool& refused) {
   asio::io_context io;
   Transport s = upstream_transport(io.get_executor(), security);
   std::optional<UpstreamInfo> result;
@@ -120,7 +121,7 @@ std::optional<UpstreamInfo> ask_within(const HostPort& address, const UpstreamSe
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        result = co_await ask(s, address, security, error);
+        result = co_await ask(s, address, security, error, refused);
         finished = true;
       },
       asio::detached);
@@ -147,11 +148,14 @@ std::optional<kafka::Versions> UpstreamInfo::versions(std::int16_t api_key) cons
 
 std::optional<UpstreamInfo> discover_upstream(const std::vector<HostPort>& addresses,
                                               const UpstreamSecurity& security,
-                                              std::chrono::milliseconds timeout,
-                                              std::string& error) {
+                                              std::chrono::milliseconds timeout, std::string& error,
+                                              bool* refused) {
+  bool answered_no = false;
   for (const auto& address : addresses) {
-    if (auto info = ask_within(address, security, timeout, error)) return info;
+    if (auto info = ask_within(address, security, timeout, error, answered_no)) return info;
+    if (answered_no) break;  // the next broker would say the same
   }
+  if (refused) *refused = answered_no;
   return std::nullopt;
 }
 

@@ -31,11 +31,12 @@ struct UpstreamInfo {
 };
 
 // Asks each address in turn until one answers ApiVersions and Metadata; empty on failure, with
-// the last error in `error`.
+// the last error in `error` and `refused`, when given, set if the upstream refused the
+// gateway's login.
 std::optional<UpstreamInfo> discover_upstream(const std::vector<HostPort>& addresses,
                                               const UpstreamSecurity& security,
-                                              std::chrono::milliseconds timeout,
-                                              std::string& error);
+                                              std::chrono::milliseconds timeout, std::string& error,
+                                              bool* refused = nullptr);
 
 // Keeps a TopicCatalog in step with the upstream's topics, from its own thread.
 class UpstreamRefresher {

@@ -18,13 +18,16 @@ namespace {
 // Correlation ids of the login's requests; the connection's own requests start over after it.
 constexpr std::int32_t kHandshakeId = 1;
 
+// False with `error` set; `refused` when the upstream answered with an error (not a lost
+// connection).
 asio::awaitable<bool> authenticate(Transport& t, const UpstreamCredentials& credentials,
-                                   std::string& error) {
+                                   std::string& error, bool& refused) {
   kafka::SaslHandshakeRequest handshake;
   handshake.mechanism = credentials.mechanism;
   auto offered = co_await call<kafka::SaslHandshakeResponse>(t, handshake, 1, kHandshakeId, error);
   if (!offered) co_return false;
   if (offered->error_code != 0) {
+    refused = true;
     error = "SaslHandshake: " +
             std::string(kafka::error_name(static_cast<kafka::ErrorCode>(offered->error_code))) +
             " (the upstream offers";
@@ -45,6 +48,7 @@ asio::awaitable<bool> authenticate(Transport& t, const UpstreamCredentials& cred
     auto answer = co_await call<kafka::SaslAuthenticateResponse>(t, request, 1, id, error);
     if (!answer) co_return false;
     if (answer->error_code != 0) {
+      refused = true;
       error = "SaslAuthenticate: " + answer->error_message.value_or(std::string(kafka::error_name(
                                          static_cast<kafka::ErrorCode>(answer->error_code))));
       co_return false;
@@ -65,7 +69,8 @@ Transport upstream_transport(asio::any_io_executor executor, const UpstreamSecur
 }
 
 asio::awaitable<bool> log_in_upstream(Transport& transport, const HostPort& broker,
-                                      const UpstreamSecurity& security, std::string& error) {
+                                      const UpstreamSecurity& security, std::string& error,
+                                      bool* refused) {
   boost::system::error_code ec;
   // Named locals, not temporaries, cross each co_await: GCC 12 mishandles temporaries there.
   asio::ip::tcp::resolver resolver(transport.get_executor());
@@ -87,8 +92,10 @@ asio::awaitable<bool> log_in_upstream(Transport& transport, const HostPort& brok
     co_return false;
   }
   if (!security.sasl) co_return true;
-  bool authenticated = co_await authenticate(transport, *security.sasl, error);
+  bool answered_no = false;
+  bool authenticated = co_await authenticate(transport, *security.sasl, error, answered_no);
   if (!authenticated) error = "SASL login as " + security.sasl->user + " failed: " + error;
+  if (refused) *refused = answered_no;
   co_return authenticated;
 }
 

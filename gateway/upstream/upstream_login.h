@@ -39,9 +39,12 @@ Transport upstream_transport(boost::asio::any_io_executor executor,
                              const UpstreamSecurity& security);
 
 // Connects `transport` to `broker` and logs in: the TLS handshake (the broker's certificate must
-// name its host), then SaslHandshake and SaslAuthenticate. False with `error` set on failure.
+// name its host), then SaslHandshake and SaslAuthenticate. False with `error` set on failure;
+// `refused`, when given, is set when the upstream refused the login (mechanism or credentials),
+// which no retry mends.
 boost::asio::awaitable<bool> log_in_upstream(Transport& transport, const HostPort& broker,
-                                             const UpstreamSecurity& security, std::string& error);
+                                             const UpstreamSecurity& security, std::string& error,
+                                             bool* refused = nullptr);
 
 inline constexpr char kUpstreamClientId[] = "groupwire-gateway";
 inline constexpr char kUndecodable[] = "undecodable answer";
