@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from gateway_process import GatewayProcess
@@ -127,3 +128,15 @@ def replace_file(source: Path, target: Path) -> None:
     temp = target.with_name(target.name + ".new")
     shutil.copyfile(source, temp)
     temp.replace(target)
+
+
+def poll_values(consumer, done, timeout: float = 30.0) -> list[bytes]:
+    """Polls a confluent-kafka consumer until done(values) holds or `timeout` passes; the values
+    of the records it read, in order."""
+    values: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    while not done(values) and time.monotonic() < deadline:
+        msg = consumer.poll(0.2)
+        if msg is not None and msg.error() is None:
+            values.append(msg.value())
+    return values

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from group_cluster import wait_until  # noqa: E402
-from security_fixtures import SecurityFiles, kcat_flags  # noqa: E402
+from security_fixtures import SecurityFiles, kcat_flags, poll_values  # noqa: E402
 from upstream_cluster import ConnectionWatch, UpstreamCluster, check_peers  # noqa: E402
 
 import kafka  # noqa: E402
@@ -131,12 +131,7 @@ class SecurityClientsTest(unittest.TestCase):
                              "error_cb": lambda err: errors.append(str(err))})
         try:
             consumer.subscribe([topic])
-            values = []
-            deadline = time.monotonic() + DEADLINE
-            while len(values) < N and time.monotonic() < deadline:
-                msg = consumer.poll(0.2)
-                if msg is not None and msg.error() is None:
-                    values.append(msg.value().decode())
+            values = [v.decode() for v in poll_values(consumer, lambda vs: len(vs) >= N, DEADLINE)]
             self.assertEqual(sorted(values), sorted(f"{topic}-{i}" for i in range(N)),
                              f"{errors}\n{self.cluster.logs()}")
             done = consumer.commit(asynchronous=False)

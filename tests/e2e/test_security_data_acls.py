@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from group_wire import Decoder, int32, int64  # noqa: E402
 from sasl_wire import NONE, TOPIC_AUTHORIZATION_FAILED, Call, SecureConnection  # noqa: E402
-from security_fixtures import SecurityFiles, address  # noqa: E402
+from security_fixtures import SecurityFiles, address, poll_values  # noqa: E402
 from upstream_cluster import UpstreamCluster  # noqa: E402
 
 import confluent_kafka  # noqa: E402
@@ -196,13 +196,7 @@ class DataAclTest(unittest.TestCase):
                                              "auto.offset.reset": "earliest"})
         self.addCleanup(consumer.close)
         consumer.subscribe(["orders"])
-        deadline = time.monotonic() + 30
-        seen = []
-        while value not in seen and time.monotonic() < deadline:
-            message = consumer.poll(0.5)
-            if message is not None and message.error() is None:
-                seen.append(message.value())
-        self.assertIn(value, seen)
+        self.assertIn(value, poll_values(consumer, lambda seen: value in seen))
 
 
 if __name__ == "__main__":

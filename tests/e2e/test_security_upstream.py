@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gateway_process import GatewayProcess, gateway_binary  # noqa: E402
-from security_fixtures import SecurityFiles  # noqa: E402
+from security_fixtures import SecurityFiles, poll_values  # noqa: E402
 from upstream_cluster import ConnectionWatch, UpstreamCluster, port_of  # noqa: E402
 
 from confluent_kafka import Consumer, Producer, TopicPartition  # noqa: E402
@@ -96,12 +96,7 @@ class AuthenticatedUpstreamTest(unittest.TestCase):
                              "auto.offset.reset": "earliest"})
         self.addCleanup(consumer.close)
         consumer.subscribe([TOPIC])
-        values = []
-        deadline = time.monotonic() + DEADLINE
-        while len(values) < N and time.monotonic() < deadline:
-            msg = consumer.poll(0.2)
-            if msg is not None and msg.error() is None:
-                values.append(msg.value().decode())
+        values = [v.decode() for v in poll_values(consumer, lambda vs: len(vs) >= N, DEADLINE)]
         self.assertEqual(sorted(values), sorted(f"v{i}" for i in range(N)), self.logs())
         self.assertEqual([tp.error for tp in consumer.commit(asynchronous=False) if tp.error], [])
         committed = consumer.committed([TopicPartition(TOPIC, p) for p in range(PARTITIONS)], 15)
