@@ -69,7 +69,7 @@ std::optional<UpstreamInfo> wait_for_upstream(const GatewayConfig& config,
   for (;;) {
     bool refused = false;
     if (auto info = discover_upstream(config.upstream, security, std::chrono::milliseconds(2000),
-                                       error, &refused)) {
+                                      error, &refused)) {
       return info;
     }
     if (refused) {

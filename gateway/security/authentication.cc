@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "kafka/codec/api_key.h"
+#include "kafka/codec/frame.h"
 #include "kafka/error_code.h"
 
 namespace groupwire::gateway {
@@ -113,9 +114,8 @@ std::optional<std::string> Authentication::bare_token(std::string_view token,
   security::SaslStep result = step(token, now);
   if (result.status == security::SaslStep::Status::kFailed) return std::nullopt;
   std::string frame(4, '\0');
-  std::uint32_t size = static_cast<std::uint32_t>(result.response.size());
-  for (int i = 0; i < 4; ++i) frame[i] = static_cast<char>((size >> (24 - 8 * i)) & 0xff);
   frame += result.response;
+  kafka::patch_frame_size(frame);
   return frame;
 }
 

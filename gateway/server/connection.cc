@@ -163,9 +163,6 @@ asio::awaitable<void> Connection::watchdog() {
   }
 }
 
-// Reads whatever the socket has (several pipelined requests at once) and dispatches each
-// complete frame from the buffer. A frame already started when a drain begins is still read
-// and dispatched; the next one is not.
 asio::awaitable<bool> Connection::establish() {
   if (transport_.tls()) {
     idle_ = false;  // a handshake not done within the frame timeout closes the connection
@@ -189,6 +186,9 @@ bool Connection::take_bare_token(std::string_view token, std::uint64_t seq) {
   return true;
 }
 
+// Reads whatever the socket has (several pipelined requests at once) and dispatches each
+// complete frame from the buffer. A frame already started when a drain begins is still read
+// and dispatched; the next one is not.
 asio::awaitable<void> Connection::read_loop() {
   auto self = shared_from_this();
   if (!co_await establish()) {

@@ -31,18 +31,44 @@ struct Refused {
   bool everything = false;  // no topic was left to ask about
 };
 
-// Moves the topics `authorization` does not allow out of `topics` into `refused`; `name` and
-// `partitions` read a topic's name and partition indexes.
-template <class Topic, class Name, class Partitions>
-void refuse_topics(std::vector<Topic>& topics, const Authorization& authorization,
-                   security::AclOperation op, Name name, Partitions partitions, Refused& refused) {
+// Where a request or response message keeps its topics' names and partition indexes.
+template <class Topic, class Partition>
+struct TopicFields {
+  std::string Topic::*name;
+  std::vector<Partition> Topic::*partitions;
+  std::int32_t Partition::*index;
+};
+
+// Moves the topics `authorization` does not allow `op` out of `topics` into `refused`.
+template <class Topic, class Partition>
+void refuse_topics(std::vector<Topic>& topics, TopicFields<Topic, Partition> fields,
+                   const Authorization& authorization, security::AclOperation op,
+                   Refused& refused) {
   if (!authorization.restricted() || topics.empty()) return;
   std::erase_if(topics, [&](const Topic& t) {
-    if (authorization.allowed(op, security::ResourceType::kTopic, name(t))) return false;
-    refused.topics.emplace_back(name(t), partitions(t));
+    if (authorization.allowed(op, security::ResourceType::kTopic, t.*fields.name)) return false;
+    std::vector<std::int32_t> indexes;
+    for (const auto& p : t.*fields.partitions) indexes.push_back(p.*fields.index);
+    refused.topics.emplace_back(t.*fields.name, std::move(indexes));
     return true;
   });
   refused.everything = topics.empty() && !refused.topics.empty();
+}
+
+// Each refused topic's partitions in an answer, TOPIC_AUTHORIZATION_FAILED and otherwise the
+// message's defaults (no offsets).
+template <class Topic, class Partition>
+void answer_refused(std::vector<Topic>& topics, TopicFields<Topic, Partition> fields,
+                    const Refused& refused) {
+  for (const auto& [name, indexes] : refused.topics) {
+    auto& out = topics.emplace_back();
+    out.*fields.name = name;
+    for (auto index : indexes) {
+      auto& partition = (out.*fields.partitions).emplace_back();
+      partition.*fields.index = index;
+      partition.error_code = kafka::to_wire(kafka::ErrorCode::TOPIC_AUTHORIZATION_FAILED);
+    }
+  }
 }
 
 // Decodes the client's request, lets `adapt_request` fit it for the upstream (its result,
@@ -185,15 +211,11 @@ void translate_upstream(RequestContext&& ctx, std::string_view frame, FrameCallb
         [catalog](FetchRequest& req, ApiVersion version, const Authorization& authorization) {
           FetchContext context;
           fetch_by_name(req, *catalog, version, context);
-          refuse_topics(
-              req.topics, authorization, AclOperation::kRead,
-              [](const FetchRequest::Topic& t) { return t.topic; },
-              [](const FetchRequest::Topic& t) {
-                std::vector<std::int32_t> out;
-                for (const auto& p : t.partitions) out.push_back(p.partition);
-                return out;
-              },
-              context.refused);
+          refuse_topics(req.topics,
+                        TopicFields<FetchRequest::Topic, FetchRequest::Partition>{
+                            &FetchRequest::Topic::topic, &FetchRequest::Topic::partitions,
+                            &FetchRequest::Partition::partition},
+                        authorization, AclOperation::kRead, context.refused);
           return context;
         },
         [](FetchResponse& resp, const FetchContext& context, ApiVersion) {
@@ -207,27 +229,20 @@ void translate_upstream(RequestContext&& ctx, std::string_view frame, FrameCallb
         std::move(ctx), frame, std::move(done), newest_served,
         [](ProduceRequest& req, ApiVersion, const Authorization& authorization) {
           ProduceContext context;
-          refuse_topics(
-              req.topic_data, authorization, AclOperation::kWrite,
-              [](const ProduceRequest::Topic& t) { return t.name; },
-              [](const ProduceRequest::Topic& t) {
-                std::vector<std::int32_t> out;
-                for (const auto& p : t.partition_data) out.push_back(p.index);
-                return out;
-              },
-              context.refused);
+          refuse_topics(req.topic_data,
+                        TopicFields<ProduceRequest::Topic, ProduceRequest::Partition>{
+                            &ProduceRequest::Topic::name, &ProduceRequest::Topic::partition_data,
+                            &ProduceRequest::Partition::index},
+                        authorization, AclOperation::kWrite, context.refused);
           return context;
         },
         [](ProduceResponse& resp, const ProduceContext& context, ApiVersion) {
-          for (const auto& [name, partitions] : context.refused.topics) {
-            auto& out = resp.responses.emplace_back();
-            out.name = name;
-            for (auto p : partitions) {
-              auto& partition = out.partition_responses.emplace_back();
-              partition.index = p;
-              partition.error_code = kafka::to_wire(kafka::ErrorCode::TOPIC_AUTHORIZATION_FAILED);
-            }
-          }
+          answer_refused(
+              resp.responses,
+              TopicFields<ProduceResponse::Topic, ProduceResponse::Partition>{
+                  &ProduceResponse::Topic::name, &ProduceResponse::Topic::partition_responses,
+                  &ProduceResponse::Partition::index},
+              context.refused);
         },
         acks);
     return;
@@ -237,15 +252,11 @@ void translate_upstream(RequestContext&& ctx, std::string_view frame, FrameCallb
       [newest_served](ListOffsetsRequest& req, ApiVersion version,
                       const Authorization& authorization) {
         ListOffsetsContext context{std::min(version, newest_served), {}};
-        refuse_topics(
-            req.topics, authorization, AclOperation::kDescribe,
-            [](const ListOffsetsRequest::Topic& t) { return t.name; },
-            [](const ListOffsetsRequest::Topic& t) {
-              std::vector<std::int32_t> out;
-              for (const auto& p : t.partitions) out.push_back(p.partition_index);
-              return out;
-            },
-            context.refused);
+        refuse_topics(req.topics,
+                      TopicFields<ListOffsetsRequest::Topic, ListOffsetsRequest::Partition>{
+                          &ListOffsetsRequest::Topic::name, &ListOffsetsRequest::Topic::partitions,
+                          &ListOffsetsRequest::Partition::partition_index},
+                      authorization, AclOperation::kDescribe, context.refused);
         return context;
       },
       [](ListOffsetsResponse& resp, const ListOffsetsContext& context, ApiVersion) {
@@ -257,15 +268,12 @@ void translate_upstream(RequestContext&& ctx, std::string_view frame, FrameCallb
             }
           }
         }
-        for (const auto& [name, partitions] : context.refused.topics) {
-          auto& out = resp.topics.emplace_back();
-          out.name = name;
-          for (auto p : partitions) {
-            auto& partition = out.partitions.emplace_back();
-            partition.partition_index = p;
-            partition.error_code = kafka::to_wire(kafka::ErrorCode::TOPIC_AUTHORIZATION_FAILED);
-          }
-        }
+        answer_refused(
+            resp.topics,
+            TopicFields<ListOffsetsResponse::Topic, ListOffsetsResponse::Partition>{
+                &ListOffsetsResponse::Topic::name, &ListOffsetsResponse::Topic::partitions,
+                &ListOffsetsResponse::Partition::partition_index},
+            context.refused);
       });
 }
 
