@@ -48,6 +48,28 @@ struct OffsetCommitRecord {
   std::optional<std::int64_t> expire_timestamp_ms{};
 };
 
+// A consumer group's (KIP-848) state, written as Kafka writes it to __consumer_offsets: many
+// small records keyed by group and kind (and member), each replaced by the next of its key, so a
+// heartbeat that changes one member writes that member only. The value is the record's
+// serialized protobuf (proto/groupwire/storage/v1/consumer_group_records.proto); the store
+// keeps it as opaque bytes.
+enum class ConsumerGroupRecordKind : std::int32_t {
+  kGroupMetadata = 1,             // group epoch, the subscribed topics' metadata
+  kMember = 2,                    // a member's subscription and client facts (key: member id)
+  kTargetAssignmentMember = 3,    // a member's target assignment (key: member id)
+  kTargetAssignmentMetadata = 4,  // the assignment epoch
+  kCurrentMemberAssignment = 5,   // a member's epochs and current assignment (key: member id)
+};
+
+struct ConsumerGroupRecord {
+  std::string group_id{};
+  ConsumerGroupRecordKind kind = ConsumerGroupRecordKind::kGroupMetadata;
+  std::string key{};                   // the member id, or "" for a group-wide kind
+  std::optional<std::string> value{};  // nullopt: a tombstone, the record is deleted
+
+  bool operator==(const ConsumerGroupRecord&) const = default;
+};
+
 // The lease a cluster's coordinator holds a group partition under: a store that shares the
 // partition with other coordinators writes a batch only while its lease is the current one.
 struct PartitionLease {
@@ -60,17 +82,23 @@ struct WriteBatch {
   std::vector<GroupMetadataRecord> groups{};
   std::vector<OffsetCommitRecord> offsets{};
   std::vector<OffsetKey> deleted_offsets{};
-  std::vector<std::string> deleted_groups{};  // the group and all its offsets
-  std::optional<PartitionLease> lease{};      // set by the partition, not the state machine
+  // Upserts and tombstones, in order, after `groups`.
+  std::vector<ConsumerGroupRecord> consumer_group_records{};
+  // The group, its consumer group records and all its offsets.
+  std::vector<std::string> deleted_groups{};
+  std::optional<PartitionLease> lease{};  // set by the partition, not the state machine
 
   bool empty() const {
-    return groups.empty() && offsets.empty() && deleted_offsets.empty() && deleted_groups.empty();
+    return groups.empty() && offsets.empty() && deleted_offsets.empty() &&
+           deleted_groups.empty() && consumer_group_records.empty();
   }
 };
 
 // Everything stored for the groups of one partition, as read at start-up.
 struct StoredGroups {
   std::vector<GroupMetadataRecord> groups{};
+  // Present records only (no tombstones), in any order.
+  std::vector<ConsumerGroupRecord> consumer_group_records{};
   std::vector<OffsetCommitRecord> offsets{};
 };
 
