@@ -1,6 +1,6 @@
-// A gateway in upstream mode for the Node end-to-end tests: librdkafka's mock cluster
-// (groupwire-dev-upstream) holds the records, a groupwire-coordinator the groups, and a
-// groupwire-gateway started with --upstream and --broker-port-base 0 sits in front of both.
+// Gateways in upstream mode for the Node end-to-end tests: librdkafka's mock cluster
+// (groupwire-dev-upstream) holds the records, a groupwire-coordinator the groups, and one or more
+// groupwire-gateways started with --upstream and --broker-port-base 0 sit in front of both.
 // Every process starts on free ports and is waited for through what it prints (the mock's
 // "bootstrap ..." line on stdout, the "listening on" log lines), never with sleeps.
 //
@@ -55,7 +55,11 @@ function firstStdoutLine(p, timeoutMs) {
   });
 }
 
-async function startUpstreamCluster(topics, { brokers = 3 } = {}) {
+// Starts the mock, the coordinator (UPSTREAM_GROUPS, then `coordinatorFlags`) and `gateways`
+// gateways sharing both. The first gateway is `gateway` (its bootstrap `bootstrap`); all are in
+// `gateways` and `bootstraps`, named "gateway", "gateway 2", ...
+async function startUpstreamCluster(topics,
+  { brokers = 3, gateways = 1, coordinatorFlags = [] } = {}) {
   const started = [];
   const stopAll = async () => {
     for (const p of started.slice().reverse()) await p.stop();
@@ -69,51 +73,62 @@ async function startUpstreamCluster(topics, { brokers = 3 } = {}) {
       throw new Error(`groupwire-dev-upstream printed ${JSON.stringify(line)}, not "bootstrap ..."`);
     }
     const upstreamBootstrap = line.slice('bootstrap '.length).trim();
+    const upstreamBrokers = upstreamBootstrap.split(',');
 
-    const coordinator =
-      new LoggedProcess('coordinator', coordinatorBinary, coordinatorArgs(UPSTREAM_GROUPS));
+    const coordinator = new LoggedProcess('coordinator', coordinatorBinary,
+      coordinatorArgs([...UPSTREAM_GROUPS, ...coordinatorFlags]));
     started.push(coordinator);
     const [, coordinatorAddress] =
       await coordinator.waitForLine(/listening on (\S+:\d+)/, STARTUP_TIMEOUT_MS);
 
-    const { gateway, match: m } = await startGateway([
-      '--coordinator', coordinatorAddress, '--upstream', upstreamBootstrap,
-      '--broker-port-base', '0',
-    ], UPSTREAM_MODE);
-    started.push(gateway);
-    const brokerListeners = {};
-    const upstreamByNode = {};
-    for (const l of gateway.lines) {
-      const b = BROKER_LISTENER.exec(l);
-      if (b) {
-        brokerListeners[Number(b[1])] = b[3];
-        upstreamByNode[Number(b[1])] = b[2];
+    const fronts = [];
+    for (let i = 0; i < gateways; i++) {
+      const { gateway, match: m } = await startGateway([
+        '--coordinator', coordinatorAddress, '--upstream', upstreamBootstrap,
+        '--broker-port-base', '0',
+      ], UPSTREAM_MODE);
+      started.push(gateway);
+      if (i > 0) gateway.name = `gateway ${i + 1}`;
+      const brokerListeners = {};
+      const upstreamByNode = {};
+      for (const l of gateway.lines) {
+        const b = BROKER_LISTENER.exec(l);
+        if (b) {
+          brokerListeners[Number(b[1])] = b[3];
+          upstreamByNode[Number(b[1])] = b[2];
+        }
       }
+      if (JSON.stringify(Object.values(upstreamByNode).sort()) !==
+          JSON.stringify(upstreamBrokers.slice().sort())) {
+        throw new Error(`${gateway.name} maps ${JSON.stringify(upstreamByNode)}, the mock is at ` +
+          `${upstreamBootstrap}:\n${gateway.log()}`);
+      }
+      fronts.push({ gateway, bootstrap: `${m[1]}:${m[2]}`, brokerListeners });
     }
-    const upstreamBrokers = upstreamBootstrap.split(',');
-    if (JSON.stringify(Object.values(upstreamByNode).sort()) !==
-        JSON.stringify(upstreamBrokers.slice().sort())) {
-      throw new Error(`the gateway maps ${JSON.stringify(upstreamByNode)}, the mock is at ` +
-        `${upstreamBootstrap}:\n${gateway.log()}`);
-    }
-    const bootstrap = `${m[1]}:${m[2]}`;
+    const all = fronts.map((f) => f.gateway);
     return {
       upstream,
       coordinator,
-      gateway,
-      processes: [gateway, coordinator, upstream],
-      bootstrap,
-      brokerListeners, // {node id: "127.0.0.1:PORT"}: the gateway's per-broker listeners
+      gateway: fronts[0].gateway,
+      gateways: all,
+      processes: [...all, coordinator, upstream],
+      bootstrap: fronts[0].bootstrap,
+      bootstraps: fronts.map((f) => f.bootstrap),
+      // {node id: "127.0.0.1:PORT"}: the first gateway's per-broker listeners
+      brokerListeners: fronts[0].brokerListeners,
       upstreamBrokers, // the mock's own addresses: no client may reach them
-      gatewayPorts: new Set([portOf(bootstrap), ...Object.values(brokerListeners).map(portOf)]),
+      gatewayPorts: new Set(fronts.flatMap((f) =>
+        [portOf(f.bootstrap), ...Object.values(f.brokerListeners).map(portOf)])),
       upstreamPorts: new Set(upstreamBrokers.map(portOf)),
-      refusedRequests: () => gateway.lines.filter((l) => REFUSED_REQUEST.test(l)),
-      logs: () => `${coordinator.log()}\n${gateway.log()}\n` +
+      refusedRequests: () => all.flatMap((g) => g.lines.filter((l) => REFUSED_REQUEST.test(l))),
+      logs: () => `${coordinator.log()}\n${all.map((g) => g.log()).join('\n')}\n` +
         `== dev-upstream (last lines) ==\n${upstream.lines.slice(-30).join('\n')}`,
-      // The gateway and the coordinator must exit 0 on SIGTERM: a crash, a hang or a sanitizer
+      // The gateways and the coordinator must exit 0 on SIGTERM: a crash, a hang or a sanitizer
       // report would not.
       stop: async () => {
-        const codes = { gateway: await gateway.stop(), coordinator: await coordinator.stop() };
+        const codes = {};
+        for (const g of all) codes[g.name] = await g.stop();
+        codes.coordinator = await coordinator.stop();
         await upstream.stop();
         return codes;
       },
@@ -150,17 +165,17 @@ function connectionProblems(cluster, seen) {
 }
 
 // Registers the test file's before() and after() hooks: before, `setup()` (e.g. loading the
-// client), then watchConnections() and startUpstreamCluster(topics), handed to
-// onStarted(cluster, watch); after, both are stopped and the gateway and the coordinator must
-// have exited 0.
-function useUpstreamCluster(topics, onStarted, setup = async () => {}) {
+// client), then watchConnections() and startUpstreamCluster(topics, options), handed to
+// onStarted(cluster, watch) (awaited); after, both are stopped and the gateways and the
+// coordinator must have exited 0.
+function useUpstreamCluster(topics, onStarted, setup = async () => {}, options = {}) {
   let cluster;
   let watch;
   before(async () => {
     await setup();
     watch = watchConnections();
-    cluster = await startUpstreamCluster(topics);
-    onStarted(cluster, watch);
+    cluster = await startUpstreamCluster(topics, options);
+    await onStarted(cluster, watch);
   });
   after(async () => {
     watch?.stop();
