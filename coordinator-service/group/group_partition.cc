@@ -213,9 +213,8 @@ class GroupPartition::Impl {
     if (!group.supports_protocols(req.protocol_type(), req)) {
       return reply(join_error("", pb::INCONSISTENT_GROUP_PROTOCOL));
     }
-    MemberId new_id =
-        (req.has_group_instance_id() ? req.group_instance_id() : req.client_id()) + "-" +
-        random_member_id();
+    MemberId new_id = (req.has_group_instance_id() ? req.group_instance_id() : req.client_id()) +
+                      "-" + random_member_id();
     if (req.has_group_instance_id()) {
       if (const MemberId* existing = group.static_member_id(req.group_instance_id())) {
         MemberId old_id = *existing;
@@ -1073,8 +1072,9 @@ class GroupPartition::Impl {
     for (const auto& t : req.topics()) {
       auto* topic = resp.add_topics();
       topic->set_name(t.name());
-      bool subscribed = consumer != nullptr ? ConsumerGroupManager::is_subscribed_to(*consumer, t.name())
-                                            : group->is_subscribed_to(t.name());
+      bool subscribed = consumer != nullptr
+                            ? ConsumerGroupManager::is_subscribed_to(*consumer, t.name())
+                            : group->is_subscribed_to(t.name());
       for (std::int32_t partition : t.partition_indexes()) {
         auto* out = topic->add_partitions();
         out->set_partition_index(partition);
@@ -1134,11 +1134,12 @@ class GroupPartition::Impl {
       auto it = offsets_.find(group_id);
       if (it != offsets_.end()) {
         // A consumer group's offsets count from their commit (Kafka's ConsumerGroup).
-        expire_offsets_of(group_id, it->second, now, std::nullopt,
-                          [&](const std::string& topic) {
-                            return ConsumerGroupManager::is_subscribed_to(group, topic);
-                          },
-                          batch.deleted_offsets);
+        expire_offsets_of(
+            group_id, it->second, now, std::nullopt,
+            [&](const std::string& topic) {
+              return ConsumerGroupManager::is_subscribed_to(group, topic);
+            },
+            batch.deleted_offsets);
         if (it->second.empty()) offsets_.erase(it);
       }
       if (group.members.empty() && offsets_.count(group_id) == 0) {
@@ -1263,7 +1264,8 @@ class GroupPartition::Impl {
     for (const auto& [id, group] : consumer_.groups()) {
       if (group.dead) continue;
       std::string state = consumer_group_state_name(group.state());
-      if (!matches(req.states_filter(), state) || !matches(req.types_filter(), "consumer")) continue;
+      if (!matches(req.states_filter(), state) || !matches(req.types_filter(), "consumer"))
+        continue;
       pb::ListedGroup g;
       g.set_group_id(id);
       g.set_protocol_type("consumer");
@@ -1553,7 +1555,6 @@ class GroupPartition::Impl {
     g.current_state_timestamp_ms = scheduler_.wall_clock_ms();
     return &g;
   }
-
 
   GroupConfig config_;
   Scheduler& scheduler_;

@@ -161,9 +161,8 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
       "consumer-session-timeout-ms",
       po::value<long long>()->default_value(g.consumer_session_timeout.count()),
       "group.consumer.session.timeout.ms: how long a consumer-protocol member may go without a "
-      "heartbeat")(
-      "consumer-max-size", po::value<long long>()->default_value(g.consumer_max_size),
-      "group.consumer.max.size: members a consumer group may have")(
+      "heartbeat")("consumer-max-size", po::value<long long>()->default_value(g.consumer_max_size),
+                   "group.consumer.max.size: members a consumer group may have")(
       "consumer-assignors", po::value<std::string>()->default_value("uniform,range"),
       "group.consumer.assignors: the server-side assignors, of uniform and range; the first is "
       "the default")(

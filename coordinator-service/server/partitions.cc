@@ -109,9 +109,6 @@ void Partitions::load(StoredGroups stored) {
   for (auto& o : stored.offsets) {
     shares[partition_for(o.key.group_id)].offsets.push_back(std::move(o));
   }
-  for (auto& r : stored.consumer_group_records) {
-    shares[partition_for(r.group_id)].consumer_group_records.push_back(std::move(r));
-  }
   for (std::size_t p = 0; p < shares.size(); ++p) {
     post(p, [share = std::make_shared<StoredGroups>(std::move(shares[p]))](GroupPartition& g) {
       g.load(std::move(*share));

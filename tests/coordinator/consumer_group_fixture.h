@@ -46,8 +46,7 @@ class ConsumerGroupTest : public GroupTest {
     ++catalog_time_;
   }
 
-  pb::ConsumerGroupHeartbeatRequest request(const std::string& group,
-                                            const ConsumerHeartbeat& h) {
+  pb::ConsumerGroupHeartbeatRequest request(const std::string& group, const ConsumerHeartbeat& h) {
     pb::ConsumerGroupHeartbeatRequest req;
     req.set_group_id(group);
     req.set_member_id(h.member_id);

@@ -24,8 +24,11 @@ TEST_F(ConsumerGroupProtocolTest, FirstMemberJoinsAndGetsEveryPartition) {
 
 TEST_F(ConsumerGroupProtocolTest, V0MemberWithoutIdGetsOneFromTheCoordinator) {
   create_topic("orders", 1);
-  auto req = request("g", {.member_id = "", .epoch = 0, .topics = std::vector<std::string>{"orders"},
-                           .owned = Owned{}, .rebalance_timeout_ms = 30000});
+  auto req = request("g", {.member_id = "",
+                           .epoch = 0,
+                           .topics = std::vector<std::string>{"orders"},
+                           .owned = Owned{},
+                           .rebalance_timeout_ms = 30000});
   req.set_client_generates_member_id(false);
   auto r = answered_now(partition_, &GroupPartition::consumer_group_heartbeat, req);
   EXPECT_EQ(r.error_code(), pb::NONE);
@@ -98,10 +101,13 @@ TEST_F(ConsumerGroupProtocolTest, StaleAndFutureEpochsAreFenced) {
   EXPECT_EQ(ahead.error_code(), pb::FENCED_MEMBER_EPOCH);
   EXPECT_TRUE(ahead.has_error_message());
   join_consumer("g", "m2", {"orders"});
-  auto r = beat("g", "m2", 2, Owned{});
-  EXPECT_EQ(r.error_code(), pb::NONE);
-  // Behind by one with what it was given is a lost response, accepted; anything else is fenced.
-  EXPECT_EQ(beat("g", "m2", 0, Owned{{"orders", {0}}}).error_code(), pb::FENCED_MEMBER_EPOCH);
+  auto revoke = beat("g", "m1", 1, Owned{{"orders", {0, 1}}});
+  auto moved = beat("g", "m1", 1, assignment_of(revoke));
+  ASSERT_EQ(moved.member_epoch(), 2);
+  // Behind by one with only what it was given: its last response was lost, accepted.
+  EXPECT_EQ(beat("g", "m1", 1, assignment_of(revoke)).error_code(), pb::NONE);
+  // Behind by one still claiming what it gave up, or further behind: fenced.
+  EXPECT_EQ(beat("g", "m1", 1, Owned{{"orders", {0, 1}}}).error_code(), pb::FENCED_MEMBER_EPOCH);
   EXPECT_EQ(beat("g", "m2", 7, Owned{}).error_code(), pb::FENCED_MEMBER_EPOCH);
 }
 
@@ -197,17 +203,20 @@ TEST_F(ConsumerGroupProtocolTest, AnAddedMemberTakesOnlyItsShare) {
 
 TEST_F(ConsumerGroupProtocolTest, RequestsAreValidatedAsKafkaDoes) {
   create_topic("orders", 1);
-  auto no_timeout = cg_heartbeat(
-      "g", {.member_id = "m", .epoch = 0, .topics = std::vector<std::string>{"orders"},
-            .owned = Owned{}});
+  auto no_timeout = cg_heartbeat("g", {.member_id = "m",
+                                       .epoch = 0,
+                                       .topics = std::vector<std::string>{"orders"},
+                                       .owned = Owned{}});
   EXPECT_EQ(no_timeout.error_code(), pb::INVALID_REQUEST);
   EXPECT_EQ(no_timeout.error_message(), "RebalanceTimeoutMs must be provided in first request.");
-  auto owned = cg_heartbeat("g", {.member_id = "m", .epoch = 0,
+  auto owned = cg_heartbeat("g", {.member_id = "m",
+                                  .epoch = 0,
                                   .topics = std::vector<std::string>{"orders"},
-                                  .owned = Owned{{"orders", {0}}}, .rebalance_timeout_ms = 1000});
+                                  .owned = Owned{{"orders", {0}}},
+                                  .rebalance_timeout_ms = 1000});
   EXPECT_EQ(owned.error_message(), "TopicPartitions must be empty when (re-)joining.");
-  auto nothing = cg_heartbeat("g", {.member_id = "m", .epoch = 0, .owned = Owned{},
-                                    .rebalance_timeout_ms = 1000});
+  auto nothing = cg_heartbeat(
+      "g", {.member_id = "m", .epoch = 0, .owned = Owned{}, .rebalance_timeout_ms = 1000});
   EXPECT_EQ(nothing.error_message(),
             "SubscribedTopicNames or SubscribedTopicRegex must be set in first request.");
   EXPECT_EQ(cg_heartbeat("g", {.member_id = "m", .epoch = -3}).error_message(),
@@ -262,7 +271,8 @@ TEST_F(ConsumerGroupProtocolTest, OffsetsAreValidatedWithTheMemberEpoch) {
   EXPECT_EQ(commit_v9("m1", 0, true), pb::STALE_MEMBER_EPOCH);
   EXPECT_EQ(commit_v9("m9", 1, true), pb::UNKNOWN_MEMBER_ID);
   EXPECT_EQ(commit_v9("m1", 1, false), pb::UNSUPPORTED_VERSION);
-  EXPECT_EQ(commit_v9("", -1, true), pb::UNKNOWN_MEMBER_ID) << "a simple commit needs an empty group";
+  EXPECT_EQ(commit_v9("", -1, true), pb::UNKNOWN_MEMBER_ID)
+      << "a simple commit needs an empty group";
 
   pb::OffsetFetchGroup fetch;
   fetch.set_group_id("g");
@@ -307,17 +317,17 @@ TEST_F(ConsumerGroupProtocolTest, AGroupIdIsClassicOrConsumer) {
   EXPECT_EQ(listed[0].protocol_type(), "consumer");
   EXPECT_EQ(listed[0].group_state(), "Stable");
 
-  auto described = answered_now(partition_, &GroupPartition::consumer_group_describe,
-                                std::string("g"));
+  auto described =
+      answered_now(partition_, &GroupPartition::consumer_group_describe, std::string("g"));
   EXPECT_EQ(described.group_state(), "Stable");
   EXPECT_EQ(described.group_epoch(), 1);
   EXPECT_EQ(described.assignor_name(), "uniform");
   ASSERT_EQ(described.members_size(), 1);
   EXPECT_EQ(described.members(0).assignment(0).topic_name(), "t");
-  EXPECT_EQ(answered_now(partition_, &GroupPartition::consumer_group_describe,
-                         std::string("classic"))
-                .error_code(),
-            pb::GROUP_ID_NOT_FOUND);
+  EXPECT_EQ(
+      answered_now(partition_, &GroupPartition::consumer_group_describe, std::string("classic"))
+          .error_code(),
+      pb::GROUP_ID_NOT_FOUND);
 
   beat("g", "m1", kLeaveMemberEpoch, std::nullopt);
   EXPECT_EQ(delete_group("g"), pb::NONE);
@@ -364,7 +374,8 @@ TEST_F(ConsumerGroupProtocolTest, StateComesBackFromTheRecordsWithoutARebalance)
   ASSERT_NE(g, nullptr);
   EXPECT_EQ(g->state(), ConsumerGroupState::kStable);
   EXPECT_EQ(g->group_epoch, 2);
-  EXPECT_EQ(g->member("m1")->assigned_partitions, consumer_group("g").member("m1")->assigned_partitions);
+  EXPECT_EQ(g->member("m1")->assigned_partitions,
+            consumer_group("g").member("m1")->assigned_partitions);
   // The members carry on at their epochs.
   auto again = ask(reloaded, &GroupPartition::consumer_group_heartbeat,
                    request("g", {.member_id = "m2", .epoch = 2, .owned = assignment_of(r2)}));
@@ -376,8 +387,10 @@ TEST_F(ConsumerGroupProtocolTest, StateComesBackFromTheRecordsWithoutARebalance)
 TEST_F(ConsumerGroupProtocolTest, AHeartbeatIsAnsweredOnceItsRecordsAreDurable) {
   create_topic("orders", 1);
   log_.hold();
-  auto r = heartbeat_async("g", {.member_id = "m1", .epoch = 0,
-                                 .topics = std::vector<std::string>{"orders"}, .owned = Owned{},
+  auto r = heartbeat_async("g", {.member_id = "m1",
+                                 .epoch = 0,
+                                 .topics = std::vector<std::string>{"orders"},
+                                 .owned = Owned{},
                                  .rebalance_timeout_ms = 1000});
   EXPECT_FALSE(r.done());
   log_.complete(pb::NOT_COORDINATOR);

@@ -34,7 +34,7 @@ struct ConsumerGroup {
   std::int64_t catalog_fetched_at_ms = 0;
   // Who owns each partition (assigned or pending revocation), at which member epoch.
   std::map<std::pair<TopicId, std::int32_t>, std::int32_t> partition_epochs;
-  bool dead = false;                              // deleted; its calls answer as for no group
+  bool dead = false;                             // deleted; its calls answer as for no group
   std::int64_t current_state_timestamp_ms = -1;  // wall clock of the last state change
   ConsumerGroupState last_state = ConsumerGroupState::kEmpty;
 

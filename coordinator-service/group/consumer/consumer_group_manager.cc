@@ -158,9 +158,10 @@ std::optional<std::pair<ErrorCode, std::string>> invalid(
     return bad("MemberEpoch is invalid.");
   }
   if (req.has_server_assignor() && assignors.count(req.server_assignor()) == 0) {
-    return std::make_pair(pb::UNSUPPORTED_ASSIGNOR,
-                          fmt::format("ServerAssignor {} is not supported. Supported assignors: {}.",
-                                      req.server_assignor(), join(assignor_names)));
+    return std::make_pair(
+        pb::UNSUPPORTED_ASSIGNOR,
+        fmt::format("ServerAssignor {} is not supported. Supported assignors: {}.",
+                    req.server_assignor(), join(assignor_names)));
   }
   if (req.has_subscribed_topic_regex()) {
     if (auto why = SubscriptionPatterns::invalid(req.subscribed_topic_regex())) {
@@ -243,7 +244,8 @@ pb::ConsumerGroupHeartbeatResponse ConsumerGroupManager::handle(
   ConsumerGroupMember updated = before;
   if (req.has_instance_id()) updated.instance_id = req.instance_id();
   if (req.has_rack_id()) updated.rack_id = req.rack_id();
-  if (req.rebalance_timeout_ms() != -1) updated.rebalance_timeout = Millis(req.rebalance_timeout_ms());
+  if (req.rebalance_timeout_ms() != -1)
+    updated.rebalance_timeout = Millis(req.rebalance_timeout_ms());
   if (req.has_server_assignor()) updated.server_assignor = req.server_assignor();
   if (req.has_subscribed_topic_names()) {
     updated.subscribed_topic_names.assign(req.subscribed_topic_names().names().begin(),
@@ -279,7 +281,8 @@ pb::ConsumerGroupHeartbeatResponse ConsumerGroupManager::handle(
 
   resp.set_member_id(member_id);
   resp.set_member_epoch(m.member_epoch);
-  resp.set_heartbeat_interval_ms(static_cast<std::int32_t>(config_.consumer_heartbeat_interval.count()));
+  resp.set_heartbeat_interval_ms(
+      static_cast<std::int32_t>(config_.consumer_heartbeat_interval.count()));
   bool full = req.member_epoch() == kJoinMemberEpoch ||
               (req.rebalance_timeout_ms() != -1 &&
                (req.has_subscribed_topic_names() || req.has_subscribed_topic_regex()) &&
@@ -319,9 +322,8 @@ ConsumerGroupMember* ConsumerGroupManager::member_for(ConsumerGroup& group,
       return nullptr;
     };
     if (epoch > m.member_epoch) return fenced("greater");
-    if (epoch < m.member_epoch &&
-        (epoch != m.previous_member_epoch ||
-         !subset_of(owned_partitions(req), m.assigned_partitions))) {
+    if (epoch < m.member_epoch && (epoch != m.previous_member_epoch ||
+                                   !subset_of(owned_partitions(req), m.assigned_partitions))) {
       return fenced("smaller");
     }
     return &m;
@@ -336,8 +338,8 @@ ConsumerGroupMember* ConsumerGroupManager::member_for(ConsumerGroup& group,
   if (!req.has_instance_id()) {
     if (ConsumerGroupMember* m = group.member(member_id)) return check_epoch(*m);
     if (epoch == kJoinMemberEpoch) return create();
-    step.fail(pb::UNKNOWN_MEMBER_ID, fmt::format("Member {} is not a member of group {}.",
-                                                 member_id, group.group_id));
+    step.fail(pb::UNKNOWN_MEMBER_ID,
+              fmt::format("Member {} is not a member of group {}.", member_id, group.group_id));
     return nullptr;
   }
   const std::string& instance_id = req.instance_id();
@@ -408,7 +410,8 @@ pb::ConsumerGroupHeartbeatResponse ConsumerGroupManager::leave(
   } else {
     member = group->static_member(req.instance_id());
     if (member == nullptr) {
-      step.fail(pb::UNKNOWN_MEMBER_ID, fmt::format("Instance id {} is unknown.", req.instance_id()));
+      step.fail(pb::UNKNOWN_MEMBER_ID,
+                fmt::format("Instance id {} is unknown.", req.instance_id()));
       return resp;
     }
     if (member->member_id != req.member_id()) {
@@ -449,8 +452,7 @@ void ConsumerGroupManager::fence(ConsumerGroup& group, const MemberId& member_id
 }
 
 bool ConsumerGroupManager::refresh_subscription_metadata(ConsumerGroup& group, Step& step) {
-  const bool use_catalog =
-      catalog_ && catalog_->fetched_at_ms >= group.catalog_fetched_at_ms;
+  const bool use_catalog = catalog_ && catalog_->fetched_at_ms >= group.catalog_fetched_at_ms;
   TopicCatalogView fallback;
   if (!use_catalog) fallback = known_topics(group);
   const TopicCatalogView& source = use_catalog ? *catalog_ : fallback;
@@ -477,7 +479,8 @@ void ConsumerGroupManager::update_target_assignment(ConsumerGroup& group, Step& 
   std::string name = group.preferred_assignor().value_or(config_.consumer_assignors.front());
   auto it = assignors_.find(name);
   if (it == assignors_.end()) it = assignors_.begin();
-  GroupAssignment result = it->second->assign(group_spec(group, patterns_), group.subscription_metadata);
+  GroupAssignment result =
+      it->second->assign(group_spec(group, patterns_), group.subscription_metadata);
   for (auto& [member_id, m] : group.members) {
     TopicPartitionsById& target = result[member_id];
     if (target == group.target_of(member_id)) continue;
@@ -491,11 +494,10 @@ void ConsumerGroupManager::update_target_assignment(ConsumerGroup& group, Step& 
 void ConsumerGroupManager::reconcile(ConsumerGroup& group, ConsumerGroupMember& member,
                                      const std::optional<TopicPartitionsById>& owned, Step& step) {
   if (member.is_reconciled_to(group.assignment_epoch)) return;
-  Reconciliation r{group.assignment_epoch, &group.target_of(member.member_id),
-                   [&group](const TopicId& t, std::int32_t p) {
-                     return group.current_partition_epoch(t, p);
-                   },
-                   &owned};
+  Reconciliation r{
+      group.assignment_epoch, &group.target_of(member.member_id),
+      [&group](const TopicId& t, std::int32_t p) { return group.current_partition_epoch(t, p); },
+      &owned};
   std::optional<ConsumerGroupMember> next = coordinator::reconcile(member, r);
   if (!next) {
     step.fail(pb::FENCED_MEMBER_EPOCH,
@@ -521,7 +523,8 @@ void ConsumerGroupManager::commit(ConsumerGroup& group, Step& step,
   if (state != group.last_state) {
     group.last_state = state;
     group.current_state_timestamp_ms = scheduler_.wall_clock_ms();
-    if (state == ConsumerGroupState::kStable) emit(GroupEventType::RebalanceCompleted, group, nullptr);
+    if (state == ConsumerGroupState::kStable)
+      emit(GroupEventType::RebalanceCompleted, group, nullptr);
   }
   WriteBatch batch;
   batch.consumer_group_records = std::move(step.records);
@@ -544,10 +547,9 @@ void ConsumerGroupManager::commit(ConsumerGroup& group, Step& step,
 
 void ConsumerGroupManager::schedule_session_timeout(const std::string& group_id,
                                                     const MemberId& member_id) {
-  schedule_(session_key(group_id, member_id), config_.consumer_session_timeout,
-            [this, group_id, member_id] {
-              expire(group_id, member_id, MemberExit::SessionTimeout, -1);
-            });
+  schedule_(
+      session_key(group_id, member_id), config_.consumer_session_timeout,
+      [this, group_id, member_id] { expire(group_id, member_id, MemberExit::SessionTimeout, -1); });
 }
 
 void ConsumerGroupManager::schedule_rebalance_timeout(const std::string& group_id,

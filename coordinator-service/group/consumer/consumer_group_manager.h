@@ -72,8 +72,9 @@ class ConsumerGroupManager {
   pb::ConsumerGroupHeartbeatResponse leave(const pb::ConsumerGroupHeartbeatRequest& req,
                                            Step& step);
   // Finds or creates the member, checking its epoch and instance id, or sets `error`.
-  ConsumerGroupMember* member_for(ConsumerGroup& group, const pb::ConsumerGroupHeartbeatRequest& req,
-                                  MemberId member_id, Step& step);
+  ConsumerGroupMember* member_for(ConsumerGroup& group,
+                                  const pb::ConsumerGroupHeartbeatRequest& req, MemberId member_id,
+                                  Step& step);
   void fence(ConsumerGroup& group, const MemberId& member_id, Step& step);
   bool refresh_subscription_metadata(ConsumerGroup& group, Step& step);
   void bump_group_epoch(ConsumerGroup& group, Step& step);

@@ -8,7 +8,8 @@ namespace {
 
 // Whether the member still claims any of `revoking`. A member that did not say what it owns
 // is taken to own everything it was given.
-bool owns_any(const std::optional<TopicPartitionsById>* owned, const TopicPartitionsById& revoking) {
+bool owns_any(const std::optional<TopicPartitionsById>* owned,
+              const TopicPartitionsById& revoking) {
   if (owned == nullptr || !owned->has_value()) return true;
   for (const auto& [topic, partitions] : **owned) {
     auto it = revoking.find(topic);
