@@ -8,7 +8,7 @@ set -euo pipefail
 build=(cmake ninja-build g++ pkg-config
   libboost-dev libboost-program-options-dev libspdlog-dev libfmt-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc librdkafka-dev
-  nlohmann-json3-dev libsqlite3-dev libpq-dev libssl-dev)
+  nlohmann-json3-dev libsqlite3-dev libpq-dev libssl-dev libre2-dev)
 # openssl: the security tests make their own CA and certificates with it; iproute2: the
 # multi-host test's network namespaces; python3-yaml: the deploy manifest checks; make: npm's @confluentinc/kafka-javascript builds its librdkafka from source, with TLS from the
 # system's OpenSSL (node-gyp and librdkafka's build also run python3);

@@ -1,11 +1,12 @@
 #include "group/group_partition.h"
 
 #include <algorithm>
-#include <random>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "group/consumer/consumer_group_records.h"
+#include "group/member_ids.h"
 #include "kafka/codec/codec.h"
 #include "kafka/codec/messages/consumer_protocol.h"
 
@@ -74,22 +75,36 @@ class GroupPartition::Impl {
         scheduler_(scheduler),
         log_(log),
         state_(state),
-        rng_(std::random_device{}()) {}
+        consumer_(
+            config_, scheduler_,
+            [this](const std::string& group_id, WriteBatch batch, GroupLog::Done done) {
+              append_then_apply(group_id, CallOrder::Writes::kGroup, std::move(batch),
+                                std::move(done));
+            },
+            [this](const std::string& key, Millis delay, std::function<void()> fn) {
+              schedule(key, delay, std::move(fn));
+            }) {}
 
   // ---- Loading ------------------------------------------------------------------------------
 
   void load(StoredGroups stored) {
+    state_ = PartitionState::kActive;  // the consumer groups' timers start as they load
+    consumer_.load(stored.consumer_group_records);
     for (const auto& record : stored.groups) {
+      // A group converted to a consumer group keeps its last classic record: the consumer
+      // group's records win.
+      if (consumer_.find(record.group_id) != nullptr) continue;
       groups_.insert_or_assign(record.group_id, ClassicGroup::from_record(record));
     }
     for (auto& o : stored.offsets) {
       // Offsets without a group record belong to a simple group.
-      if (find(o.key.group_id) == nullptr) create_group(o.key.group_id);
+      if (find(o.key.group_id) == nullptr && consumer_.find(o.key.group_id) == nullptr) {
+        create_group(o.key.group_id);
+      }
       offsets_[o.key.group_id][{o.key.topic, o.key.partition}] =
           CommittedOffset{o.committed_offset, o.leader_epoch, std::move(o.metadata),
                           o.commit_timestamp_ms, o.expire_timestamp_ms};
     }
-    state_ = PartitionState::kActive;
     for (auto& [id, group] : groups_) {
       compute_subscribed_topics(group);
       for (const auto& [member_id, m] : group.members) {
@@ -120,7 +135,7 @@ class GroupPartition::Impl {
 
   void unload() {
     state_ = PartitionState::kNotOwned;
-    sink_ = nullptr;  // the next owner reports these groups
+    set_event_sink(nullptr);  // the next owner reports these groups
     // Kafka answers the long-polls of an unloaded group NOT_COORDINATOR: the members find the
     // new coordinator and rejoin there.
     std::vector<Reply<pb::JoinGroupResponse>> joins;
@@ -144,6 +159,16 @@ class GroupPartition::Impl {
       return reply(join_error(req.member_id(), pb::INVALID_SESSION_TIMEOUT));
     }
     if (auto e = unavailable(); e != pb::NONE) return reply(join_error(req.member_id(), e));
+    if (const ConsumerGroup* consumer = consumer_.find(req.group_id())) {
+      if (!consumer->members.empty()) {
+        return reply(join_error(req.member_id(), pb::INCONSISTENT_GROUP_PROTOCOL));
+      }
+      // Kafka replaces an empty consumer group by a classic group of the same id.
+      WriteBatch batch;
+      batch.consumer_group_records = tombstones(*consumer);
+      consumer_.erase(req.group_id());
+      append_unacknowledged(std::move(batch), "the removal of consumer group " + req.group_id());
+    }
     bool unknown_member = req.member_id().empty();
     ClassicGroup* group = find(req.group_id());
     if (group == nullptr) {
@@ -188,8 +213,8 @@ class GroupPartition::Impl {
     if (!group.supports_protocols(req.protocol_type(), req)) {
       return reply(join_error("", pb::INCONSISTENT_GROUP_PROTOCOL));
     }
-    MemberId new_id =
-        (req.has_group_instance_id() ? req.group_instance_id() : req.client_id()) + "-" + uuid();
+    MemberId new_id = (req.has_group_instance_id() ? req.group_instance_id() : req.client_id()) +
+                      "-" + random_member_id();
     if (req.has_group_instance_id()) {
       if (const MemberId* existing = group.static_member_id(req.group_instance_id())) {
         MemberId old_id = *existing;
@@ -871,9 +896,12 @@ class GroupPartition::Impl {
 
   void offset_commit(const pb::OffsetCommitRequest& req, Reply<pb::OffsetCommitResponse> reply) {
     ClassicGroup* group = find(req.group_id());
+    const ConsumerGroup* consumer = consumer_.find(req.group_id());
     ErrorCode error = pb::NONE;
     if (unavailable() != pb::NONE) {
       error = unavailable();
+    } else if (consumer != nullptr) {
+      error = ConsumerGroupManager::validate_offset_commit(*consumer, req);
     } else if (group == nullptr) {
       if (req.generation_id() < 0) {
         group = create_group(req.group_id());  // a simple group: commits only, no protocol
@@ -881,9 +909,9 @@ class GroupPartition::Impl {
         error = req.unknown_group_is_not_found() ? pb::GROUP_ID_NOT_FOUND : pb::ILLEGAL_GENERATION;
       }
     }
-    if (error == pb::NONE) error = validate_offset_commit(*group, req);
+    if (error == pb::NONE && group != nullptr) error = validate_offset_commit(*group, req);
     pb::OffsetCommitResponse resp;
-    if (error == pb::NONE &&
+    if (error == pb::NONE && group != nullptr &&
         (group->is(GroupState::Stable) || group->is(GroupState::PreparingRebalance))) {
       reschedule_heartbeat(*group, req.member_id());  // commits keep a classic session alive
     }
@@ -925,8 +953,7 @@ class GroupPartition::Impl {
             std::string group_id = records.front().key.group_id;
             for (auto& r : records) apply_offset(std::move(r));
             if (sink_) {
-              offsets_event(GroupEventType::OffsetsCommitted, *find(group_id), resp.topics(),
-                            member_id);
+              offsets_event(GroupEventType::OffsetsCommitted, group_id, resp.topics(), member_id);
             }
           } else {
             for (auto& topic : *resp.mutable_topics()) {
@@ -977,10 +1004,17 @@ class GroupPartition::Impl {
       return resp;
     }
     const ClassicGroup* group = find(req.group_id());
+    const ConsumerGroup* consumer = consumer_.find(req.group_id());
+    if (consumer != nullptr) {
+      if (auto e = ConsumerGroupManager::validate_offset_fetch(*consumer, req); e != pb::NONE) {
+        resp.set_error_code(e);
+        return resp;
+      }
+    }
+    bool exists = consumer != nullptr || (group != nullptr && !group->is(GroupState::Dead));
     auto it = offsets_.find(req.group_id());
     const std::map<TopicPartition, CommittedOffset>* committed =
-        group != nullptr && !group->is(GroupState::Dead) && it != offsets_.end() ? &it->second
-                                                                                 : nullptr;
+        exists && it != offsets_.end() ? &it->second : nullptr;
     auto fill = [](pb::OffsetFetchPartition* out, std::int32_t partition,
                    const CommittedOffset* c) {
       out->set_partition_index(partition);
@@ -1019,11 +1053,14 @@ class GroupPartition::Impl {
   void offset_delete(const pb::OffsetDeleteRequest& req, Reply<pb::OffsetDeleteResponse> reply) {
     pb::OffsetDeleteResponse resp;
     ClassicGroup* group = find(req.group_id());
+    const ConsumerGroup* consumer = consumer_.find(req.group_id());
     ErrorCode error = pb::NONE;
     if (req.group_id().empty()) {
       error = pb::INVALID_GROUP_ID;
     } else if (unavailable() != pb::NONE) {
       error = unavailable();
+    } else if (consumer != nullptr) {
+      // A consumer group may delete offsets while active: only its subscribed topics are refused.
     } else if (group == nullptr || group->is(GroupState::Dead)) {
       error = pb::GROUP_ID_NOT_FOUND;
     } else if (!group->is(GroupState::Empty) && !group->uses_consumer_protocol()) {
@@ -1035,7 +1072,9 @@ class GroupPartition::Impl {
     for (const auto& t : req.topics()) {
       auto* topic = resp.add_topics();
       topic->set_name(t.name());
-      bool subscribed = group->is_subscribed_to(t.name());
+      bool subscribed = consumer != nullptr
+                            ? ConsumerGroupManager::is_subscribed_to(*consumer, t.name())
+                            : group->is_subscribed_to(t.name());
       for (std::int32_t partition : t.partition_indexes()) {
         auto* out = topic->add_partitions();
         out->set_partition_index(partition);
@@ -1053,9 +1092,10 @@ class GroupPartition::Impl {
                           resp.set_error_code(written);
                         } else {
                           for (const auto& key : keys) erase_offset(key);
-                          const ClassicGroup* g = find(keys.front().group_id);
-                          if (sink_ && g)
-                            offsets_event(GroupEventType::OffsetsDeleted, *g, resp.topics(), {});
+                          if (sink_) {
+                            offsets_event(GroupEventType::OffsetsDeleted, keys.front().group_id,
+                                          resp.topics(), {});
+                          }
                         }
                         reply(std::move(resp));
                       });
@@ -1088,10 +1128,33 @@ class GroupPartition::Impl {
         batch.deleted_groups.push_back(group_id);
       }
     }
-    for (const auto& id : batch.deleted_groups) {
+    std::size_t classic_deleted = batch.deleted_groups.size();
+    for (const auto& [group_id, group] : consumer_.groups()) {
+      if (!order_.idle(group_id)) continue;
+      auto it = offsets_.find(group_id);
+      if (it != offsets_.end()) {
+        // A consumer group's offsets count from their commit (Kafka's ConsumerGroup).
+        expire_offsets_of(
+            group_id, it->second, now, std::nullopt,
+            [&](const std::string& topic) {
+              return ConsumerGroupManager::is_subscribed_to(group, topic);
+            },
+            batch.deleted_offsets);
+        if (it->second.empty()) offsets_.erase(it);
+      }
+      if (group.members.empty() && offsets_.count(group_id) == 0) {
+        batch.deleted_groups.push_back(group_id);
+      }
+    }
+    for (std::size_t i = 0; i < batch.deleted_groups.size(); ++i) {
+      const std::string& id = batch.deleted_groups[i];
       spdlog::info("group {}: empty with no offsets left: deleted", id);
-      if (sink_) emit(event(GroupEventType::GroupDeleted, groups_.at(id)));
-      groups_.erase(id);
+      if (i < classic_deleted) {
+        if (sink_) emit(event(GroupEventType::GroupDeleted, groups_.at(id)));
+        groups_.erase(id);
+      } else {
+        consumer_.erase(id);
+      }
     }
     if (!batch.empty()) append_unacknowledged(std::move(batch), "expired offsets");
   }
@@ -1109,15 +1172,28 @@ class GroupPartition::Impl {
         return;
       }
     }
+    std::optional<std::int64_t> empty_since;
+    if (since_empty && group.current_state_timestamp_ms >= 0)
+      empty_since = group.current_state_timestamp_ms;
+    expire_offsets_of(
+        group.group_id, committed, now, empty_since,
+        [&](const std::string& topic) { return group.is_subscribed_to(topic); }, expired_keys);
+  }
+
+  // Removes the offsets whose retention, counted from `since` or else from their commit, has
+  // passed, unless the group subscribes to their topic.
+  template <class Subscribed>
+  void expire_offsets_of(const std::string& group_id,
+                         std::map<TopicPartition, CommittedOffset>& committed, std::int64_t now,
+                         std::optional<std::int64_t> since, Subscribed subscribed,
+                         std::vector<OffsetKey>& expired_keys) const {
     for (auto it = committed.begin(); it != committed.end();) {
       const CommittedOffset& c = it->second;
-      std::int64_t base = since_empty && group.current_state_timestamp_ms >= 0
-                              ? group.current_state_timestamp_ms
-                              : c.commit_timestamp_ms;
+      std::int64_t base = since.value_or(c.commit_timestamp_ms);
       bool expired = c.expire_timestamp_ms ? now >= *c.expire_timestamp_ms
                                            : now - base >= config_.offsets_retention.count();
-      if (expired && !group.is_subscribed_to(it->first.first)) {
-        expired_keys.push_back({group.group_id, it->first.first, it->first.second});
+      if (expired && !subscribed(it->first.first)) {
+        expired_keys.push_back({group_id, it->first.first, it->first.second});
         it = committed.erase(it);
       } else {
         ++it;
@@ -1185,11 +1261,26 @@ class GroupPartition::Impl {
       g.set_group_type("classic");
       out.push_back(std::move(g));
     }
+    for (const auto& [id, group] : consumer_.groups()) {
+      if (group.dead) continue;
+      std::string state = consumer_group_state_name(group.state());
+      if (!matches(req.states_filter(), state) || !matches(req.types_filter(), "consumer"))
+        continue;
+      pb::ListedGroup g;
+      g.set_group_id(id);
+      g.set_protocol_type("consumer");
+      g.set_group_state(state);
+      g.set_group_type("consumer");
+      out.push_back(std::move(g));
+    }
     return pb::NONE;
   }
 
   void delete_group(const std::string& group_id, Reply<ErrorCode> reply) {
     if (auto e = unavailable(); e != pb::NONE) return reply(e);
+    if (ConsumerGroup* consumer = consumer_.find(group_id)) {
+      return delete_consumer_group(*consumer, std::move(reply));
+    }
     ClassicGroup* group = find(group_id);
     if (group == nullptr || group->is(GroupState::Dead)) return reply(pb::GROUP_ID_NOT_FOUND);
     if (!group->is(GroupState::Empty)) return reply(pb::NON_EMPTY_GROUP);
@@ -1226,6 +1317,82 @@ class GroupPartition::Impl {
                       });
   }
 
+  void delete_consumer_group(ConsumerGroup& group, Reply<ErrorCode> reply) {
+    if (group.dead) return reply(pb::GROUP_ID_NOT_FOUND);
+    if (group.state() != ConsumerGroupState::kEmpty) return reply(pb::NON_EMPTY_GROUP);
+    // Dead while the deletion is written, as a classic group is.
+    group.dead = true;
+    WriteBatch batch;
+    batch.deleted_groups.push_back(group.group_id);
+    append_then_apply(group.group_id, CallOrder::Writes::kGroup, std::move(batch),
+                      [this, group_id = group.group_id, reply = std::move(reply)](ErrorCode error) {
+                        ConsumerGroup* g = consumer_.find(group_id);
+                        if (error != pb::NONE) {
+                          if (g) g->dead = false;
+                          return reply(error);
+                        }
+                        offsets_.erase(group_id);
+                        if (sink_ && g) {
+                          GroupEvent e;
+                          e.type = GroupEventType::GroupDeleted;
+                          e.group_id = group_id;
+                          e.timestamp_ms = scheduler_.wall_clock_ms();
+                          e.generation_id = g->group_epoch;
+                          emit(e);
+                        }
+                        consumer_.erase(group_id);
+                        spdlog::info("consumer group {}: deleted", group_id);
+                        reply(pb::NONE);
+                      });
+  }
+
+  // ---- ConsumerGroupHeartbeat and ConsumerGroupDescribe (KIP-848) ---------------------------
+
+  void consumer_group_heartbeat(const pb::ConsumerGroupHeartbeatRequest& req,
+                                Reply<pb::ConsumerGroupHeartbeatResponse> reply) {
+    auto fail = [&](ErrorCode e, std::string message) {
+      pb::ConsumerGroupHeartbeatResponse resp;
+      resp.set_error_code(e);
+      if (!message.empty()) resp.set_error_message(std::move(message));
+      reply(std::move(resp));
+    };
+    if (!config_.consumer_protocol) {
+      return fail(pb::UNSUPPORTED_VERSION, "The consumer group protocol is not enabled.");
+    }
+    if (auto e = unavailable(); e != pb::NONE) return fail(e, "");
+    if (ClassicGroup* classic = find(req.group_id())) {
+      if (req.member_epoch() != 0 || !classic->is(GroupState::Empty) ||
+          !classic->pending_join_members.empty()) {
+        return fail(pb::GROUP_ID_NOT_FOUND,
+                    fmt::format("Group {} is not a consumer group.", req.group_id()));
+      }
+      // Kafka replaces an empty classic group by a consumer group of the same id; its offsets
+      // stay. The classic record stays in the store too: the consumer group's records win.
+      scheduler_.cancel(session_key(req.group_id()));
+      groups_.erase(req.group_id());
+    }
+    consumer_.heartbeat(req, std::move(reply));
+  }
+
+  void consumer_group_describe(const std::string& group_id,
+                               Reply<pb::ConsumerGroupDescribed> reply) {
+    pb::ConsumerGroupDescribed d;
+    d.set_group_id(group_id);
+    if (auto e = unavailable(); e != pb::NONE) {
+      d.set_error_code(e);
+      return reply(std::move(d));
+    }
+    const ConsumerGroup* group = consumer_.find(group_id);
+    if (group == nullptr || group->dead) {
+      d.set_error_code(pb::GROUP_ID_NOT_FOUND);
+      d.set_error_message(find(group_id) != nullptr
+                              ? fmt::format("Group {} is not a consumer group.", group_id)
+                              : fmt::format("Group {} not found.", group_id));
+      return reply(std::move(d));
+    }
+    reply(consumer_.describe(*group));
+  }
+
   // ---- Events ------------------------------------------------------------------------------
 
   // Callers check sink_ first, so nobody pays for events when nobody listens.
@@ -1241,6 +1408,11 @@ class GroupPartition::Impl {
   }
 
   void emit(const GroupEvent& e) { sink_->on_event(e); }
+
+  void set_event_sink(GroupEventSink* sink) {
+    sink_ = sink;
+    consumer_.set_event_sink(sink);
+  }
 
   void transition(ClassicGroup& group, GroupState to) {
     GroupState from = group.state;
@@ -1269,10 +1441,21 @@ class GroupPartition::Impl {
     emit(e);
   }
 
-  void offsets_event(GroupEventType type, const ClassicGroup& group,
+  void offsets_event(GroupEventType type, const std::string& group_id,
                      const google::protobuf::RepeatedPtrField<pb::TopicPartitionErrors>& topics,
                      const MemberId& member_id) {
-    GroupEvent e = event(type, group);
+    GroupEvent e;
+    if (const ClassicGroup* group = find(group_id)) {
+      e = event(type, *group);
+    } else {
+      e.type = type;
+      e.group_id = group_id;
+      e.timestamp_ms = scheduler_.wall_clock_ms();
+      if (const ConsumerGroup* consumer = consumer_.find(group_id)) {
+        e.generation_id = consumer->group_epoch;
+        e.members = static_cast<std::int32_t>(consumer->members.size());
+      }
+    }
     e.member_id = member_id;
     for (const auto& t : topics) {
       int done = 0;
@@ -1373,14 +1556,6 @@ class GroupPartition::Impl {
     return &g;
   }
 
-  std::string uuid() {
-    std::uint64_t hi = rng_(), lo = rng_();
-    hi = (hi & 0xffffffffffff0fffull) | 0x4000ull;              // version 4
-    lo = (lo & 0x3fffffffffffffffull) | 0x8000000000000000ull;  // variant 1
-    return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff,
-                       hi & 0xffff, lo >> 48, lo & 0xffffffffffffull);
-  }
-
   GroupConfig config_;
   Scheduler& scheduler_;
   GroupLog& log_;
@@ -1388,7 +1563,7 @@ class GroupPartition::Impl {
   CallOrder order_;
   std::map<std::string, ClassicGroup> groups_;
   std::map<std::string, std::map<TopicPartition, CommittedOffset>> offsets_;
-  std::mt19937_64 rng_;
+  ConsumerGroupManager consumer_;
   GroupEventSink* sink_ = nullptr;
 };
 
@@ -1456,7 +1631,25 @@ const ClassicGroup* GroupPartition::find_group(const std::string& group_id) cons
   return impl_->find(group_id);
 }
 void GroupPartition::set_event_sink(GroupEventSink* sink) {
-  impl_->sink_ = sink;
+  impl_->set_event_sink(sink);
+}
+void GroupPartition::consumer_group_heartbeat(const pb::ConsumerGroupHeartbeatRequest& req,
+                                              Reply<pb::ConsumerGroupHeartbeatResponse> reply) {
+  // A heartbeat reads and writes its group on arrival, like a classic Heartbeat it never waits
+  // for writes in flight: the log applies its records after theirs.
+  impl_->in_order(Reads::kSession, req.group_id(), req, std::move(reply),
+                  &Impl::consumer_group_heartbeat);
+}
+void GroupPartition::consumer_group_describe(const std::string& group_id,
+                                             Reply<pb::ConsumerGroupDescribed> reply) {
+  impl_->in_order(Reads::kGroup, group_id, group_id, std::move(reply),
+                  &Impl::consumer_group_describe);
+}
+const ConsumerGroup* GroupPartition::find_consumer_group(const std::string& group_id) const {
+  return impl_->consumer_.find(group_id);
+}
+const std::map<std::string, ConsumerGroup>& GroupPartition::consumer_groups() const {
+  return impl_->consumer_.groups();
 }
 const std::map<std::string, ClassicGroup>& GroupPartition::groups() const {
   return impl_->groups_;

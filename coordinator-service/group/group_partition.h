@@ -12,6 +12,7 @@
 #include "group/call_order.h"
 #include "group/classic_group.h"
 #include "group/committed_offset.h"
+#include "group/consumer/consumer_group_manager.h"
 #include "group/group_config.h"
 #include "group/group_events.h"
 #include "group/scheduler.h"
@@ -62,6 +63,12 @@ class GroupPartition {
   void offset_delete(const pb::OffsetDeleteRequest& req, Reply<pb::OffsetDeleteResponse> reply);
 
   void offset_fetch(const pb::OffsetFetchGroup& req, Reply<pb::OffsetFetchGroupResponse> reply);
+
+  // The consumer group protocol (KIP-848): a group id is a classic group or a consumer group.
+  void consumer_group_heartbeat(const pb::ConsumerGroupHeartbeatRequest& req,
+                                Reply<pb::ConsumerGroupHeartbeatResponse> reply);
+  void consumer_group_describe(const std::string& group_id,
+                               Reply<pb::ConsumerGroupDescribed> reply);
   void describe_group(const std::string& group_id, Reply<pb::DescribedGroup> reply);
   // Appends the groups that pass the filters; COORDINATOR_LOAD_IN_PROGRESS while loading. Reads
   // every group as it is now, waiting for none: the gateway sends a ListGroups only once the
@@ -73,12 +80,14 @@ class GroupPartition {
   void expire_offsets();
 
   const ClassicGroup* find_group(const std::string& group_id) const;
+  const ConsumerGroup* find_consumer_group(const std::string& group_id) const;
 
   // ---- For operators (the admin service) and observers ---------------------------------------
 
   // Reports every change to `sink` from now on (nullptr: to nobody). Not owned.
   void set_event_sink(GroupEventSink* sink);
   const std::map<std::string, ClassicGroup>& groups() const;
+  const std::map<std::string, ConsumerGroup>& consumer_groups() const;
   // nullptr when the group has no committed offsets.
   const std::map<TopicPartition, CommittedOffset>* committed_offsets(
       const std::string& group_id) const;

@@ -6,6 +6,7 @@
 #include <boost/program_options.hpp>
 
 #include "command_line.h"
+#include "group/assignor/partition_assignor.h"
 #include "logging.h"
 #include "secrets/pem_file.h"
 
@@ -52,6 +53,54 @@ void read_grpc_security(const po::variables_map& vm, const Environment& env, Coo
                     fmt::format("an admin token (this flag or {}) needs --grpc-tls-cert and "
                                 "--grpc-tls-key: in plaintext it could be read off the network",
                                 kAdminTokenVariable)};
+  }
+}
+
+// The consumer group protocol's settings (KIP-848), with Kafka's ranges.
+void read_consumer_protocol(const po::variables_map& vm, GroupConfig& gc) {
+  auto protocols = comma_list(vm["group-protocols"].as<std::string>());
+  gc.classic_protocol = gc.consumer_protocol = false;
+  for (const auto& p : protocols) {
+    if (p == "classic") {
+      gc.classic_protocol = true;
+    } else if (p == "consumer") {
+      gc.consumer_protocol = true;
+    } else {
+      throw BadOption{"group-protocols",
+                      fmt::format("unknown protocol '{}' (expected classic, consumer)", p)};
+    }
+  }
+  // Kafka requires the classic protocol: consumers find their coordinator through it.
+  if (!gc.classic_protocol) throw BadOption{"group-protocols", "must include classic"};
+  gc.consumer_heartbeat_interval = millis_flag(vm, "consumer-heartbeat-interval-ms", 1, INT32_MAX);
+  gc.consumer_session_timeout = millis_flag(vm, "consumer-session-timeout-ms", 1, INT32_MAX);
+  if (gc.consumer_heartbeat_interval >= gc.consumer_session_timeout) {
+    throw BadOption{"consumer-heartbeat-interval-ms",
+                    "must be below --consumer-session-timeout-ms"};
+  }
+  gc.consumer_max_size = static_cast<std::int32_t>(int_flag(vm, "consumer-max-size", 1, INT32_MAX));
+  gc.consumer_assignors = comma_list(vm["consumer-assignors"].as<std::string>());
+  if (gc.consumer_assignors.empty()) throw BadOption{"consumer-assignors", "must not be empty"};
+  for (const auto& name : gc.consumer_assignors) {
+    if (!make_assignor(name)) {
+      throw BadOption{"consumer-assignors",
+                      fmt::format("unknown assignor '{}' (expected uniform, range)", name)};
+    }
+  }
+  const auto policy = vm["consumer-migration-policy"].as<std::string>();
+  if (policy == "bidirectional") {
+    gc.consumer_migration_policy = ConsumerMigrationPolicy::kBidirectional;
+  } else if (policy == "upgrade") {
+    gc.consumer_migration_policy = ConsumerMigrationPolicy::kUpgrade;
+  } else if (policy == "downgrade") {
+    gc.consumer_migration_policy = ConsumerMigrationPolicy::kDowngrade;
+  } else if (policy == "disabled") {
+    gc.consumer_migration_policy = ConsumerMigrationPolicy::kDisabled;
+  } else {
+    throw BadOption{"consumer-migration-policy",
+                    fmt::format("unknown policy '{}' (expected bidirectional, upgrade, downgrade, "
+                                "disabled)",
+                                policy)};
   }
 }
 
@@ -103,6 +152,23 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
       "offsets-retention-check-interval-ms",
       po::value<long long>()->default_value(g.offsets_retention_check_interval.count()),
       "offsets.retention.check.interval.ms: how often expired offsets are removed")(
+      "group-protocols", po::value<std::string>()->default_value("classic,consumer"),
+      "group.coordinator.rebalance.protocols: the group protocols served, of classic and "
+      "consumer (KIP-848: ConsumerGroupHeartbeat)")(
+      "consumer-heartbeat-interval-ms",
+      po::value<long long>()->default_value(g.consumer_heartbeat_interval.count()),
+      "group.consumer.heartbeat.interval.ms: how often consumer-protocol members heartbeat")(
+      "consumer-session-timeout-ms",
+      po::value<long long>()->default_value(g.consumer_session_timeout.count()),
+      "group.consumer.session.timeout.ms: how long a consumer-protocol member may go without a "
+      "heartbeat")("consumer-max-size", po::value<long long>()->default_value(g.consumer_max_size),
+                   "group.consumer.max.size: members a consumer group may have")(
+      "consumer-assignors", po::value<std::string>()->default_value("uniform,range"),
+      "group.consumer.assignors: the server-side assignors, of uniform and range; the first is "
+      "the default")(
+      "consumer-migration-policy", po::value<std::string>()->default_value("bidirectional"),
+      "group.consumer.migration.policy: bidirectional|upgrade|downgrade|disabled, which online "
+      "conversions between the classic and the consumer protocol a group may make")(
       "log-format", po::value<std::string>()->default_value("text"), "text|json")(
       "metrics-listen", po::value<std::string>(),
       "HOST:PORT to serve Prometheus metrics on (GET /metrics); port 0 picks a free port")(
@@ -175,6 +241,7 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
         Millis(int_flag(vm, "offsets-retention-minutes", 1, INT32_MAX) * 60 * 1000);
     gc.offsets_retention_check_interval =
         millis_flag(vm, "offsets-retention-check-interval-ms", 1, INT32_MAX);
+    read_consumer_protocol(vm, gc);
     c.shutdown_timeout = millis_flag(vm, "shutdown-timeout-ms", 1, INT32_MAX);
     read_grpc_security(vm, env, c);
   } catch (const BadOption& e) {

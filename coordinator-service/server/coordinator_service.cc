@@ -92,6 +92,8 @@ GROUPWIRE_UNARY_RPC(DescribeGroups, describe_groups)
 GROUPWIRE_UNARY_RPC(ListGroups, list_groups)
 GROUPWIRE_UNARY_RPC(DeleteGroups, delete_groups)
 GROUPWIRE_UNARY_RPC(OffsetDelete, offset_delete)
+GROUPWIRE_UNARY_RPC(ConsumerGroupHeartbeat, consumer_group_heartbeat)
+GROUPWIRE_UNARY_RPC(ConsumerGroupDescribe, consumer_group_describe)
 
 #undef GROUPWIRE_UNARY_RPC
 
@@ -106,6 +108,8 @@ grpc::ServerUnaryReactor* CoordinatorService::GetRoutingTable(grpc::CallbackServ
   }
   resp->set_group_partitions(status.group_partitions());
   resp->set_clustered(cluster_.clustered());
+  resp->add_group_protocols("classic");
+  if (partitions_.config().consumer_protocol) resp->add_group_protocols("consumer");
   if (cluster_.clustered()) {
     for (const auto& c : status.coordinators()) {
       for (const auto& p : c.partitions()) {

@@ -19,7 +19,7 @@ namespace groupwire::coordinator {
 class CoordinatorService final : public pb::Coordinator::CallbackService {
  public:
   CoordinatorService(Partitions& partitions, ClusterView& cluster)
-      : calls_(partitions), cluster_(cluster) {}
+      : partitions_(partitions), calls_(partitions), cluster_(cluster) {}
 
   // Before Server::Shutdown: Calls streams stop starting calls and end once the calls they
   // started are answered. (Shutdown alone would wait its whole deadline: a stream never ends
@@ -59,11 +59,18 @@ class CoordinatorService final : public pb::Coordinator::CallbackService {
   grpc::ServerUnaryReactor* OffsetDelete(grpc::CallbackServerContext* ctx,
                                          const pb::OffsetDeleteRequest* req,
                                          pb::OffsetDeleteResponse* resp) override;
+  grpc::ServerUnaryReactor* ConsumerGroupHeartbeat(
+      grpc::CallbackServerContext* ctx, const pb::ConsumerGroupHeartbeatRequest* req,
+      pb::ConsumerGroupHeartbeatResponse* resp) override;
+  grpc::ServerUnaryReactor* ConsumerGroupDescribe(grpc::CallbackServerContext* ctx,
+                                                  const pb::ConsumerGroupDescribeRequest* req,
+                                                  pb::ConsumerGroupDescribeResponse* resp) override;
   grpc::ServerUnaryReactor* GetRoutingTable(grpc::CallbackServerContext* ctx,
                                             const pb::RoutingTableRequest* req,
                                             pb::RoutingTable* resp) override;
 
  private:
+  Partitions& partitions_;
   GroupCalls calls_;
   ClusterView& cluster_;
   std::mutex mu_;

@@ -65,6 +65,8 @@ const std::string* single_group_id(const pb::Call& call) {
       return &call.offset_commit().group_id();
     case pb::Call::kOffsetDelete:
       return &call.offset_delete().group_id();
+    case pb::Call::kConsumerGroupHeartbeat:
+      return &call.consumer_group_heartbeat().group_id();
     default:
       return nullptr;
   }
@@ -112,6 +114,10 @@ void run_single_group(GroupPartition& g, const pb::Call& call,
       return g.offset_delete(
           call.offset_delete(),
           audited(call.offset_delete(), answer_to(sink, id, &pb::Answer::mutable_offset_delete)));
+    case pb::Call::kConsumerGroupHeartbeat:
+      return g.consumer_group_heartbeat(
+          call.consumer_group_heartbeat(),
+          answer_to(sink, id, &pb::Answer::mutable_consumer_group_heartbeat));
     default:
       return;
   }
@@ -137,6 +143,12 @@ void GroupCalls::leave_group(pb::LeaveGroupRequest req, Reply<pb::LeaveGroupResp
 
 void GroupCalls::offset_commit(pb::OffsetCommitRequest req, Reply<pb::OffsetCommitResponse> reply) {
   on_partition(partitions_, std::move(req), std::move(reply), &GroupPartition::offset_commit);
+}
+
+void GroupCalls::consumer_group_heartbeat(pb::ConsumerGroupHeartbeatRequest req,
+                                          Reply<pb::ConsumerGroupHeartbeatResponse> reply) {
+  on_partition(partitions_, std::move(req), std::move(reply),
+               &GroupPartition::consumer_group_heartbeat);
 }
 
 void GroupCalls::offset_delete(pb::OffsetDeleteRequest req, Reply<pb::OffsetDeleteResponse> reply) {
@@ -219,6 +231,26 @@ void GroupCalls::describe_groups(pb::DescribeGroupsRequest req,
         g.describe_group(request->group_ids(i), std::move(done));
       },
       &with_groups<pb::DescribeGroupsResponse, pb::DescribedGroup>, std::move(reply));
+}
+
+void GroupCalls::consumer_group_describe(pb::ConsumerGroupDescribeRequest req,
+                                         Reply<pb::ConsumerGroupDescribeResponse> reply) {
+  consumer_group_describe(std::move(req), std::move(reply), post_now());
+}
+
+void GroupCalls::consumer_group_describe(pb::ConsumerGroupDescribeRequest req,
+                                         Reply<pb::ConsumerGroupDescribeResponse> reply,
+                                         const Post& post) {
+  const int n = req.group_ids_size();
+  auto request = std::make_shared<const pb::ConsumerGroupDescribeRequest>(std::move(req));
+  fan_out<pb::ConsumerGroupDescribed>(
+      partitions_, post, n,
+      [&request](int i) -> const std::string& { return request->group_ids(i); },
+      [request](GroupPartition& g, int i, Reply<pb::ConsumerGroupDescribed> done) {
+        g.consumer_group_describe(request->group_ids(i), std::move(done));
+      },
+      &with_groups<pb::ConsumerGroupDescribeResponse, pb::ConsumerGroupDescribed>,
+      std::move(reply));
 }
 
 void GroupCalls::list_groups(pb::ListGroupsRequest req, Reply<pb::ListGroupsResponse> reply) {
@@ -329,6 +361,11 @@ void GroupCalls::start(google::protobuf::RepeatedPtrField<pb::Call>& calls,
       case pb::Call::kDeleteGroups:
         delete_groups(std::move(*call.mutable_delete_groups()),
                       answer_to(sink, id, &pb::Answer::mutable_delete_groups), add);
+        break;
+      case pb::Call::kConsumerGroupDescribe:
+        consumer_group_describe(std::move(*call.mutable_consumer_group_describe()),
+                                answer_to(sink, id, &pb::Answer::mutable_consumer_group_describe),
+                                add);
         break;
       default: {
         pb::Answer unknown;

@@ -35,6 +35,10 @@ class GroupCalls {
   void describe_groups(pb::DescribeGroupsRequest req, Reply<pb::DescribeGroupsResponse> reply);
   void list_groups(pb::ListGroupsRequest req, Reply<pb::ListGroupsResponse> reply);
   void delete_groups(pb::DeleteGroupsRequest req, Reply<pb::DeleteGroupsResponse> reply);
+  void consumer_group_heartbeat(pb::ConsumerGroupHeartbeatRequest req,
+                                Reply<pb::ConsumerGroupHeartbeatResponse> reply);
+  void consumer_group_describe(pb::ConsumerGroupDescribeRequest req,
+                               Reply<pb::ConsumerGroupDescribeResponse> reply);
 
   // Starts every call of a batch, each answered into `sink` under its id; each partition runs
   // its calls in the batch's order. A batch costs one post per partition, not one per call:
@@ -57,6 +61,8 @@ class GroupCalls {
                    const Post& post);
   void delete_groups(pb::DeleteGroupsRequest req, Reply<pb::DeleteGroupsResponse> reply,
                      const Post& post);
+  void consumer_group_describe(pb::ConsumerGroupDescribeRequest req,
+                               Reply<pb::ConsumerGroupDescribeResponse> reply, const Post& post);
 
   Partitions& partitions_;
 };

@@ -103,6 +103,9 @@ void Partitions::release(std::size_t p, std::function<void()> drained) {
 void Partitions::load(StoredGroups stored) {
   std::vector<StoredGroups> shares(partitions_.size());
   for (auto& g : stored.groups) shares[partition_for(g.group_id)].groups.push_back(std::move(g));
+  for (auto& r : stored.consumer_group_records) {
+    shares[partition_for(r.group_id)].consumer_group_records.push_back(std::move(r));
+  }
   for (auto& o : stored.offsets) {
     shares[partition_for(o.key.group_id)].offsets.push_back(std::move(o));
   }

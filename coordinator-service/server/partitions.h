@@ -43,6 +43,7 @@ class Partitions {
 
   std::size_t size() const { return partitions_.size(); }
   std::size_t threads() const { return workers_.size(); }
+  const GroupConfig& config() const { return config_; }
   std::size_t partition_for(std::string_view group_id) const {
     return kafka::partition_for(group_id, size());
   }

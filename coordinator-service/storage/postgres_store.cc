@@ -75,6 +75,19 @@ CREATE TABLE groupwire_coordinators (
   expires_at TIMESTAMPTZ NOT NULL
 );
 )sql",
+    // Consumer groups (KIP-848): a value is a serialized record, opaque to the store.
+    R"sql(
+CREATE TABLE groupwire_consumer_group_records (
+  group_id BYTEA NOT NULL,
+  kind INTEGER NOT NULL,
+  key BYTEA NOT NULL,
+  group_partition INTEGER NOT NULL,
+  value BYTEA NOT NULL,
+  PRIMARY KEY (group_id, kind, key)
+);
+CREATE INDEX groupwire_consumer_group_records_by_partition
+  ON groupwire_consumer_group_records (group_partition);
+)sql",
 };
 
 const Sql kUpsertGroup{
@@ -116,6 +129,24 @@ const Sql kDeleteOffset{
     {kBytea, kBytea, kInt4}};
 const Sql kDeleteGroupOffsets{
     "gw_delete_group_offsets", "DELETE FROM groupwire_offsets WHERE group_id = $1", {kBytea}};
+// Consumer group records, like offsets, as arrays: a heartbeat may write a record per member.
+const Sql kUpsertConsumerGroupRecords{
+    "gw_upsert_consumer_group_records",
+    "INSERT INTO groupwire_consumer_group_records (group_id, kind, key, group_partition, value) "
+    "SELECT * FROM unnest($1::bytea[], $2::int4[], $3::bytea[], $4::int4[], $5::bytea[]) "
+    "ON CONFLICT (group_id, kind, key) DO UPDATE SET group_partition = EXCLUDED.group_partition, "
+    "value = EXCLUDED.value",
+    {kByteaArray, kInt4Array, kByteaArray, kInt4Array, kByteaArray}};
+const Sql kDeleteConsumerGroupRecords{
+    "gw_delete_consumer_group_records",
+    "DELETE FROM groupwire_consumer_group_records r USING unnest($1::bytea[], $2::int4[], "
+    "$3::bytea[]) AS d(group_id, kind, key) WHERE r.group_id = d.group_id AND r.kind = d.kind "
+    "AND r.key = d.key",
+    {kByteaArray, kInt4Array, kByteaArray}};
+const Sql kDeleteGroupConsumerGroupRecords{
+    "gw_delete_group_consumer_group_records",
+    "DELETE FROM groupwire_consumer_group_records WHERE group_id = $1",
+    {kBytea}};
 
 // Fencing: the transaction goes on only while every lease its batches were made under is still
 // held with that epoch. Every acquisition takes the next epoch, whoever takes it, so an epoch
@@ -132,9 +163,17 @@ const Sql kFence{
     {kInt4Array, kInt8Array}};
 constexpr std::string_view kFenced = "22012";
 
-const std::array<const Sql*, 8> kStatements = {
-    &kUpsertGroup,   &kInsertMember, &kDeleteMembers,      &kDeleteGroup,
-    &kUpsertOffsets, &kDeleteOffset, &kDeleteGroupOffsets, &kFence};
+const std::array<const Sql*, 11> kStatements = {&kUpsertGroup,
+                                                &kInsertMember,
+                                                &kDeleteMembers,
+                                                &kDeleteGroup,
+                                                &kUpsertOffsets,
+                                                &kDeleteOffset,
+                                                &kDeleteGroupOffsets,
+                                                &kUpsertConsumerGroupRecords,
+                                                &kDeleteConsumerGroupRecords,
+                                                &kDeleteGroupConsumerGroupRecords,
+                                                &kFence};
 
 // The offsets a group commit upserts, the last one per key: one statement cannot update a row
 // twice.
@@ -235,6 +274,51 @@ class Pipeline {
   bool broken_ = false;
   std::string state_;
   std::string message_;
+};
+
+// The consumer group records a group commit writes, the last upsert or tombstone per key. Writes
+// of different keys commute, so the upserts go in one statement and the tombstones in another;
+// deleting a whole group does not commute with them, so it waits for a flush.
+class ConsumerGroupRecordWrites {
+ public:
+  void add(const ConsumerGroupRecord& r) { latest_[{r.group_id, r.kind, r.key}] = &r; }
+
+  // Sends what was added, the group partition of each upsert from `partition_of`; clears.
+  template <class PartitionOf>
+  void flush(Pipeline& p, PartitionOf partition_of) {
+    Array groups(kBytea), kinds(kInt4), keys(kBytea), group_partitions(kInt4), values(kBytea);
+    Array gone_groups(kBytea), gone_kinds(kInt4), gone_keys(kBytea);
+    bool upserts = false, tombstones = false;
+    for (const auto& [key, r] : latest_) {
+      auto kind = static_cast<std::int32_t>(r->kind);
+      if (r->value) {
+        groups.push(r->group_id);
+        kinds.push(kind);
+        keys.push(r->key);
+        group_partitions.push(partition_of(r->group_id));
+        values.push(*r->value);
+        upserts = true;
+      } else {
+        gone_groups.push(r->group_id);
+        gone_kinds.push(kind);
+        gone_keys.push(r->key);
+        tombstones = true;
+      }
+    }
+    latest_.clear();
+    if (upserts) {
+      p.send(kUpsertConsumerGroupRecords,
+             Params().add(groups).add(kinds).add(keys).add(group_partitions).add(values));
+    }
+    if (tombstones) {
+      p.send(kDeleteConsumerGroupRecords, Params().add(gone_groups).add(gone_kinds).add(gone_keys));
+    }
+  }
+
+ private:
+  std::map<std::tuple<std::string_view, ConsumerGroupRecordKind, std::string_view>,
+           const ConsumerGroupRecord*>
+      latest_;
 };
 
 // The value of a groupwire_meta key read in text format, or nullopt (and `error`).
@@ -445,6 +529,7 @@ PostgresStore::Outcome PostgresStore::commit(const std::vector<const WriteBatch*
   auto flush_upserts = [&] {
     if (!upserts.empty()) p.send(kUpsertOffsets, upserts.take(partition));
   };
+  ConsumerGroupRecordWrites records;
   p.send("BEGIN");
   std::map<std::int32_t, std::int64_t> leases;
   for (const WriteBatch* b : batches) {
@@ -490,13 +575,17 @@ PostgresStore::Outcome PostgresStore::commit(const std::vector<const WriteBatch*
     for (const auto& k : b->deleted_offsets) {
       p.send(kDeleteOffset, Params().add(k.group_id).add(k.topic).add(k.partition));
     }
+    for (const auto& r : b->consumer_group_records) records.add(r);
+    if (!b->deleted_groups.empty()) records.flush(p, partition);
     for (const auto& id : b->deleted_groups) {
-      for (const Sql* s : {&kDeleteGroup, &kDeleteMembers, &kDeleteGroupOffsets}) {
+      for (const Sql* s : {&kDeleteGroup, &kDeleteMembers, &kDeleteGroupOffsets,
+                           &kDeleteGroupConsumerGroupRecords}) {
         p.send(*s, Params().add(id));
       }
     }
   }
   flush_upserts();
+  records.flush(p, partition);
   p.send("COMMIT");
   p.sync();
   if (p.failed() && !p.broken()) {

@@ -40,7 +40,7 @@ class PostgresStore final : public GroupStore {
   // "postgres host:port/dbname"
   std::string location() const override { return "postgres " + server_; }
 
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
  private:
   struct Connection;

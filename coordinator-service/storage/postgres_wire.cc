@@ -97,7 +97,12 @@ std::optional<StoredGroups> read_groups(PGconn* pg, std::optional<std::int32_t> 
                          where + " ORDER BY group_id, topic, partition")
                             .c_str(),
                         /*binary=*/true);
-  for (const Result* r : {&groups, &members, &offsets}) {
+  Result records = exec(pg,
+                        ("SELECT group_id, kind, key, value FROM groupwire_consumer_group_records" +
+                         where + " ORDER BY group_id, kind, key")
+                            .c_str(),
+                        /*binary=*/true);
+  for (const Result* r : {&groups, &members, &offsets, &records}) {
     if (!ok(*r)) {
       error = error_of(pg, *r);
       return std::nullopt;
@@ -139,6 +144,14 @@ std::optional<StoredGroups> read_groups(PGconn* pg, std::optional<std::int32_t> 
         .metadata = r.bytes(5),
         .commit_timestamp_ms = r.int8(6),
         .expire_timestamp_ms = r.optional_int8(7),
+    });
+  });
+  each_row(records.get(), [&](const Row& r) {
+    out.consumer_group_records.push_back(ConsumerGroupRecord{
+        .group_id = r.bytes(0),
+        .kind = static_cast<ConsumerGroupRecordKind>(r.int4(1)),
+        .key = r.bytes(2),
+        .value = r.bytes(3),
     });
   });
   return out;

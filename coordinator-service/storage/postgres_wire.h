@@ -50,7 +50,7 @@ Result exec(PGconn* pg, const char* sql, bool binary = false);
 bool ok(const Result& r);
 std::string error_of(PGconn* pg, const Result& r);
 
-// The groups and offsets stored, of one group partition or of all.
+// The groups, consumer group records and offsets stored, of one group partition or of all.
 std::optional<StoredGroups> read_groups(PGconn* pg, std::optional<std::int32_t> partition,
                                         std::string& error);
 

@@ -54,6 +54,16 @@ CREATE TABLE offsets (
   PRIMARY KEY (group_id, topic, partition)
 ) WITHOUT ROWID;
 )sql",
+    // Consumer groups (KIP-848): a value is a serialized record, opaque to the store.
+    R"sql(
+CREATE TABLE consumer_group_records (
+  group_id TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  value BLOB NOT NULL,
+  PRIMARY KEY (group_id, kind, key)
+) WITHOUT ROWID;
+)sql",
 };
 
 std::string message(sqlite3* db) {
@@ -188,12 +198,20 @@ class SqliteStore::Statements {
                       "committed_offset, leader_epoch, metadata, commit_timestamp_ms, "
                       "expire_timestamp_ms) VALUES (?,?,?,?,?,?,?,?)"),
         delete_offset(db, "DELETE FROM offsets WHERE group_id = ? AND topic = ? AND partition = ?"),
-        delete_group_offsets(db, "DELETE FROM offsets WHERE group_id = ?") {}
+        delete_group_offsets(db, "DELETE FROM offsets WHERE group_id = ?"),
+        upsert_consumer_group_record(db,
+                                     "INSERT OR REPLACE INTO consumer_group_records (group_id, "
+                                     "kind, key, value) VALUES (?,?,?,?)"),
+        delete_consumer_group_record(
+            db, "DELETE FROM consumer_group_records WHERE group_id = ? AND kind = ? AND key = ?"),
+        delete_group_consumer_group_records(
+            db, "DELETE FROM consumer_group_records WHERE group_id = ?") {}
 
   bool ok() const {
     for (const Statement* s :
          {&begin, &commit, &rollback, &upsert_group, &insert_member, &delete_members, &delete_group,
-          &upsert_offset, &delete_offset, &delete_group_offsets}) {
+          &upsert_offset, &delete_offset, &delete_group_offsets, &upsert_consumer_group_record,
+          &delete_consumer_group_record, &delete_group_consumer_group_records}) {
       if (!s->ok()) return false;
     }
     return true;
@@ -214,8 +232,12 @@ class SqliteStore::Statements {
       int rc = delete_offset.exec(k.group_id, k.topic, k.partition);
       if (rc != SQLITE_DONE) return rc;
     }
+    for (const auto& r : b.consumer_group_records) {
+      if (int rc = write_consumer_group_record(r); rc != SQLITE_DONE) return rc;
+    }
     for (const auto& id : b.deleted_groups) {
-      for (Statement* s : {&delete_group, &delete_members, &delete_group_offsets}) {
+      for (Statement* s : {&delete_group, &delete_members, &delete_group_offsets,
+                           &delete_group_consumer_group_records}) {
         if (int rc = s->exec(id); rc != SQLITE_DONE) return rc;
       }
     }
@@ -240,8 +262,16 @@ class SqliteStore::Statements {
     return SQLITE_DONE;
   }
 
+  // An upsert replaces the record of its key; a tombstone deletes it.
+  int write_consumer_group_record(const ConsumerGroupRecord& r) {
+    auto kind = static_cast<std::int64_t>(r.kind);
+    if (!r.value) return delete_consumer_group_record.exec(r.group_id, kind, r.key);
+    return upsert_consumer_group_record.exec(r.group_id, kind, r.key, Blob{*r.value});
+  }
+
   Statement upsert_group, insert_member, delete_members, delete_group, upsert_offset, delete_offset,
-      delete_group_offsets;
+      delete_group_offsets, upsert_consumer_group_record, delete_consumer_group_record,
+      delete_group_consumer_group_records;
 };
 
 std::unique_ptr<SqliteStore> SqliteStore::open(const Options& options, std::string& error) {
@@ -337,12 +367,13 @@ std::optional<StoredGroups> SqliteStore::load(std::string& error) {
   Statement offsets(db_,
                     "SELECT group_id, topic, partition, committed_offset, leader_epoch, metadata, "
                     "commit_timestamp_ms, expire_timestamp_ms FROM offsets");
+  Statement records(db_, "SELECT group_id, kind, key, value FROM consumer_group_records");
   auto failed = [&](int rc) {
     if (rc == SQLITE_DONE) return false;
     error = fmt::format("reading the database failed: {}", message(db_));
     return true;
   };
-  if (!groups.ok() || !members.ok() || !offsets.ok()) {
+  if (!groups.ok() || !members.ok() || !offsets.ok() || !records.ok()) {
     failed(SQLITE_ERROR);
     return std::nullopt;
   }
@@ -382,6 +413,15 @@ std::optional<StoredGroups> SqliteStore::load(std::string& error) {
         .metadata = r.text(5),
         .commit_timestamp_ms = r.integer(6),
         .expire_timestamp_ms = r.optional_integer(7),
+    });
+  });
+  if (failed(rc)) return std::nullopt;
+  rc = records.each([&](Statement& r) {
+    out.consumer_group_records.push_back(ConsumerGroupRecord{
+        .group_id = r.text(0),
+        .kind = static_cast<ConsumerGroupRecordKind>(r.integer(1)),
+        .key = r.text(2),
+        .value = r.text(3),
     });
   });
   if (failed(rc)) return std::nullopt;

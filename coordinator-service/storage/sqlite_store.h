@@ -31,7 +31,7 @@ class SqliteStore final : public GroupStore {
   std::optional<StoredGroups> load(std::string& error) override;
   std::string location() const override { return path_; }
 
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
  private:
   class Statements;

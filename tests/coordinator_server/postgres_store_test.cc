@@ -1,20 +1,25 @@
 // The PostgreSQL store against a real server of the test's own, what only it has: coordinators
-// starting together on a fresh database, a schema or partition count it must refuse, a server
+// starting together on a fresh database, a schema or partition count it must refuse, an older
+// schema it upgrades, a partition's records loaded on their own, a server
 // that goes away and comes back, and messages that name the server but not its password. What
 // every store promises is in store_test.cc.
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <future>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "kafka/group_hash.h"
+#include "storage/lease_table.h"
 #include "store_backends.h"
 #include "store_records.h"
 
 namespace groupwire::coordinator::testing {
 namespace {
+
+using namespace std::chrono_literals;
 
 class PostgresStoreTest : public ::testing::Test {
  protected:
@@ -61,11 +66,69 @@ TEST_F(PostgresStoreTest, RowsCarryTheirGroupPartition) {
   store->start();
   WriteBatch b = offsets_batch("orders-app", 1, 5);
   b.groups.push_back(stable_group("orders-app", 1));
+  b.consumer_group_records.push_back(
+      consumer_group_record("orders-app", ConsumerGroupRecordKind::kGroupMetadata, "", "epoch"));
   ASSERT_EQ(write(*store, std::move(b)), v1::NONE);
   std::string expected =
       std::to_string(kafka::partition_for("orders-app", PostgresBackend::kPartitions));
   EXPECT_EQ(sql("SELECT group_partition FROM groupwire_groups"), expected);
   EXPECT_EQ(sql("SELECT group_partition FROM groupwire_offsets"), expected);
+  EXPECT_EQ(sql("SELECT group_partition FROM groupwire_consumer_group_records"), expected);
+}
+
+// A coordinator that takes a partition's lease loads that partition's records and no other's.
+TEST_F(PostgresStoreTest, APartitionLoadsOnlyItsOwnConsumerGroupRecords) {
+  auto store = backend_.open_postgres();
+  ASSERT_TRUE(store);
+  store->start();
+  auto partition_of = [](const std::string& group) {
+    return static_cast<std::int32_t>(kafka::partition_for(group, PostgresBackend::kPartitions));
+  };
+  std::string mine = "mine", other = "other-0";
+  for (int i = 0; partition_of(other) == partition_of(mine); ++i) {
+    other = "other-" + std::to_string(i);
+  }
+  WriteBatch b;
+  for (const auto& group : {mine, other}) {
+    b.consumer_group_records.push_back(
+        consumer_group_record(group, ConsumerGroupRecordKind::kMember, "m1", group + " m1"));
+  }
+  ASSERT_EQ(write(*store, std::move(b)), v1::NONE);
+  std::string error;
+  auto table = LeaseTable::open(backend_.conninfo(), "coordinator-a:9093", 1000ms, error);
+  ASSERT_TRUE(table) << error;
+  auto stored = table->load(partition_of(mine), error);
+  ASSERT_TRUE(stored) << error;
+  EXPECT_EQ(stored->consumer_group_records,
+            std::vector<ConsumerGroupRecord>{
+                consumer_group_record(mine, ConsumerGroupRecordKind::kMember, "m1", "mine m1")});
+}
+
+// A database of schema version 1, from before consumer groups, is brought up to date and keeps
+// what it held.
+TEST_F(PostgresStoreTest, VersionOneDatabaseGainsConsumerGroupRecords) {
+  {
+    auto store = backend_.open_postgres();
+    ASSERT_TRUE(store);
+    store->start();
+    ASSERT_EQ(write(*store, offsets_batch("g", 1, 7)), v1::NONE);
+  }
+  sql("DROP TABLE groupwire_consumer_group_records");
+  sql("UPDATE groupwire_meta SET value = '1' WHERE key = 'schema_version'");
+  auto store = backend_.open_postgres();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(sql("SELECT value FROM groupwire_meta WHERE key = 'schema_version'"),
+            std::to_string(PostgresStore::kSchemaVersion));
+  store->start();
+  WriteBatch b;
+  b.consumer_group_records.push_back(
+      consumer_group_record("g", ConsumerGroupRecordKind::kGroupMetadata, "", "epoch"));
+  ASSERT_EQ(write(*store, std::move(b)), v1::NONE);
+  store->stop();
+  StoredGroups stored = load(*store);
+  ASSERT_EQ(stored.offsets.size(), 1u);
+  EXPECT_EQ(stored.offsets[0].committed_offset, 7);
+  EXPECT_EQ(stored.consumer_group_records.size(), 1u);
 }
 
 TEST_F(PostgresStoreTest, AnotherPartitionCountIsRefused) {
@@ -152,9 +215,12 @@ class FencingTest : public PostgresStoreTest {
     sql("UPDATE groupwire_leases SET owner = '" + owner + "', epoch = " + std::to_string(epoch) +
         " WHERE group_partition = " + std::to_string(partition));
   }
-  // An offset commit of `group` made under `epoch` of the group's partition.
+  // An offset commit and a consumer group record of `group` made under `epoch` of the group's
+  // partition.
   static WriteBatch under_lease(const std::string& group, std::int64_t epoch, std::int64_t value) {
     WriteBatch b = offsets_batch(group, 1, value);
+    b.consumer_group_records.push_back(consumer_group_record(
+        group, ConsumerGroupRecordKind::kGroupMetadata, "", std::to_string(value)));
     b.lease = PartitionLease{partition_of(group), epoch};
     return b;
   }
@@ -169,6 +235,7 @@ TEST_F(FencingTest, WritesUnderTheCurrentLeaseCommit) {
   hold_lease(kMe, partition_of("g"), 3);
   EXPECT_EQ(write(*store, under_lease("g", 3, 1)), v1::NONE);
   EXPECT_EQ(sql("SELECT committed_offset FROM groupwire_offsets"), "1");
+  EXPECT_EQ(sql("SELECT convert_from(value, 'UTF8') FROM groupwire_consumer_group_records"), "1");
 }
 
 // Another coordinator took the partition (a higher epoch), or it was released (no owner): the
@@ -182,6 +249,7 @@ TEST_F(FencingTest, WritesUnderALostLeaseAreRefusedAndLeaveNothing) {
   sql("UPDATE groupwire_leases SET owner = NULL");
   EXPECT_EQ(write(*store, under_lease("g", 3, 2)), v1::NOT_COORDINATOR);
   EXPECT_EQ(sql("SELECT count(*) FROM groupwire_offsets"), "0");
+  EXPECT_EQ(sql("SELECT count(*) FROM groupwire_consumer_group_records"), "0");
 }
 
 // In one group commit, the batches of a fenced partition fail and the others still commit.
@@ -200,6 +268,8 @@ TEST_F(FencingTest, AFencedPartitionDoesNotFailTheOthersInItsGroupCommit) {
   EXPECT_EQ(kept_done.get_future().get(), v1::NONE);
   EXPECT_EQ(lost_done.get_future().get(), v1::NOT_COORDINATOR);
   EXPECT_EQ(sql("SELECT convert_from(group_id, 'UTF8') FROM groupwire_offsets"), kept);
+  EXPECT_EQ(sql("SELECT convert_from(group_id, 'UTF8') FROM groupwire_consumer_group_records"),
+            kept);
 }
 
 TEST_F(FencingTest, EveryPartitionHasALeaseRowFromTheStart) {

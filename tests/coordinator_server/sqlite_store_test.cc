@@ -37,6 +37,21 @@ class SqliteStoreTest : public ::testing::Test {
     sqlite3_close(db);
   }
 
+  // The first column of a query's first row, as text ("" if none).
+  std::string first_value(const char* sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    std::string value;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    if (stmt && sqlite3_step(stmt) == SQLITE_ROW) {
+      value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
+  }
+
   SqliteBackend backend_;
 };
 
@@ -66,6 +81,33 @@ TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
   open().reset();
   raw_sql("PRAGMA user_version = 99");
   EXPECT_NE(open_error().find("schema version 99 is newer"), std::string::npos);
+}
+
+// A database of schema version 1, from before consumer groups, is brought up to date and keeps
+// what it held.
+TEST_F(SqliteStoreTest, VersionOneDatabaseGainsConsumerGroupRecords) {
+  {
+    auto store = open();
+    store->start();
+    WriteBatch b;
+    b.offsets.push_back(offset("g", "t", 0, 7));
+    ASSERT_EQ(write(*store, std::move(b)), v1::NONE);
+  }
+  raw_sql("DROP TABLE consumer_group_records; PRAGMA user_version = 1");
+  auto store = open();
+  ASSERT_TRUE(store);
+  store->start();
+  WriteBatch b;
+  b.consumer_group_records.push_back(
+      consumer_group_record("g", ConsumerGroupRecordKind::kGroupMetadata, "", "epoch"));
+  ASSERT_EQ(write(*store, std::move(b)), v1::NONE);
+  store->stop();
+  StoredGroups stored = load(*store);
+  ASSERT_EQ(stored.offsets.size(), 1u);
+  EXPECT_EQ(stored.offsets[0].committed_offset, 7);
+  EXPECT_EQ(stored.consumer_group_records.size(), 1u);
+  store.reset();
+  EXPECT_EQ(first_value("PRAGMA user_version"), std::to_string(SqliteStore::kSchemaVersion));
 }
 
 TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsRefused) {

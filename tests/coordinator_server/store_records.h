@@ -1,13 +1,30 @@
 // Records and round trips the store tests share, whatever the backend.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <future>
+#include <optional>
+#include <ostream>
 #include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "storage/group_store.h"
+
+namespace groupwire::coordinator {
+
+// How a failed expectation shows a consumer group record (found by argument-dependent lookup).
+inline void PrintTo(const ConsumerGroupRecord& r, std::ostream* os) {
+  *os << "{" << ::testing::PrintToString(r.group_id) << ", kind " << static_cast<int>(r.kind)
+      << ", " << ::testing::PrintToString(r.key) << ", " << ::testing::PrintToString(r.value)
+      << "}";
+}
+
+}  // namespace groupwire::coordinator
 
 namespace groupwire::coordinator::testing {
 
@@ -46,6 +63,23 @@ inline OffsetCommitRecord offset(const std::string& group, const std::string& to
                             .metadata = "meta",
                             .commit_timestamp_ms = 99,
                             .expire_timestamp_ms = std::nullopt};
+}
+
+// A consumer group record's upsert (a value) or tombstone (nullopt).
+inline ConsumerGroupRecord consumer_group_record(const std::string& group,
+                                                 ConsumerGroupRecordKind kind,
+                                                 const std::string& key,
+                                                 std::optional<std::string> value) {
+  return ConsumerGroupRecord{
+      .group_id = group, .kind = kind, .key = key, .value = std::move(value)};
+}
+
+// The stored consumer group records in key order: a store returns them in any order.
+inline std::vector<ConsumerGroupRecord> sorted_records(std::vector<ConsumerGroupRecord> records) {
+  std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.group_id, a.kind, a.key) < std::tie(b.group_id, b.kind, b.key);
+  });
+  return records;
 }
 
 // Appends and waits for the outcome.

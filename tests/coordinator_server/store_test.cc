@@ -1,6 +1,7 @@
 // What every store promises, on each backend (SQLite and a real PostgreSQL server): what is
-// written comes back exactly, a group record replaces the group, tombstones delete, and batches
-// waiting for the writer share one transaction.
+// written comes back exactly, a group record replaces the group, tombstones delete, consumer group
+// records keep the last write of each key, and batches waiting for the writer share one
+// transaction.
 #include <atomic>
 #include <functional>
 #include <future>
@@ -215,6 +216,162 @@ TEST_P(StoreTest, LargeGroupIsWrittenWhole) {
             "member-" + std::to_string(10000 + kMembers - 1));
   EXPECT_EQ(stored.groups[0].members.back().assignment,
             std::string(100, static_cast<char>(kMembers - 1)));
+}
+
+// ---- Consumer group records (KIP-848) -------------------------------------------------------
+
+using Kind = ConsumerGroupRecordKind;
+
+TEST_P(StoreTest, ConsumerGroupRecordsAreReplacedAndTombstonedAndSurviveReopening) {
+  {
+    auto store = open_started();
+    ASSERT_TRUE(store);
+    WriteBatch first;
+    first.consumer_group_records = {
+        consumer_group_record("g", Kind::kGroupMetadata, "", "epoch 1"),
+        consumer_group_record("g", Kind::kMember, "m1", "m1 v1"),
+        consumer_group_record("g", Kind::kMember, "m2", "m2 v1"),
+        consumer_group_record("g", Kind::kTargetAssignmentMember, "m1", "m1 target"),
+        consumer_group_record("g", Kind::kCurrentMemberAssignment, "m2", "m2 current"),
+    };
+    ASSERT_EQ(write(*store, std::move(first)), v1::NONE);
+    WriteBatch second;
+    second.consumer_group_records = {
+        consumer_group_record("g", Kind::kGroupMetadata, "", "epoch 2"),
+        consumer_group_record("g", Kind::kMember, "m2", std::nullopt),
+        consumer_group_record("g", Kind::kCurrentMemberAssignment, "m2", std::nullopt),
+        consumer_group_record("g", Kind::kTargetAssignmentMetadata, "", "assignment epoch 2"),
+        consumer_group_record("g", Kind::kMember, "absent", std::nullopt),
+    };
+    ASSERT_EQ(write(*store, std::move(second)), v1::NONE);
+  }
+  auto store = open();
+  ASSERT_TRUE(store);
+  StoredGroups stored = load(*store);
+  EXPECT_EQ(
+      sorted_records(stored.consumer_group_records),
+      (std::vector<ConsumerGroupRecord>{
+          consumer_group_record("g", Kind::kGroupMetadata, "", "epoch 2"),
+          consumer_group_record("g", Kind::kMember, "m1", "m1 v1"),
+          consumer_group_record("g", Kind::kTargetAssignmentMember, "m1", "m1 target"),
+          consumer_group_record("g", Kind::kTargetAssignmentMetadata, "", "assignment epoch 2"),
+      }));
+  EXPECT_TRUE(stored.groups.empty());  // a consumer group has no classic group record
+}
+
+// Values are serialized protobufs: any byte, NUL included, and possibly none at all.
+TEST_P(StoreTest, ConsumerGroupRecordBytesComeBackExactly) {
+  const std::string odd("g\xff\0\x01x", 5);
+  const std::string value("\0\x08\x96\x01\0\xff\0", 7);
+  auto store = open_started();
+  ASSERT_TRUE(store);
+  WriteBatch b;
+  b.consumer_group_records = {
+      consumer_group_record(odd, Kind::kMember, odd + "-m", value),
+      consumer_group_record(odd, Kind::kCurrentMemberAssignment, odd + "-m", ""),
+  };
+  ASSERT_EQ(write(*store, std::move(b)), v1::NONE);
+  store->stop();
+  EXPECT_EQ(sorted_records(load(*store).consumer_group_records),
+            (std::vector<ConsumerGroupRecord>{
+                consumer_group_record(odd, Kind::kMember, odd + "-m", value),
+                consumer_group_record(odd, Kind::kCurrentMemberAssignment, odd + "-m", ""),
+            }));
+}
+
+TEST_P(StoreTest, DeletingAGroupDeletesOnlyItsConsumerGroupRecords) {
+  auto store = open_started();
+  ASSERT_TRUE(store);
+  WriteBatch first;
+  for (const std::string group : {"gone", "kept", "gone-too"}) {
+    first.consumer_group_records.push_back(
+        consumer_group_record(group, Kind::kGroupMetadata, "", group + " epoch"));
+    first.consumer_group_records.push_back(
+        consumer_group_record(group, Kind::kMember, "m1", group + " m1"));
+  }
+  first.offsets.push_back(offset("gone", "t", 0, 1));
+  ASSERT_EQ(write(*store, std::move(first)), v1::NONE);
+  WriteBatch second;
+  second.deleted_groups = {"gone", "gone-too"};
+  ASSERT_EQ(write(*store, std::move(second)), v1::NONE);
+  store->stop();
+  StoredGroups stored = load(*store);
+  EXPECT_EQ(sorted_records(stored.consumer_group_records),
+            (std::vector<ConsumerGroupRecord>{
+                consumer_group_record("kept", Kind::kGroupMetadata, "", "kept epoch"),
+                consumer_group_record("kept", Kind::kMember, "m1", "kept m1"),
+            }));
+  EXPECT_TRUE(stored.offsets.empty());
+}
+
+// Within one batch and across the batches of one transaction, the last write of a key wins, and
+// a group's deletion removes what was written before it but not after.
+TEST_P(StoreTest, ConsumerGroupRecordWritesApplyInOrder) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  std::vector<WriteBatch> batches(4);
+  batches[0].consumer_group_records = {
+      consumer_group_record("g", Kind::kMember, "upserted-then-deleted", "v"),
+      consumer_group_record("g", Kind::kMember, "deleted-then-upserted", "v1"),
+      consumer_group_record("g", Kind::kMember, "upserted-twice", "first"),
+      consumer_group_record("g", Kind::kMember, "upserted-then-deleted", std::nullopt),
+      consumer_group_record("g", Kind::kMember, "deleted-then-upserted", std::nullopt),
+      consumer_group_record("g", Kind::kMember, "deleted-then-upserted", "v2"),
+      consumer_group_record("g", Kind::kMember, "upserted-twice", "second"),
+      consumer_group_record("h", Kind::kMember, "before-deletion", "v"),
+  };
+  batches[1].consumer_group_records = {
+      consumer_group_record("g", Kind::kMember, "deleted-then-upserted", std::nullopt),
+      consumer_group_record("h", Kind::kMember, "in-the-deleting-batch", "v"),
+  };
+  batches[1].deleted_groups = {"h"};
+  batches[2].consumer_group_records = {
+      consumer_group_record("g", Kind::kMember, "deleted-then-upserted", "v3"),
+      consumer_group_record("h", Kind::kMember, "after-deletion", "v"),
+  };
+  batches[3].consumer_group_records = {
+      consumer_group_record("g", Kind::kMember, "upserted-twice", std::nullopt),
+      consumer_group_record("g", Kind::kMember, "upserted-twice", "third"),
+  };
+  std::atomic<int> ok{0};
+  std::promise<void> all;
+  for (auto& b : batches) {
+    store->append(std::move(b), [&](v1::ErrorCode e) {
+      if (e == v1::NONE && ++ok == 4) all.set_value();
+    });
+  }
+  store->start();
+  all.get_future().get();
+  EXPECT_EQ(store->transactions(), 1u);
+  store->stop();
+  EXPECT_EQ(sorted_records(load(*store).consumer_group_records),
+            (std::vector<ConsumerGroupRecord>{
+                consumer_group_record("g", Kind::kMember, "deleted-then-upserted", "v3"),
+                consumer_group_record("g", Kind::kMember, "upserted-twice", "third"),
+                consumer_group_record("h", Kind::kMember, "after-deletion", "v"),
+            }));
+}
+
+// The same, one batch per transaction: each write sees the rows the one before it committed.
+TEST_P(StoreTest, LastWriteOfAConsumerGroupRecordInABatchWins) {
+  auto store = open_started();
+  ASSERT_TRUE(store);
+  WriteBatch first;
+  first.consumer_group_records = {consumer_group_record("g", Kind::kMember, "stored", "v1")};
+  ASSERT_EQ(write(*store, std::move(first)), v1::NONE);
+  WriteBatch second;
+  second.consumer_group_records = {
+      consumer_group_record("g", Kind::kMember, "stored", "v2"),
+      consumer_group_record("g", Kind::kMember, "stored", std::nullopt),
+      consumer_group_record("g", Kind::kMember, "new", std::nullopt),
+      consumer_group_record("g", Kind::kMember, "new", "v"),
+  };
+  ASSERT_EQ(write(*store, std::move(second)), v1::NONE);
+  store->stop();
+  EXPECT_EQ(sorted_records(load(*store).consumer_group_records),
+            (std::vector<ConsumerGroupRecord>{
+                consumer_group_record("g", Kind::kMember, "new", "v"),
+            }));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"),

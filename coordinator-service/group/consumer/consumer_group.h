@@ -1,0 +1,66 @@
+// A consumer group (KIP-848): Kafka's ConsumerGroup. Its members, the target assignment the
+// assignor computed for the assignment epoch, which member owns which partition at which epoch,
+// and the metadata of the topics its members subscribe to. Plain data plus the bookkeeping that
+// keeps those indexes in step; ConsumerGroupManager decides what changes.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "group/assignor/partition_assignor.h"
+#include "group/consumer/consumer_group_member.h"
+
+namespace groupwire::coordinator {
+
+enum class ConsumerGroupState { kEmpty, kAssigning, kReconciling, kStable, kDead };
+
+// Kafka's names, as ConsumerGroupDescribe and ListGroups give them.
+const char* consumer_group_state_name(ConsumerGroupState s);
+
+struct ConsumerGroup {
+  std::string group_id;
+  std::int32_t group_epoch = 0;
+  std::int32_t assignment_epoch = 0;
+  std::map<MemberId, ConsumerGroupMember> members;
+  std::map<std::string, MemberId> static_members;  // instance id -> member id
+  std::map<MemberId, TopicPartitionsById> target_assignment;
+  // The subscribed topics that exist, as the catalog named by the fingerprint had them.
+  SubscribedTopicMetadata subscription_metadata;
+  std::uint64_t catalog_fingerprint = 0;
+  std::int64_t catalog_fetched_at_ms = 0;
+  // Who owns each partition (assigned or pending revocation), at which member epoch.
+  std::map<std::pair<TopicId, std::int32_t>, std::int32_t> partition_epochs;
+  bool dead = false;                             // deleted; its calls answer as for no group
+  std::int64_t current_state_timestamp_ms = -1;  // wall clock of the last state change
+  ConsumerGroupState last_state = ConsumerGroupState::kEmpty;
+
+  ConsumerGroupState state() const;
+  bool has_member(const MemberId& id) const { return members.count(id) > 0; }
+  ConsumerGroupMember* member(const MemberId& id);
+  const ConsumerGroupMember* member(const MemberId& id) const;
+  ConsumerGroupMember* static_member(const std::string& instance_id);
+
+  // -1 when nobody owns the partition.
+  std::int32_t current_partition_epoch(const TopicId& topic, std::int32_t partition) const;
+  const TopicPartitionsById& target_of(const MemberId& id) const;
+
+  // Adds or replaces a member, keeping the static member and partition owner indexes.
+  void put_member(ConsumerGroupMember m);
+  void remove_member(const MemberId& id);
+  void set_target(const MemberId& id, TopicPartitionsById assignment);
+
+  // The server assignor most members ask for (ties: the first by name), nullopt if none asks.
+  std::optional<std::string> preferred_assignor() const;
+  // Topic name for an id the group knows; "" when not subscribed.
+  std::string topic_name(const TopicId& id) const;
+
+ private:
+  void add_partition_epochs(const ConsumerGroupMember& m);
+  void remove_partition_epochs(const ConsumerGroupMember& m);
+};
+
+}  // namespace groupwire::coordinator
