@@ -21,10 +21,11 @@ from raw_wire import Cursor, compact_string, connect, read_frame, request, uvari
 
 OFFSET_COMMIT, OFFSET_FETCH, JOIN_GROUP, HEARTBEAT, LEAVE_GROUP, SYNC_GROUP = 8, 9, 11, 12, 13, 14
 DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS, OFFSET_DELETE = 15, 16, 42, 47
+CONSUMER_GROUP_HEARTBEAT = 68
 # First flexible version of each API (None: never flexible); it decides both header versions.
 _FLEXIBLE_FROM = {OFFSET_COMMIT: 8, OFFSET_FETCH: 6, JOIN_GROUP: 6, HEARTBEAT: 4, LEAVE_GROUP: 4,
                   SYNC_GROUP: 4, DESCRIBE_GROUPS: 5, LIST_GROUPS: 3, DELETE_GROUPS: 2,
-                  OFFSET_DELETE: None}
+                  OFFSET_DELETE: None, CONSUMER_GROUP_HEARTBEAT: 0}
 
 ANSWER_TIMEOUT = 30.0  # seconds for any one answer; a JoinGroup is parked until its phase ends
 
@@ -390,6 +391,52 @@ def delete_groups(groups: list[str]) -> Request:
         return dict(results)
 
     return Request("DeleteGroups", DELETE_GROUPS, 2, body, parse)
+
+
+# -- the consumer group protocol (KIP-848) ----------------------------------------------------
+
+class GroupHeartbeat(NamedTuple):
+    error: int
+    error_message: str | None
+    member_id: str | None
+    member_epoch: int
+    heartbeat_interval_ms: int
+    assignment: dict[bytes, list[int]] | None  # topic id -> partitions; None: unchanged
+
+
+def consumer_group_heartbeat(group: str, member_id: str, member_epoch: int, *,
+                             topics: list[str] | None = None, regex: str | None = None,
+                             owned: dict[bytes, list[int]] | None = None,
+                             rebalance_timeout_ms: int = -1, version: int = 1) -> Request:
+    """ConsumerGroupHeartbeat v0-1 with no instance id, rack or server assignor; None is Kafka's
+    "unchanged since the last heartbeat" (`regex` is v1+). `owned` maps topic ids (16 bytes) to
+    the partitions the member owns. Answer: GroupHeartbeat."""
+    assert version in (0, 1) and (version >= 1 or regex is None), (version, regex)
+    e = Encoder(CONSUMER_GROUP_HEARTBEAT, version)
+    null_array = uvarint(0)
+    body = e.tagged(
+        e.string(group), e.string(member_id), int32(member_epoch),
+        e.string(None), e.string(None),  # instance id, rack id
+        int32(rebalance_timeout_ms),
+        null_array if topics is None else e.array([e.string(t) for t in topics]),
+        e.string(regex) if version >= 1 else b"",
+        e.string(None),  # server assignor
+        null_array if owned is None else e.array([
+            e.tagged(topic_id, e.array([int32(p) for p in partitions]))
+            for topic_id, partitions in owned.items()]))
+
+    def parse(d: Decoder) -> GroupHeartbeat:
+        d.int32()  # throttle
+        error, message, member, epoch, interval = (d.int16(), d.string(), d.string(), d.int32(),
+                                                   d.int32())
+        assignment = None
+        if d.int8() >= 0:  # a nullable struct: -1 is null
+            assignment = d.tagged(dict(d.array(
+                lambda: d.tagged((d._raw(16), d.array(d.int32))))))
+        d.tagged()
+        return GroupHeartbeat(error, message, member, epoch, interval, assignment)
+
+    return Request("ConsumerGroupHeartbeat", CONSUMER_GROUP_HEARTBEAT, version, body, parse)
 
 
 # -- the connection ---------------------------------------------------------------------------
