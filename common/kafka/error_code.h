@@ -46,6 +46,7 @@ enum class ErrorCode : std::int16_t {
   UNRELEASED_INSTANCE_ID = 111,
   UNSUPPORTED_ASSIGNOR = 112,
   STALE_MEMBER_EPOCH = 113,
+  INVALID_REGULAR_EXPRESSION = 128,
 };
 
 constexpr std::int16_t to_wire(ErrorCode e) {

@@ -69,10 +69,11 @@ std::vector<Req> split_groups(const Req& req) {
   return parts;
 }
 
-void merge_into(pb::OffsetFetchResponse& all, pb::OffsetFetchResponse& part) {
-  for (auto& g : *part.mutable_groups()) *all.add_groups() = std::move(g);
+template <class Resp>
+requires requires(Resp& r) {
+  r.mutable_groups();
 }
-void merge_into(pb::DescribeGroupsResponse& all, pb::DescribeGroupsResponse& part) {
+void merge_into(Resp& all, Resp& part) {
   for (auto& g : *part.mutable_groups()) *all.add_groups() = std::move(g);
 }
 void merge_into(pb::DeleteGroupsResponse& all, pb::DeleteGroupsResponse& part) {
@@ -483,6 +484,12 @@ void CoordinatorClient::fetched(std::uint64_t fetch, std::optional<RoutingTable>
         spdlog::info("coordinators: {} group partitions, routing table from {}",
                      table->group_partitions, source_->names());
       }
+      if (table->consumer_protocol != consumer_protocol_.load(std::memory_order_relaxed)) {
+        spdlog::info("coordinators {} the consumer group protocol",
+                     table->consumer_protocol ? "serve" : "no longer serve");
+      }
+      // Before the calls that waited for this table go: their answers show it.
+      consumer_protocol_.store(table->consumer_protocol, std::memory_order_release);
       table_ = std::move(table);
       // Connections to new owners open now, before the first call needs them.
       for (std::size_t p = 0; p < routes_.size(); ++p) {

@@ -67,6 +67,12 @@ class CoordinatorClient {
   // Asks idle connections to connect.
   std::optional<std::string> not_ready();
 
+  // Whether the coordinators serve the consumer group protocol, as the latest routing table
+  // says; false until the first table is known. Read on every connection's thread.
+  bool serves_consumer_protocol() const {
+    return consumer_protocol_.load(std::memory_order_acquire);
+  }
+
   // One overload per operation; `timeout` bounds the whole call, resends included.
   GROUPWIRE_COORDINATOR_OPERATIONS(GROUPWIRE_DECLARE_COORDINATOR_CALL)
 
@@ -115,6 +121,7 @@ class CoordinatorClient {
 
   CoordinatorClientOptions options_;
   std::atomic<std::uint64_t> next_seq_{0};
+  std::atomic<bool> consumer_protocol_{false};
 
   std::mutex mu_;
   std::optional<RoutingTable> table_;

@@ -12,6 +12,18 @@ Resp top_level(pb::ErrorCode e) {
   return out;
 }
 
+// Kafka's error entries of a describe leave everything but the group id empty.
+template <class Resp, class Req>
+Resp failed_groups(const Req& req, pb::ErrorCode e) {
+  Resp out;
+  for (const auto& id : req.group_ids()) {
+    auto* group = out.add_groups();
+    group->set_group_id(id);
+    group->set_error_code(e);
+  }
+  return out;
+}
+
 }  // namespace
 
 pb::ErrorCode failure_error(const grpc::Status& status) {
@@ -66,14 +78,7 @@ pb::OffsetFetchResponse failed_reply(const pb::OffsetFetchRequest& req, pb::Erro
 }
 
 pb::DescribeGroupsResponse failed_reply(const pb::DescribeGroupsRequest& req, pb::ErrorCode e) {
-  // Kafka's error entries leave state, protocol type and protocol data empty.
-  pb::DescribeGroupsResponse out;
-  for (const auto& id : req.group_ids()) {
-    auto* group = out.add_groups();
-    group->set_group_id(id);
-    group->set_error_code(e);
-  }
-  return out;
+  return failed_groups<pb::DescribeGroupsResponse>(req, e);
 }
 
 pb::ListGroupsResponse failed_reply(const pb::ListGroupsRequest&, pb::ErrorCode e) {
@@ -92,6 +97,16 @@ pb::DeleteGroupsResponse failed_reply(const pb::DeleteGroupsRequest& req, pb::Er
 
 pb::OffsetDeleteResponse failed_reply(const pb::OffsetDeleteRequest&, pb::ErrorCode e) {
   return top_level<pb::OffsetDeleteResponse>(e);
+}
+
+pb::ConsumerGroupHeartbeatResponse failed_reply(const pb::ConsumerGroupHeartbeatRequest&,
+                                                pb::ErrorCode e) {
+  return top_level<pb::ConsumerGroupHeartbeatResponse>(e);
+}
+
+pb::ConsumerGroupDescribeResponse failed_reply(const pb::ConsumerGroupDescribeRequest& req,
+                                               pb::ErrorCode e) {
+  return failed_groups<pb::ConsumerGroupDescribeResponse>(req, e);
 }
 
 }  // namespace groupwire::gateway

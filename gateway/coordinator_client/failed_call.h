@@ -31,5 +31,9 @@ pb::DescribeGroupsResponse failed_reply(const pb::DescribeGroupsRequest& req, pb
 pb::ListGroupsResponse failed_reply(const pb::ListGroupsRequest& req, pb::ErrorCode e);
 pb::DeleteGroupsResponse failed_reply(const pb::DeleteGroupsRequest& req, pb::ErrorCode e);
 pb::OffsetDeleteResponse failed_reply(const pb::OffsetDeleteRequest& req, pb::ErrorCode e);
+pb::ConsumerGroupHeartbeatResponse failed_reply(const pb::ConsumerGroupHeartbeatRequest& req,
+                                                pb::ErrorCode e);
+pb::ConsumerGroupDescribeResponse failed_reply(const pb::ConsumerGroupDescribeRequest& req,
+                                               pb::ErrorCode e);
 
 }  // namespace groupwire::gateway

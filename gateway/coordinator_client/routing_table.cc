@@ -21,6 +21,9 @@ std::optional<RoutingTable> RoutingTable::from(const pb::RoutingTable& answer,
   // A coordinator alone serves them all, at the address it was reached by.
   table.owners.assign(table.group_partitions,
                       answer.clustered() ? std::nullopt : std::optional(asked));
+  table.consumer_protocol =
+      std::find(answer.group_protocols().begin(), answer.group_protocols().end(), "consumer") !=
+      answer.group_protocols().end();
   for (const auto& owner : answer.owners()) {
     auto address = parse_host_port(owner.coordinator());
     if (owner.partition() < 0 ||

@@ -26,6 +26,9 @@ namespace pb = groupwire::coordinator::v1;
 struct RoutingTable {
   std::size_t group_partitions = 0;
   std::vector<std::optional<HostPort>> owners;  // by partition; nullopt: none now
+  // The coordinators serve the consumer group protocol (KIP-848) besides the classic one; a
+  // coordinator that names no protocols predates it.
+  bool consumer_protocol = false;
 
   // The table a coordinator answered `asked` with, or nullopt and why it is unusable.
   static std::optional<RoutingTable> from(const pb::RoutingTable& answer, const HostPort& asked,

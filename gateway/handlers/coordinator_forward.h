@@ -2,6 +2,7 @@
 // answer with the translated reply, and the small conversions between Kafka structs and protos.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -29,6 +30,24 @@ inline pb::ErrorCode proto_error(kafka::ErrorCode e) {
 inline std::optional<std::string> nullable(bool present, const std::string& value) {
   if (!present) return std::nullopt;
   return value;
+}
+
+// Topic ids travel in protos as their 16 bytes.
+inline std::string topic_id_bytes(const kafka::Uuid& id) {
+  return {reinterpret_cast<const char*>(id.data()), id.size()};
+}
+inline kafka::Uuid to_uuid(const std::string& bytes) {
+  kafka::Uuid id{};
+  std::copy_n(bytes.begin(), std::min(bytes.size(), id.size()), id.begin());
+  return id;
+}
+
+// The consumer group protocol's APIs are offered while the coordinators serve it, as Kafka
+// offers them only with its new group coordinator enabled.
+inline void offer_with_consumer_protocol(Dispatcher& dispatcher, const CoordinatorClient& client,
+                                         kafka::ApiKey api) {
+  dispatcher.offer_while(static_cast<std::int16_t>(api),
+                         [&client] { return client.serves_consumer_protocol(); });
 }
 
 // Every call says who asked: the coordinator's audit log and its view of members use it. An

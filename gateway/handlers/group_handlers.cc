@@ -15,6 +15,8 @@ void add_group_handlers(Dispatcher& dispatcher, CoordinatorClient& client,
   add_list_groups_handler(dispatcher, client, std::move(placement));
   add_delete_groups_handler(dispatcher, client);
   add_offset_delete_handler(dispatcher, client, shared_catalog);
+  add_consumer_group_heartbeat_handler(dispatcher, client, shared_catalog);
+  add_consumer_group_describe_handler(dispatcher, client);
 }
 
 }  // namespace groupwire::gateway

@@ -29,5 +29,9 @@ void add_list_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client,
 void add_delete_groups_handler(Dispatcher& dispatcher, CoordinatorClient& client);
 void add_offset_delete_handler(Dispatcher& dispatcher, CoordinatorClient& client,
                                std::shared_ptr<const TopicCatalog> catalog);
+// The consumer group protocol's APIs, offered while the coordinators serve it.
+void add_consumer_group_heartbeat_handler(Dispatcher& dispatcher, CoordinatorClient& client,
+                                          std::shared_ptr<const TopicCatalog> catalog);
+void add_consumer_group_describe_handler(Dispatcher& dispatcher, CoordinatorClient& client);
 
 }  // namespace groupwire::gateway

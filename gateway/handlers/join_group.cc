@@ -1,12 +1,9 @@
 // JoinGroup: a long-poll that completes when the coordinator ends the join phase.
-#include <arpa/inet.h>
-
 #include <algorithm>
-
-#include <fmt/format.h>
 
 #include "handlers/coordinator_forward.h"
 #include "handlers/group_handlers.h"
+#include "handlers/java_client_host.h"
 
 namespace groupwire::gateway {
 
@@ -14,25 +11,6 @@ using kafka::JoinGroupRequest;
 using kafka::JoinGroupResponse;
 
 namespace {
-
-// Kafka reports client hosts as Java's InetAddress.toString(): "/" and the address, IPv6 in
-// full uncompressed groups, IPv4-mapped IPv6 as plain IPv4.
-std::string java_client_host(const std::string& ip) {
-  in6_addr v6{};
-  std::string base = ip.substr(0, ip.find('%'));
-  if (base.find(':') == std::string::npos || inet_pton(AF_INET6, base.c_str(), &v6) != 1) {
-    return "/" + ip;
-  }
-  const auto* b = v6.s6_addr;
-  bool mapped = std::all_of(b, b + 10, [](std::uint8_t x) { return x == 0; }) && b[10] == 0xff &&
-                b[11] == 0xff;
-  if (mapped) return fmt::format("/{}.{}.{}.{}", b[12], b[13], b[14], b[15]);
-  std::string out = "/";
-  for (int i = 0; i < 8; ++i) {
-    out += fmt::format("{}{:x}", i == 0 ? "" : ":", (b[2 * i] << 8) | b[2 * i + 1]);
-  }
-  return out + ip.substr(base.size());
-}
 
 pb::JoinGroupRequest to_proto(const RequestContext& ctx, JoinGroupRequest& req) {
   auto version = ctx.header.api_version;

@@ -24,6 +24,8 @@ pb::OffsetCommitRequest to_proto(OffsetCommitRequest& req, const RequestContext&
   if (req.group_instance_id) out.set_group_instance_id(std::move(*req.group_instance_id));
   out.set_retention_time_ms(version >= 2 && version <= 4 ? req.retention_time_ms : -1);
   out.set_unknown_group_is_not_found(version >= 9);
+  // v9+ is what a consumer-protocol member commits with: its generation is its member epoch.
+  out.set_member_epoch_aware(version >= 9);
   for (auto& t : req.topics) {
     pb::OffsetCommitTopic* topic = nullptr;
     for (auto& p : t.partitions) {

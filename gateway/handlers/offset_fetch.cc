@@ -12,17 +12,18 @@ namespace {
 // Unknown topics and partitions are forwarded as they are: the coordinator answers them with
 // offset -1, as Kafka does.
 template <class Topics>
-void add_group(pb::OffsetFetchRequest& out, std::string group_id,
-               const std::optional<Topics>& topics) {
+pb::OffsetFetchGroup& add_group(pb::OffsetFetchRequest& out, std::string group_id,
+                                const std::optional<Topics>& topics) {
   auto* group = out.add_groups();
   group->set_group_id(std::move(group_id));
   group->set_all_topics(!topics);  // null topics: every committed offset (v2+)
-  if (!topics) return;
+  if (!topics) return *group;
   for (const auto& t : *topics) {
     auto* topic = group->add_topics();
     topic->set_name(t.name);
     topic->mutable_partition_indexes()->Add(t.partition_indexes.begin(), t.partition_indexes.end());
   }
+  return *group;
 }
 
 pb::OffsetFetchRequest to_proto(OffsetFetchRequest& req, kafka::ApiVersion version) {
@@ -30,7 +31,13 @@ pb::OffsetFetchRequest to_proto(OffsetFetchRequest& req, kafka::ApiVersion versi
   if (version < 8) {
     add_group(out, std::move(req.group_id), req.topics);
   } else {
-    for (auto& g : req.groups) add_group(out, std::move(g.group_id), g.topics);
+    for (auto& g : req.groups) {
+      auto& group = add_group(out, std::move(g.group_id), g.topics);
+      // v9+: a consumer-protocol member says who it is, for the coordinator to check.
+      if (version < 9) continue;
+      if (g.member_id) group.set_member_id(std::move(*g.member_id));
+      group.set_member_epoch(g.member_epoch);
+    }
   }
   out.set_require_stable(req.require_stable);
   return out;

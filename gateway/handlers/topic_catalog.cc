@@ -1,5 +1,7 @@
 #include "handlers/topic_catalog.h"
 
+#include <chrono>
+
 namespace groupwire::gateway {
 
 kafka::Uuid derived_topic_id(const std::string& name) {
@@ -46,6 +48,11 @@ std::shared_ptr<const TopicCatalog::Topics> TopicCatalog::all() const {
   return {s, &s->topics};
 }
 
+TopicCatalog::Listing TopicCatalog::listing() const {
+  auto s = snapshot();
+  return {{s, &s->topics}, s->updated_at_ms};
+}
+
 void TopicCatalog::update(const Topics& topics, bool complete) {
   std::lock_guard lock(mu_);
   Topics next = complete ? Topics{} : snapshot_->topics;
@@ -65,6 +72,9 @@ void TopicCatalog::store_locked(Topics topics) {
     next->names[topic.id] = name;
   }
   next->topics = std::move(topics);
+  next->updated_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
   snapshot_ = std::move(next);
 }
 

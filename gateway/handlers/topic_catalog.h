@@ -40,6 +40,14 @@ class TopicCatalog {
 
   std::shared_ptr<const Topics> all() const;
 
+  // The topics with the wall clock (ms since the epoch) of when they were stored: the catalog's
+  // construction, or its last update(), i.e. when the gateway last read them.
+  struct Listing {
+    std::shared_ptr<const Topics> topics;
+    std::int64_t updated_at_ms = 0;
+  };
+  Listing listing() const;
+
   // A full listing replaces what we knew; a partial one (some topics) updates those.
   void update(const Topics& topics, bool complete);
 
@@ -47,6 +55,7 @@ class TopicCatalog {
   struct Snapshot {
     Topics topics;
     std::map<kafka::Uuid, std::string> names;
+    std::int64_t updated_at_ms = 0;
   };
   std::shared_ptr<const Snapshot> snapshot() const;
   void store_locked(Topics topics);  // with mu_ held (or before sharing)

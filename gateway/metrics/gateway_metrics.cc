@@ -48,6 +48,10 @@ std::string api_name(std::int16_t key) {
       return "DeleteGroups";
     case ApiKey::OffsetDelete:
       return "OffsetDelete";
+    case ApiKey::ConsumerGroupHeartbeat:
+      return "ConsumerGroupHeartbeat";
+    case ApiKey::ConsumerGroupDescribe:
+      return "ConsumerGroupDescribe";
   }
   return std::to_string(key);  // relayed to the upstream, not known here by name
 }

@@ -28,6 +28,10 @@ void Dispatcher::add_raw(std::int16_t api_key, kafka::Versions valid, RawHandler
   e.raw = std::move(handler);
 }
 
+void Dispatcher::offer_while(std::int16_t api_key, std::function<bool()> offered) {
+  entries_.at(static_cast<std::size_t>(api_key)).offered = std::move(offered);
+}
+
 bool Dispatcher::serves(std::int16_t api_key) const {
   return api_key >= 0 && static_cast<std::size_t>(api_key) < entries_.size() &&
          entries_[api_key].registered;
@@ -42,7 +46,7 @@ DispatchResult Dispatcher::dispatch(std::string_view frame, std::string client_h
   }
   const Entry* entry =
       key >= 0 && static_cast<std::size_t>(key) < entries_.size() ? &entries_[key] : nullptr;
-  if (entry == nullptr || !entry->registered) {
+  if (entry == nullptr || !entry->available()) {
     return {DispatchOutcome::kUnsupported, fmt::format("unknown API key {}", key)};
   }
   bool api_versions = key == static_cast<std::int16_t>(kafka::ApiKey::ApiVersions);
@@ -99,7 +103,7 @@ std::vector<kafka::ApiVersionsResponse::ApiVersion> Dispatcher::advertised() con
   std::vector<kafka::ApiVersionsResponse::ApiVersion> out;
   for (std::size_t key = 0; key < entries_.size(); ++key) {
     const auto& e = entries_[key];
-    if (e.registered) out.push_back({static_cast<std::int16_t>(key), e.valid.lo, e.valid.hi});
+    if (e.available()) out.push_back({static_cast<std::int16_t>(key), e.valid.lo, e.valid.hi});
   }
   return out;
 }

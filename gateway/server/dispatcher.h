@@ -103,7 +103,13 @@ class Dispatcher {
   // (header.client_id stays empty), so any version the peer serves can be relayed.
   using RawHandler = std::function<void(RequestContext&&, std::string_view frame, FrameCallback)>;
   void add_raw(std::int16_t api_key, kafka::Versions valid, RawHandler handler);
+  // Whether a handler is registered for the API, offered or not (see offer_while).
   bool serves(std::int16_t api_key) const;
+  // Offers a registered API only while `offered()` says so (what the coordinators serve decides
+  // it): otherwise ApiVersions does not advertise it and a request for it is unsupported, as for
+  // an API without a handler. Set before dispatching starts; `offered` is called on every
+  // connection's thread.
+  void offer_while(std::int16_t api_key, std::function<bool()> offered);
 
   // Set before dispatching starts.
   void set_observer(std::shared_ptr<RequestObserver> observer) { observer_ = std::move(observer); }
@@ -116,7 +122,7 @@ class Dispatcher {
   DispatchResult dispatch(std::string_view frame, std::string client_host, FrameCallback done,
                           std::shared_ptr<Session> session = nullptr) const;
 
-  // What ApiVersions advertises: exactly the registered APIs and their valid versions.
+  // What ApiVersions advertises: exactly the registered APIs on offer and their valid versions.
   std::vector<kafka::ApiVersionsResponse::ApiVersion> advertised() const;
 
   template <kafka::TopLevelMessage Resp>
@@ -140,6 +146,8 @@ class Dispatcher {
     kafka::Versions flexible;
     std::function<bool(RequestContext&&, kafka::Reader&, Answer)> invoke;
     RawHandler raw;
+    std::function<bool()> offered;  // null: always
+    bool available() const { return registered && (!offered || offered()); }
   };
   // Kafka API keys are small and dense: index by key.
   std::array<Entry, 128> entries_;

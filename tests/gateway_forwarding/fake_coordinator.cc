@@ -71,7 +71,12 @@ void only_named(const pb::OffsetFetchRequest& req, pb::OffsetFetchResponse& resp
                        [&](const auto& g) { return g.group_id() == id; });
   });
 }
-void only_named(const pb::DescribeGroupsRequest& req, pb::DescribeGroupsResponse& resp) {
+template <class Req, class Resp>
+requires requires(const Req& req, Resp& resp) {
+  req.group_ids();
+  resp.mutable_groups();
+}
+void only_named(const Req& req, Resp& resp) {
   keep_named(*resp.mutable_groups(), [&](const std::string& id) {
     return std::find(req.group_ids().begin(), req.group_ids().end(), id) != req.group_ids().end();
   });
@@ -171,6 +176,12 @@ void FakeCoordinator::answer(pb::Call& call, pb::AnswerBatch& out) {
     case pb::Call::kOffsetDelete:
       return record(offset_delete, call.offset_delete(), id, &pb::Answer::mutable_offset_delete,
                     out);
+    case pb::Call::kConsumerGroupHeartbeat:
+      return record(consumer_group_heartbeat, call.consumer_group_heartbeat(), id,
+                    &pb::Answer::mutable_consumer_group_heartbeat, out);
+    case pb::Call::kConsumerGroupDescribe:
+      return record(consumer_group_describe, call.consumer_group_describe(), id,
+                    &pb::Answer::mutable_consumer_group_describe, out);
     default:
       return;
   }

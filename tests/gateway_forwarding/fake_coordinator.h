@@ -80,6 +80,10 @@ class FakeCoordinator final : public pb::Coordinator::CallbackService {
   Recorder<pb::ListGroupsRequest, pb::ListGroupsResponse> list_groups;
   Recorder<pb::DeleteGroupsRequest, pb::DeleteGroupsResponse> delete_groups;
   Recorder<pb::OffsetDeleteRequest, pb::OffsetDeleteResponse> offset_delete;
+  Recorder<pb::ConsumerGroupHeartbeatRequest, pb::ConsumerGroupHeartbeatResponse>
+      consumer_group_heartbeat;
+  Recorder<pb::ConsumerGroupDescribeRequest, pb::ConsumerGroupDescribeResponse>
+      consumer_group_describe;
 
   grpc::ServerBidiReactor<pb::CallBatch, pb::AnswerBatch>* Calls(
       grpc::CallbackServerContext* ctx) override;

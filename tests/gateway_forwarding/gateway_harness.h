@@ -32,12 +32,13 @@ class GatewayHarness {
              .channels = 2}) {}
 
   explicit GatewayHarness(CoordinatorClientOptions options) : client_(std::move(options)) {
-    add_group_handlers(
-        dispatcher_, client_,
-        std::make_shared<TopicCatalog>(std::vector<TopicSpec>{{"orders", 3}, {"audit", 1}}));
+    add_group_handlers(dispatcher_, client_, catalog_);
   }
 
   CoordinatorClient& client() { return client_; }
+  // For tests that add handlers or ACLs (before dispatching) or change the topics.
+  Dispatcher& dispatcher() { return dispatcher_; }
+  TopicCatalog& catalog() { return *catalog_; }
 
   // Dispatches `req`; the future gets the response frame.
   template <kafka::TopLevelMessage Req>
@@ -79,6 +80,8 @@ class GatewayHarness {
   }
 
  private:
+  SharedTopicCatalog catalog_ =
+      std::make_shared<TopicCatalog>(std::vector<TopicSpec>{{"orders", 3}, {"audit", 1}});
   CoordinatorClient client_;  // destroyed after the dispatcher that refers to it
   Dispatcher dispatcher_;
 };

@@ -57,6 +57,7 @@ TEST_F(ForwardingTest, OffsetCommitVersionFacts) {
     EXPECT_EQ(seen.member_id(), v == 0 ? "" : "m-1") << "v" << v;
     EXPECT_EQ(seen.retention_time_ms(), v >= 2 && v <= 4 ? 60000 : -1) << "v" << v;
     EXPECT_EQ(seen.unknown_group_is_not_found(), v >= 9) << "v" << v;
+    EXPECT_EQ(seen.member_epoch_aware(), v >= 9) << "v" << v;
     ASSERT_EQ(seen.topics_size(), 1);
     ASSERT_EQ(seen.topics(0).partitions_size(), 2);
     const auto& p = seen.topics(0).partitions(0);
@@ -184,7 +185,7 @@ TEST_F(ForwardingTest, OffsetFetchMultiGroup) {
 
   OffsetFetchRequest req;
   req.groups.push_back(
-      {"g", std::nullopt, -1, std::vector<OffsetFetchRequest::Topics>{{"orders", {0}}}});
+      {"g", "member-1", 12, std::vector<OffsetFetchRequest::Topics>{{"orders", {0}}}});
   req.groups.push_back({"h", std::nullopt, -1, std::nullopt});
   req.require_stable = true;
   for (ApiVersion v : {8, 9}) {
@@ -199,6 +200,12 @@ TEST_F(ForwardingTest, OffsetFetchMultiGroup) {
     EXPECT_EQ(seen[0].groups(0).topics(0).name(), "orders");
     EXPECT_EQ(seen[1].groups(0).group_id(), "h");
     EXPECT_TRUE(seen[1].groups(0).all_topics());
+    // v9: a consumer-protocol member says who it is; v8 cannot.
+    EXPECT_EQ(seen[0].groups(0).has_member_id(), v >= 9);
+    EXPECT_EQ(seen[0].groups(0).member_id(), v >= 9 ? "member-1" : "");
+    EXPECT_EQ(seen[0].groups(0).member_epoch(), v >= 9 ? 12 : 0);
+    EXPECT_FALSE(seen[1].groups(0).has_member_id());
+    EXPECT_EQ(seen[1].groups(0).member_epoch(), v >= 9 ? -1 : 0);
     EXPECT_TRUE(seen[0].require_stable());
     EXPECT_TRUE(seen[1].require_stable());
     ASSERT_EQ(resp.groups.size(), 2u);

@@ -2,7 +2,9 @@
 # Captures real client <-> mock-broker Kafka traffic and turns it into golden
 # vectors (tests/golden/vectors/*_librdkafka*.golden). See README.md.
 #
-# Two sessions:
+# Usage: ./capture.sh [SESSION...]   (default: all three; the others' vectors are left as they are)
+#
+# Three sessions:
 #   mock202: Debian's librdkafka 2.0.2 mock cluster (librdkafka-dev), driven by
 #            kcat and python3-confluent-kafka on the same librdkafka 2.0.2.
 #   mock215: librdkafka 2.15.1 built from the source bundled in the npm package
@@ -11,6 +13,9 @@
 #            Metadata), driven by kcat + python3-confluent-kafka running on that
 #            librdkafka 2.15.1 (LD_LIBRARY_PATH), by python3-confluent-kafka on
 #            Debian's 2.0.2, and by @platformatic/kafka (node/drive_mock.js).
+#   mock215kip848: the same 2.15.1 mock, driven by python3-confluent-kafka on
+#            librdkafka 2.15.1 as a group.protocol=consumer member
+#            (drive_kip848.py); only its ConsumerGroupHeartbeat vectors are kept.
 # Needs: root (dumpcap on lo), gcc, make, librdkafka-dev, kcat,
 # python3-confluent-kafka, tshark, node + npm (run `npm ci` in node/ first).
 set -euo pipefail
@@ -68,6 +73,9 @@ drive202() {
   kcat -b "$1" -L -X client.id=golden-kcat >/dev/null
   /usr/bin/python3 "$HERE/drive_librdkafka.py" "$1"
 }
+drive215kip848() {
+  LD_LIBRARY_PATH="$RDK/src" /usr/bin/python3 "$HERE/drive_kip848.py" "$1"
+}
 drive215() {
   LD_LIBRARY_PATH="$RDK/src" kcat -b "$1" -L -X client.id=golden-kcat >/dev/null
   LD_LIBRARY_PATH="$RDK/src" /usr/bin/python3 "$HERE/drive_librdkafka.py" "$1"
@@ -75,7 +83,14 @@ drive215() {
   (cd "$HERE/node" && node drive_mock.js "$1")
 }
 
-session mock202 "$WORK/mock_broker_202" drive202
-session mock215 "$WORK/mock_broker_215" drive215
+RUN=(${@:-mock202 mock215 mock215kip848})
+for name in "${RUN[@]}"; do
+  case $name in
+    mock202) session mock202 "$WORK/mock_broker_202" drive202 ;;
+    mock215) session mock215 "$WORK/mock_broker_215" drive215 ;;
+    mock215kip848) session mock215kip848 "$WORK/mock_broker_215" drive215kip848 ;;
+    *) echo "unknown session $name"; exit 1 ;;
+  esac
+done
 
-/usr/bin/python3 "$HERE/extract_capture.py" "$WORK"
+/usr/bin/python3 "$HERE/extract_capture.py" "$WORK" "${RUN[@]}"

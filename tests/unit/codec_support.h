@@ -21,25 +21,27 @@ struct Api {
   const char* name;
 };
 
-inline constexpr auto kApis =
-    std::make_tuple(Api<ApiVersionsRequest, ApiVersionsResponse>{"ApiVersions"},
-                    Api<MetadataRequest, MetadataResponse>{"Metadata"},
-                    Api<FindCoordinatorRequest, FindCoordinatorResponse>{"FindCoordinator"},
-                    Api<JoinGroupRequest, JoinGroupResponse>{"JoinGroup"},
-                    Api<SyncGroupRequest, SyncGroupResponse>{"SyncGroup"},
-                    Api<HeartbeatRequest, HeartbeatResponse>{"Heartbeat"},
-                    Api<LeaveGroupRequest, LeaveGroupResponse>{"LeaveGroup"},
-                    Api<OffsetCommitRequest, OffsetCommitResponse>{"OffsetCommit"},
-                    Api<OffsetFetchRequest, OffsetFetchResponse>{"OffsetFetch"},
-                    Api<DescribeGroupsRequest, DescribeGroupsResponse>{"DescribeGroups"},
-                    Api<ListGroupsRequest, ListGroupsResponse>{"ListGroups"},
-                    Api<DeleteGroupsRequest, DeleteGroupsResponse>{"DeleteGroups"},
-                    Api<OffsetDeleteRequest, OffsetDeleteResponse>{"OffsetDelete"},
-                    Api<ListOffsetsRequest, ListOffsetsResponse>{"ListOffsets"},
-                    Api<FetchRequest, FetchResponse>{"Fetch"},
-                    Api<SaslHandshakeRequest, SaslHandshakeResponse>{"SaslHandshake"},
-                    Api<SaslAuthenticateRequest, SaslAuthenticateResponse>{"SaslAuthenticate"},
-                    Api<ProduceRequest, ProduceResponse>{"Produce"});
+inline constexpr auto kApis = std::make_tuple(
+    Api<ApiVersionsRequest, ApiVersionsResponse>{"ApiVersions"},
+    Api<MetadataRequest, MetadataResponse>{"Metadata"},
+    Api<FindCoordinatorRequest, FindCoordinatorResponse>{"FindCoordinator"},
+    Api<JoinGroupRequest, JoinGroupResponse>{"JoinGroup"},
+    Api<SyncGroupRequest, SyncGroupResponse>{"SyncGroup"},
+    Api<HeartbeatRequest, HeartbeatResponse>{"Heartbeat"},
+    Api<LeaveGroupRequest, LeaveGroupResponse>{"LeaveGroup"},
+    Api<OffsetCommitRequest, OffsetCommitResponse>{"OffsetCommit"},
+    Api<OffsetFetchRequest, OffsetFetchResponse>{"OffsetFetch"},
+    Api<DescribeGroupsRequest, DescribeGroupsResponse>{"DescribeGroups"},
+    Api<ListGroupsRequest, ListGroupsResponse>{"ListGroups"},
+    Api<DeleteGroupsRequest, DeleteGroupsResponse>{"DeleteGroups"},
+    Api<OffsetDeleteRequest, OffsetDeleteResponse>{"OffsetDelete"},
+    Api<ListOffsetsRequest, ListOffsetsResponse>{"ListOffsets"},
+    Api<FetchRequest, FetchResponse>{"Fetch"},
+    Api<SaslHandshakeRequest, SaslHandshakeResponse>{"SaslHandshake"},
+    Api<SaslAuthenticateRequest, SaslAuthenticateResponse>{"SaslAuthenticate"},
+    Api<ProduceRequest, ProduceResponse>{"Produce"},
+    Api<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>{"ConsumerGroupHeartbeat"},
+    Api<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>{"ConsumerGroupDescribe"});
 
 template <class F>
 void for_each_api(F&& f) {

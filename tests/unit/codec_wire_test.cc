@@ -4,6 +4,7 @@
 #include "kafka/codec/codec.h"
 #include "kafka/codec/header.h"
 #include "kafka/codec/messages/all.h"
+#include "kafka/error_code.h"
 
 namespace groupwire::kafka {
 namespace {
@@ -138,6 +139,187 @@ TEST(Wire, TaggedFieldPayloadOverrunIsAnError) {
   ApiVersionsResponse resp;
   Reader r(s.data(), s.size());
   EXPECT_FALSE(decode(r, 3, resp));
+}
+
+// A message with a struct that is nullable from v1 on, like Kafka's nullable struct fields.
+struct Inner {
+  std::int16_t x = 0;
+  static void fields(auto& m, auto& v) { v(m.x, {"x", since(0)}); }
+  bool operator==(const Inner&) const = default;
+};
+struct WithNullableStruct {
+  std::optional<Inner> inner;
+  std::int8_t after = 0;
+  static void fields(auto& m, auto& v) {
+    v(m.inner, {"inner", since(0), since(1)});
+    v(m.after, {"after", since(0)});
+  }
+  bool operator==(const WithNullableStruct&) const = default;
+};
+
+std::string encoded(const WithNullableStruct& m, ApiVersion v, bool flexible) {
+  std::string out;
+  encode_body(m, v, flexible, out);
+  return out;
+}
+
+TEST(Wire, NullableStructCarriesAnInt8Marker) {
+  WithNullableStruct present{Inner{7}, 9};
+  WithNullableStruct null{std::nullopt, 9};
+  EXPECT_EQ(encoded(present, 1, false), bytes({1, 0, 7, 9}));
+  EXPECT_EQ(encoded(null, 1, false), bytes({0xff, 9}));
+  // Flexible: the struct's own tag buffer follows its fields.
+  EXPECT_EQ(encoded(present, 1, true), bytes({1, 0, 7, 0, 9, 0}));
+  EXPECT_EQ(encoded(null, 1, true), bytes({0xff, 9, 0}));
+  // Where it is not nullable there is no marker, and a null is written as a default struct.
+  EXPECT_EQ(encoded(present, 0, false), bytes({0, 7, 9}));
+  EXPECT_EQ(encoded(null, 0, false), bytes({0, 0, 9}));
+
+  for (bool flexible : {false, true}) {
+    for (const auto& m : {present, null}) {
+      std::string s = encoded(m, 1, flexible);
+      WithNullableStruct back{Inner{1}, 0};
+      Reader r(s.data(), s.size());
+      ASSERT_TRUE(decode_body(r, 1, flexible, back)) << r.error();
+      EXPECT_TRUE(back == m);
+      EXPECT_EQ(r.remaining(), 0u);
+    }
+  }
+  std::string s = bytes({0, 7, 9});
+  WithNullableStruct back;
+  Reader r(s.data(), s.size());
+  ASSERT_TRUE(decode_body(r, 0, false, back)) << r.error();
+  EXPECT_TRUE(back == present);
+}
+
+TEST(Wire, NullableStructMarkerAsKafkaReadsIt) {
+  // Any non-negative marker means present; any negative one null.
+  WithNullableStruct m;
+  std::string zero = bytes({0, 0, 7, 9});
+  Reader r(zero.data(), zero.size());
+  ASSERT_TRUE(decode_body(r, 1, false, m));
+  EXPECT_EQ(m.inner, Inner{7});
+  std::string minus_two = bytes({0xfe, 9});
+  Reader r2(minus_two.data(), minus_two.size());
+  ASSERT_TRUE(decode_body(r2, 1, false, m));
+  EXPECT_EQ(m.inner, std::nullopt);
+  std::string truncated = bytes({1, 0});
+  Reader r3(truncated.data(), truncated.size());
+  EXPECT_FALSE(decode_body(r3, 1, false, m));
+}
+
+constexpr Uuid kTopicId{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+
+std::string uuid_bytes() {
+  return std::string(kTopicId.begin(), kTopicId.end());
+}
+
+TEST(Wire, ConsumerGroupHeartbeatRequestV0) {
+  ConsumerGroupHeartbeatRequest req;
+  req.group_id = "g";
+  req.member_id = "m";
+  req.member_epoch = 0;
+  req.rack_id = "r";
+  req.rebalance_timeout_ms = 5000;
+  req.subscribed_topic_names = std::vector<std::string>{"t"};
+  req.subscribed_topic_regex = "ignored.*";  // a v1 field
+  req.topic_partitions.emplace();
+  std::string s;
+  encode(req, 0, s);
+  // Compact strings; instance id null (0); rack "r"; 5000 ms; names ["t"]; assignor null (0);
+  // owned partitions [] (1); the tag buffer.
+  EXPECT_EQ(s,
+            bytes({2, 'g', 2, 'm', 0, 0, 0, 0, 0, 2, 'r', 0, 0, 0x13, 0x88, 2, 2, 't', 0, 1, 0}));
+  ConsumerGroupHeartbeatRequest back;
+  Reader r(s.data(), s.size());
+  ASSERT_TRUE(decode(r, 0, back)) << r.error();
+  EXPECT_EQ(back.subscribed_topic_regex, std::nullopt);
+  EXPECT_EQ(back.subscribed_topic_names, req.subscribed_topic_names);
+  EXPECT_EQ(back.instance_id, std::nullopt);
+  ASSERT_TRUE(back.topic_partitions.has_value());
+  EXPECT_TRUE(back.topic_partitions->empty());
+}
+
+TEST(Wire, ConsumerGroupHeartbeatRequestV1) {
+  ConsumerGroupHeartbeatRequest req;
+  req.group_id = "g";
+  req.member_id = "m";
+  req.member_epoch = 7;
+  req.subscribed_topic_regex = "a.*";
+  req.server_assignor = "range";
+  req.topic_partitions =
+      std::vector<ConsumerGroupHeartbeatRequest::TopicPartitions>{{kTopicId, {0, 2}}};
+  std::string s;
+  encode(req, 1, s);
+  std::string want = bytes({2, 'g', 2,   'm', 0,   0,   0, 7, 0, 0, 0xff, 0xff, 0xff, 0xff,
+                            0,                 // subscribed_topic_names: null
+                            4, 'a', '.', '*',  // subscribed_topic_regex
+                            6, 'r', 'a', 'n', 'g', 'e', 2}) +
+                     uuid_bytes() + bytes({3, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0});
+  EXPECT_EQ(s, want);
+  ConsumerGroupHeartbeatRequest back;
+  Reader r(s.data(), s.size());
+  ASSERT_TRUE(decode(r, 1, back)) << r.error();
+  EXPECT_TRUE(back == req);
+  EXPECT_EQ(r.remaining(), 0u);
+}
+
+TEST(Wire, ConsumerGroupHeartbeatResponseWithNullAssignment) {
+  ConsumerGroupHeartbeatResponse resp;
+  resp.member_id = "m";
+  resp.member_epoch = 3;
+  resp.heartbeat_interval_ms = 5000;
+  std::string s;
+  encode(resp, 0, s);
+  // throttle, error, message null, member id, epoch, interval, assignment null (-1), tags.
+  EXPECT_EQ(s, bytes({0, 0, 0, 0, 0, 0, 0, 2, 'm', 0, 0, 0, 3, 0, 0, 0x13, 0x88, 0xff, 0}));
+  ConsumerGroupHeartbeatResponse back;
+  back.assignment.emplace();
+  Reader r(s.data(), s.size());
+  ASSERT_TRUE(decode(r, 0, back)) << r.error();
+  EXPECT_TRUE(back == resp);
+}
+
+TEST(Wire, ConsumerGroupHeartbeatResponseWithAssignment) {
+  ConsumerGroupHeartbeatResponse resp;
+  resp.error_code = to_wire(ErrorCode::NONE);
+  resp.member_epoch = 4;
+  resp.heartbeat_interval_ms = 5000;
+  resp.assignment = ConsumerGroupHeartbeatResponse::Assignment{{{kTopicId, {1}}}};
+  std::string s;
+  encode(resp, 1, s);
+  // ... assignment present (1): one topic (2), its id, partitions [1], the topic's tags, the
+  // assignment's tags, the response's tags.
+  std::string want = bytes({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0x13, 0x88, 1, 2}) +
+                     uuid_bytes() + bytes({2, 0, 0, 0, 1, 0, 0, 0});
+  EXPECT_EQ(s, want);
+  ConsumerGroupHeartbeatResponse back;
+  Reader r(s.data(), s.size());
+  ASSERT_TRUE(decode(r, 1, back)) << r.error();
+  EXPECT_TRUE(back == resp);
+  EXPECT_EQ(r.remaining(), 0u);
+}
+
+TEST(Wire, ConsumerGroupDescribeMemberTypeOnlyFromV1) {
+  ConsumerGroupDescribeResponse resp;
+  auto& group = resp.groups.emplace_back();
+  group.group_id = "g";
+  auto& member = group.members.emplace_back();
+  member.member_id = "m";
+  member.member_type = ConsumerGroupDescribeResponse::kConsumerMember;
+  std::string v0, v1;
+  encode(resp, 0, v0);
+  encode(resp, 1, v1);
+  ASSERT_EQ(v1.size(), v0.size() + 1);
+  // v1: the member type, the member's tag buffer; then the group's authorized operations
+  // (INT32_MIN), the group's and the response's tag buffers.
+  EXPECT_EQ(v1.substr(v1.size() - 8), bytes({1, 0, 0x80, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(v0, v1.substr(0, v1.size() - 8) + bytes({0, 0x80, 0, 0, 0, 0, 0}));
+  ConsumerGroupDescribeResponse back;
+  Reader r(v0.data(), v0.size());
+  ASSERT_TRUE(decode(r, 0, back)) << r.error();
+  EXPECT_EQ(back.groups.at(0).members.at(0).member_type,
+            ConsumerGroupDescribeResponse::kUnknownMember);
 }
 
 TEST(Header, ClientIdStaysClassicInHeaderV2) {

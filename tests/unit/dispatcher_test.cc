@@ -1,6 +1,9 @@
 // The dispatcher and the gateway's own handlers, driven with encoded frames.
 #include "server/dispatcher.h"
 
+#include <algorithm>
+#include <atomic>
+
 #include <gtest/gtest.h>
 
 #include "gateway_test_support.h"
@@ -75,6 +78,31 @@ TEST_F(DispatcherTest, ApiVersionsAdvertisesExactlyTheRegisteredApis) {
     EXPECT_EQ(resp.api_keys[2].api_key, 18);  // ApiVersions 0-4
     EXPECT_EQ(resp.api_keys[2].max_version, 4);
   }
+}
+
+TEST_F(DispatcherTest, AnApiOffersItselfOnlyWhileItsConditionHolds) {
+  std::atomic<bool> offered{false};
+  dispatcher_.add<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>(
+      [](const RequestContext&, ConsumerGroupDescribeRequest,
+         Respond<ConsumerGroupDescribeResponse> respond) { respond({}); });
+  dispatcher_.offer_while(static_cast<std::int16_t>(ApiKey::ConsumerGroupDescribe),
+                          [&offered] { return offered.load(); });
+  auto offers = [&] {
+    auto resp = roundtrip<ApiVersionsResponse>(ApiVersionsRequest{}, 2);
+    return std::any_of(resp.api_keys.begin(), resp.api_keys.end(), [](const auto& api) {
+      return api.api_key == static_cast<std::int16_t>(ApiKey::ConsumerGroupDescribe);
+    });
+  };
+  auto describe = request_frame(ConsumerGroupDescribeRequest{}, 0, 1);
+  EXPECT_TRUE(dispatcher_.serves(static_cast<std::int16_t>(ApiKey::ConsumerGroupDescribe)));
+  EXPECT_FALSE(offers());
+  call(describe, DispatchOutcome::kUnsupported);
+  offered = true;
+  EXPECT_TRUE(offers());
+  call(describe);
+  offered = false;
+  EXPECT_FALSE(offers());
+  call(describe, DispatchOutcome::kUnsupported);
 }
 
 TEST_F(DispatcherTest, ApiVersionsV3RejectsBadClientSoftwareName) {

@@ -25,6 +25,8 @@ enum class ApiKey : std::int16_t {
   SaslAuthenticate = 36,
   DeleteGroups = 42,
   OffsetDelete = 47,
+  ConsumerGroupHeartbeat = 68,
+  ConsumerGroupDescribe = 69,
 };
 
 }  // namespace groupwire::kafka

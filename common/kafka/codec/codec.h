@@ -4,6 +4,8 @@
 // are errors; bytes left after a complete body are ignored; unknown tagged fields are skipped and
 // dropped (nothing downstream could use them). Encoding is byte-exact for every value a decoder
 // can produce; a null in a version that cannot carry one is written as empty, like a default.
+// A nullable struct (std::optional of a struct) carries an int8 marker where it is nullable:
+// -1 null, 1 present (any non-negative marker reads as present, as in Kafka).
 #pragma once
 
 #include <optional>
@@ -103,6 +105,20 @@ class ReadVisitor {
 
   template <class T>
   void read_nullable(std::optional<T>& out, bool nullable) {
+    if constexpr (Message<T>) {
+      // A nullable struct: an int8 marker before it, negative for null (as Kafka reads it).
+      if (nullable && r_.read_int<std::int8_t>() < 0) {
+        out.reset();
+        return;
+      }
+      read(out.emplace(), false);
+    } else {
+      read_nullable_sized(out, nullable);
+    }
+  }
+
+  template <class T>
+  void read_nullable_sized(std::optional<T>& out, bool nullable) {
     // Peek the length without consuming it: the inner read consumes it again.
     Reader probe = r_;
     constexpr bool wide = !std::is_same_v<T, std::string>;
@@ -202,12 +218,20 @@ class WriteVisitor {
       w_.write_length(static_cast<std::int64_t>(v.size()), flexible_, true);
       for (const auto& e : v) write(e, false);
     } else if constexpr (IsOptional<T>::value) {
-      if (v.has_value()) {
+      using Value = typename T::value_type;
+      if constexpr (Message<Value>) {
+        if (nullable) w_.write_int<std::int8_t>(v.has_value() ? 1 : -1);
+        if (v.has_value()) {
+          write(*v, false);
+        } else if (!nullable) {
+          write(Value{}, false);
+        }
+      } else if (v.has_value()) {
         write(*v, false);
       } else if (nullable) {
-        w_.write_length(-1, flexible_, !std::is_same_v<typename T::value_type, std::string>);
+        w_.write_length(-1, flexible_, !std::is_same_v<Value, std::string>);
       } else {
-        write(typename T::value_type{}, false);
+        write(Value{}, false);
       }
     } else {
       write_struct(v);

@@ -322,7 +322,12 @@ function platformaticSpecs (pk) {
     ['SaslAuthenticate', 2, 'saslAuthenticateV2', [Buffer.from('\0golden-user\0golden-password')], { auth_bytes: Buffer.from('\0golden-user\0golden-password') }],
     produce(9, null),
     produce(10, 'golden-txn'),
-    produce(11, null)
+    produce(11, null),
+    ['ConsumerGroupHeartbeat', 0, 'consumerGroupHeartbeatV0', [GROUP, '', 0, INSTANCE, 'golden-rack', 300000, [TOPIC, TOPIC2], null, 'uniform', []],
+      { group_id: GROUP, member_id: '', member_epoch: 0, instance_id: INSTANCE, rack_id: 'golden-rack', rebalance_timeout_ms: 300000, subscribed_topic_names: [TOPIC, TOPIC2], server_assignor: 'uniform' }],
+    ['ConsumerGroupHeartbeat', 1, 'consumerGroupHeartbeatV1', [GROUP, MEMBER, 7, null, null, -1, null, 'golden-.*', null, [{ topicId: TOPIC_ID.dashed(), partitions: [0, 2] }]],
+      { group_id: GROUP, member_id: MEMBER, member_epoch: 7, instance_id: null, rack_id: null, rebalance_timeout_ms: -1, subscribed_topic_names: null, subscribed_topic_regex: 'golden-.*', server_assignor: null, topic_partitions: [{ topic_id: TOPIC_ID, partitions: [0, 2] }] }],
+    ['ConsumerGroupDescribe', 0, 'consumerGroupDescribeV0', [[GROUP, GROUP2], true], { group_ids: [GROUP, GROUP2], include_authorized_operations: true }]
   ]
   return specs
 }

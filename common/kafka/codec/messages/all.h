@@ -4,6 +4,8 @@
 #include <tuple>
 
 #include "kafka/codec/messages/api_versions.h"
+#include "kafka/codec/messages/consumer_group_describe.h"
+#include "kafka/codec/messages/consumer_group_heartbeat.h"
 #include "kafka/codec/messages/consumer_protocol.h"
 #include "kafka/codec/messages/delete_groups.h"
 #include "kafka/codec/messages/describe_groups.h"
@@ -34,6 +36,8 @@ using AllTopLevelMessages =
                ListGroupsRequest, ListGroupsResponse, DeleteGroupsRequest, DeleteGroupsResponse,
                OffsetDeleteRequest, OffsetDeleteResponse, ListOffsetsRequest, ListOffsetsResponse,
                FetchRequest, FetchResponse, SaslHandshakeRequest, SaslHandshakeResponse,
-               SaslAuthenticateRequest, SaslAuthenticateResponse, ProduceRequest, ProduceResponse>;
+               SaslAuthenticateRequest, SaslAuthenticateResponse, ProduceRequest, ProduceResponse,
+               ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse,
+               ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>;
 
 }  // namespace groupwire::kafka
