@@ -100,18 +100,50 @@ grpc::ServerUnaryReactor* on_group(Partitions& partitions, grpc::CallbackServerC
                         });
 }
 
-std::string state_text(const ClassicGroup& group) {
-  return fmt::format("{} with {} member{}", state_name(group.state), group.members.size(),
-                     group.members.size() == 1 ? "" : "s");
+std::string state_text(const char* state, std::size_t members) {
+  return fmt::format("{} with {} member{}", state, members, members == 1 ? "" : "s");
 }
 
-bool listed(const ClassicGroup& group, const apb::ListGroupsRequest& req) {
+// Why a group's state forbids an operation that needs it Empty, or nullopt. A group that does
+// not exist is fine (the operation creates or finds nothing).
+std::optional<std::string> not_empty(const GroupPartition& g, const std::string& id) {
+  if (const ClassicGroup* group = g.find_group(id); group && !group->is(GroupState::Empty)) {
+    return state_text(state_name(group->state), group->members.size());
+  }
+  if (const ConsumerGroup* group = g.find_consumer_group(id);
+      group && group->state() != ConsumerGroupState::kEmpty) {
+    return state_text(consumer_group_state_name(group->state()), group->members.size());
+  }
+  return std::nullopt;
+}
+
+// The group of either protocol, summarized; nullopt when there is none.
+std::optional<apb::GroupSummary> summary_of(const GroupPartition& g, const std::string& id) {
+  if (const ClassicGroup* group = g.find_group(id)) return summarize(*group);
+  if (const ConsumerGroup* group = g.find_consumer_group(id)) return summarize(*group);
+  return std::nullopt;
+}
+
+bool listed(const apb::GroupSummary& group, const apb::ListGroupsRequest& req) {
   auto has = [](const auto& filter, const auto& value) {
     return filter.empty() || std::find(filter.begin(), filter.end(), value) != filter.end();
   };
-  return group.group_id.compare(0, req.name_prefix().size(), req.name_prefix()) == 0 &&
-         has(req.states(), to_proto(group.state)) &&
-         has(req.protocol_types(), group.protocol_type.value_or(""));
+  return group.group_id().compare(0, req.name_prefix().size(), req.name_prefix()) == 0 &&
+         has(req.states(), group.state()) && has(req.protocol_types(), group.protocol_type()) &&
+         has(req.group_types(), group.group_type());
+}
+
+// Appends the first `limit` + 1 groups of `groups` after `after` that the request lists.
+template <class Groups>
+void list_after(const Groups& groups, const apb::ListGroupsRequest& req, std::size_t limit,
+                std::vector<apb::GroupSummary>& out) {
+  std::size_t taken = 0;
+  for (auto it = groups.upper_bound(req.page_token()); it != groups.end() && taken <= limit; ++it) {
+    apb::GroupSummary s = summarize(it->second);
+    if (!listed(s, req)) continue;
+    out.push_back(std::move(s));
+    ++taken;
+  }
 }
 
 // A WatchGroups stream. Events come from partition threads (deliver) and writes complete on
@@ -281,11 +313,8 @@ void AdminService::list_here(const apb::ListGroupsRequest* req, apb::ListGroupsR
   for (std::size_t p = 0; p < n; ++p) {
     partitions_.post(p, [req, resp, reactor, gather, elsewhere, p, limit](GroupPartition& g) {
       auto& out = gather->slot(p);
-      const auto& groups = g.groups();
-      for (auto it = groups.upper_bound(req->page_token());
-           it != groups.end() && out.size() <= limit; ++it) {
-        if (listed(it->second, *req)) out.push_back(summarize(it->second));
-      }
+      list_after(g.groups(), *req, limit, out);
+      list_after(g.consumer_groups(), *req, limit, out);
       if (!gather->arrive()) return;
       std::vector<apb::GroupSummary> all;
       for (auto& slot : gather->slots()) {
@@ -317,9 +346,13 @@ grpc::ServerUnaryReactor* AdminService::DescribeGroup(grpc::CallbackServerContex
   return on_group(partitions_, ctx, req->group_id(), resp,
                   owner_of_group(ctx, req, resp, &Async::DescribeGroup),
                   [this, req](GroupPartition& g, apb::DescribeGroupResponse& out) {
-                    const ClassicGroup* group = g.find_group(req->group_id());
-                    if (group == nullptr) return not_found(req->group_id());
-                    out = describe(*group, g.now());
+                    if (const ClassicGroup* group = g.find_group(req->group_id())) {
+                      out = describe(*group, g.now());
+                    } else if (const ConsumerGroup* cg = g.find_consumer_group(req->group_id())) {
+                      out = describe(*cg, g.now(), g.default_assignor());
+                    } else {
+                      return not_found(req->group_id());
+                    }
                     out.set_group_partition(
                         static_cast<std::int32_t>(partitions_.partition_for(req->group_id())));
                     out.set_coordinator(cluster_.self());
@@ -333,8 +366,8 @@ grpc::ServerUnaryReactor* AdminService::GetOffsets(grpc::CallbackServerContext* 
   return on_group(partitions_, ctx, req->group_id(), resp,
                   owner_of_group(ctx, req, resp, &Async::GetOffsets),
                   [req](GroupPartition& g, apb::GetOffsetsResponse& out) {
-                    const ClassicGroup* group = g.find_group(req->group_id());
-                    if (group == nullptr) return not_found(req->group_id());
+                    auto group = summary_of(g, req->group_id());
+                    if (!group) return not_found(req->group_id());
                     out = offsets_view(*group, g.committed_offsets(req->group_id()), *req);
                     return grpc::Status::OK;
                   });
@@ -347,13 +380,12 @@ grpc::ServerUnaryReactor* AdminService::ResetOffsets(grpc::CallbackServerContext
       partitions_, ctx, req->group_id(), resp, owner_of_group(ctx, req, resp, &Async::ResetOffsets),
       [req](GroupPartition& g, apb::ResetOffsetsResponse& out, const Finish& finish) {
         const std::string& id = req->group_id();
-        const ClassicGroup* group = g.find_group(id);
         // As Kafka's tool: a group that does not exist yet is created by the commit.
-        if (group != nullptr && !group->is(GroupState::Empty)) {
+        if (auto state = not_empty(g, id)) {
           return finish({grpc::StatusCode::FAILED_PRECONDITION,
                          fmt::format("group '{}' is {}: offsets can be reset only while it is "
                                      "Empty; stop its consumers first",
-                                     id, state_text(*group))});
+                                     id, *state)});
         }
         std::vector<apb::OffsetChange> changes;
         if (auto s = plan_reset(g.committed_offsets(id), *req, changes); !s.ok()) return finish(s);
@@ -399,7 +431,7 @@ grpc::ServerUnaryReactor* AdminService::DeleteOffsets(grpc::CallbackServerContex
               {grpc::StatusCode::INVALID_ARGUMENT,
                "name the topics (all their committed partitions) or partitions to delete"});
         }
-        if (g.find_group(id) == nullptr) return finish(not_found(id));
+        if (!summary_of(g, id)) return finish(not_found(id));
         pb::OffsetDeleteRequest del;
         del.set_group_id(id);
         for (const auto& [topic, partition] :
@@ -431,12 +463,11 @@ grpc::ServerUnaryReactor* AdminService::DeleteGroup(grpc::CallbackServerContext*
       partitions_, ctx, req->group_id(), resp, owner_of_group(ctx, req, resp, &Async::DeleteGroup),
       [req](GroupPartition& g, apb::DeleteGroupResponse&, const Finish& finish) {
         const std::string& id = req->group_id();
-        const ClassicGroup* group = g.find_group(id);
-        if (group != nullptr && !group->is(GroupState::Empty)) {
+        if (auto state = not_empty(g, id)) {
           return finish({grpc::StatusCode::FAILED_PRECONDITION,
                          fmt::format("group '{}' is {}: only an Empty group can be deleted; "
                                      "stop its consumers first",
-                                     id, state_text(*group))});
+                                     id, *state)});
         }
         g.delete_group(id, [finish, id](pb::ErrorCode error) { finish(status_of(error, id)); });
       });
@@ -449,6 +480,12 @@ grpc::ServerUnaryReactor* AdminService::RemoveMember(grpc::CallbackServerContext
       partitions_, ctx, req->group_id(), resp, owner_of_group(ctx, req, resp, &Async::RemoveMember),
       [req](GroupPartition& g, apb::RemoveMemberResponse& out) -> grpc::Status {
         const std::string& id = req->group_id();
+        if (g.find_consumer_group(id) != nullptr) {
+          return {grpc::StatusCode::FAILED_PRECONDITION,
+                  fmt::format("group '{}' is a consumer group: removing its members is not "
+                              "supported yet (a member leaves when its session times out)",
+                              id)};
+        }
         const ClassicGroup* group = g.find_group(id);
         if (group == nullptr) return not_found(id);
         pb::LeaveGroupRequest leave;

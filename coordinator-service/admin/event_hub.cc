@@ -46,7 +46,7 @@ apb::GroupEvent to_proto(const GroupEvent& e) {
     out.set_reason(e.reason.empty() ? member_exit_name(*e.exit)
                                     : std::string(member_exit_name(*e.exit)) + ": " + e.reason);
   }
-  out.set_state(admin::to_proto(e.state));
+  out.set_state(e.consumer_state ? admin::to_proto(*e.consumer_state) : admin::to_proto(e.state));
   if (e.type == GroupEventType::StateChanged) {
     out.set_previous_state(admin::to_proto(e.previous_state));
   }

@@ -70,6 +70,79 @@ apb::GroupState to_proto(GroupState s) {
   return apb::GROUP_STATE_UNSPECIFIED;
 }
 
+apb::GroupState to_proto(ConsumerGroupState s) {
+  switch (s) {
+    case ConsumerGroupState::kEmpty:
+      return apb::GROUP_STATE_EMPTY;
+    case ConsumerGroupState::kAssigning:
+      return apb::GROUP_STATE_ASSIGNING;
+    case ConsumerGroupState::kReconciling:
+      return apb::GROUP_STATE_RECONCILING;
+    case ConsumerGroupState::kStable:
+      return apb::GROUP_STATE_STABLE;
+    case ConsumerGroupState::kDead:
+      return apb::GROUP_STATE_DEAD;
+  }
+  return apb::GROUP_STATE_UNSPECIFIED;
+}
+
+apb::GroupSummary summarize(const ConsumerGroup& group) {
+  apb::GroupSummary g;
+  g.set_group_id(group.group_id);
+  g.set_state(to_proto(group.state()));
+  g.set_protocol_type("consumer");
+  g.set_generation_id(group.group_epoch);
+  g.set_members(static_cast<std::int32_t>(group.members.size()));
+  g.set_group_type("consumer");
+  return g;
+}
+
+apb::DescribeGroupResponse describe(const ConsumerGroup& group, Scheduler::Clock::time_point now,
+                                    const std::string& default_assignor) {
+  apb::DescribeGroupResponse d;
+  d.set_group_id(group.group_id);
+  d.set_group_type("consumer");
+  d.set_state(to_proto(group.state()));
+  d.set_generation_id(group.group_epoch);
+  d.set_assignment_epoch(group.assignment_epoch);
+  d.set_assignor(group.preferred_assignor().value_or(default_assignor));
+  d.set_protocol_type("consumer");
+  d.set_state_changed_at_ms(group.current_state_timestamp_ms);
+  auto by_name = [&](const TopicPartitionsById& assignment,
+                     google::protobuf::RepeatedPtrField<apb::TopicPartitions>* out) {
+    for (const auto& [id, partitions] : assignment) {
+      auto* t = out->Add();
+      std::string name = group.topic_name(id);
+      t->set_topic(name.empty() ? id.to_string() : name);
+      t->mutable_partitions()->Add(partitions.begin(), partitions.end());
+    }
+  };
+  for (const auto& [id, m] : group.members) {
+    auto* out = d.add_members();
+    out->set_member_id(id);
+    if (m.instance_id) out->set_group_instance_id(*m.instance_id);
+    out->set_client_id(m.client_id);
+    out->set_client_host(m.client_host);
+    out->set_principal(m.principal);
+    out->set_rebalance_timeout_ms(static_cast<std::int32_t>(m.rebalance_timeout.count()));
+    out->set_last_heartbeat_age_ms(
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - m.last_heartbeat).count());
+    auto* c = out->mutable_consumer();
+    c->set_member_epoch(m.member_epoch);
+    c->set_previous_member_epoch(m.previous_member_epoch);
+    c->set_member_state(member_state_name(m.state));
+    c->mutable_subscribed_topic_names()->Add(m.subscribed_topic_names.begin(),
+                                             m.subscribed_topic_names.end());
+    if (m.subscribed_topic_regex) c->set_subscribed_topic_regex(*m.subscribed_topic_regex);
+    if (m.server_assignor) c->set_server_assignor(*m.server_assignor);
+    if (m.rack_id) c->set_rack_id(*m.rack_id);
+    by_name(m.assigned_partitions, c->mutable_assigned());
+    by_name(m.partitions_pending_revocation, c->mutable_pending_revocation());
+    by_name(group.target_of(id), c->mutable_target());
+  }
+  return d;
+}
+
 apb::GroupSummary summarize(const ClassicGroup& group) {
   apb::GroupSummary g;
   g.set_group_id(group.group_id);
@@ -78,12 +151,14 @@ apb::GroupSummary summarize(const ClassicGroup& group) {
   g.set_protocol_name(group.protocol_name.value_or(""));
   g.set_generation_id(group.generation_id);
   g.set_members(static_cast<std::int32_t>(group.members.size()));
+  g.set_group_type("classic");
   return g;
 }
 
 apb::DescribeGroupResponse describe(const ClassicGroup& group, Scheduler::Clock::time_point now) {
   apb::DescribeGroupResponse d;
   d.set_group_id(group.group_id);
+  d.set_group_type("classic");
   d.set_state(to_proto(group.state));
   d.set_generation_id(group.generation_id);
   d.set_protocol_type(group.protocol_type.value_or(""));
@@ -132,11 +207,11 @@ std::set<TopicPartition> select_partitions(
   return out;
 }
 
-apb::GetOffsetsResponse offsets_view(const ClassicGroup& group, const Offsets* committed,
+apb::GetOffsetsResponse offsets_view(const apb::GroupSummary& group, const Offsets* committed,
                                      const apb::GetOffsetsRequest& req) {
   apb::GetOffsetsResponse resp;
-  resp.set_group_id(group.group_id);
-  resp.set_state(to_proto(group.state));
+  resp.set_group_id(group.group_id());
+  resp.set_state(group.state());
   auto ends = by_partition(req.end_offsets());
   auto add = [&](const TopicPartition& tp, const CommittedOffset* c) {
     auto* out = resp.add_offsets();

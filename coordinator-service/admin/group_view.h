@@ -9,6 +9,7 @@
 
 #include "group/classic_group.h"
 #include "group/committed_offset.h"
+#include "group/consumer/consumer_group.h"
 #include "group/scheduler.h"
 #include "groupwire/admin/v1/admin.pb.h"
 
@@ -20,14 +21,21 @@ using Offsets = std::map<TopicPartition, CommittedOffset>;
 
 apb::GroupState to_proto(GroupState s);
 
+apb::GroupState to_proto(ConsumerGroupState s);
+
 apb::GroupSummary summarize(const ClassicGroup& group);
+apb::GroupSummary summarize(const ConsumerGroup& group);
 
 // Subscriptions and assignments are decoded when the protocol type is "consumer" and they parse.
 apb::DescribeGroupResponse describe(const ClassicGroup& group, Scheduler::Clock::time_point now);
+// A consumer group: its epochs, and each member's subscription, epochs, current, pending and
+// target assignments, topics by name. `default_assignor` when no member names one.
+apb::DescribeGroupResponse describe(const ConsumerGroup& group, Scheduler::Clock::time_point now,
+                                    const std::string& default_assignor);
 
 // The committed offsets the request asks for (all when it names none), with lag where the
 // request supplies the end offset. `committed` may be null (nothing committed).
-apb::GetOffsetsResponse offsets_view(const ClassicGroup& group, const Offsets* committed,
+apb::GetOffsetsResponse offsets_view(const apb::GroupSummary& group, const Offsets* committed,
                                      const apb::GetOffsetsRequest& req);
 
 // The partitions a request names: a topic without partitions stands for its committed ones, and

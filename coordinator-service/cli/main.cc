@@ -48,7 +48,7 @@ constexpr char kTokenVariable[] = "GROUPWIRE_ADMIN_TOKEN";
 constexpr char kUsageText[] = R"(Usage: groupwire [options] COMMAND
 
 Commands:
-  groups list                    every group (filters: --state, --type, --prefix)
+  groups list                    every group (filters: --state, --type, --group-type, --prefix)
   groups describe GROUP          state, generation, members, decoded subscriptions and assignments
   groups delete GROUP            an Empty group and its offsets
   offsets show GROUP             committed offsets; with --bootstrap, end offsets and lag
@@ -207,6 +207,14 @@ class Cli {
     }
     if (o_.vm.count("type")) {
       for (const auto& t : o_.vm["type"].as<std::vector<std::string>>()) req.add_protocol_types(t);
+    }
+    if (o_.vm.count("group-type")) {
+      for (const auto& t : o_.vm["group-type"].as<std::vector<std::string>>()) {
+        if (t != "classic" && t != "consumer") {
+          throw UsageError{"--group-type: '" + t + "' is not classic or consumer"};
+        }
+        req.add_group_types(t);
+      }
     }
     if (o_.vm.count("prefix")) req.set_name_prefix(o_.vm["prefix"].as<std::string>());
     req.set_page_size(500);
@@ -451,6 +459,8 @@ Options parse(int argc, char** argv) {
       "groups list: only groups in this state (Kafka's name; repeatable)")(
       "type", po::value<std::vector<std::string>>(),
       "groups list: only this protocol type, e.g. consumer (repeatable)")(
+      "group-type", po::value<std::vector<std::string>>(),
+      "groups list: only groups of this protocol, classic or consumer (KIP-848) (repeatable)")(
       "prefix", po::value<std::string>(), "groups list, watch: group ids starting with this")(
       "topic", po::value<std::vector<std::string>>(),
       "offsets: TOPIC (its committed partitions) or TOPIC:P[,P...] (repeatable)")(

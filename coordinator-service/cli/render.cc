@@ -14,6 +14,8 @@ constexpr std::pair<apb::GroupState, const char*> kStateNames[] = {
     {apb::GROUP_STATE_COMPLETING_REBALANCE, "CompletingRebalance"},
     {apb::GROUP_STATE_STABLE, "Stable"},
     {apb::GROUP_STATE_DEAD, "Dead"},
+    {apb::GROUP_STATE_ASSIGNING, "Assigning"},
+    {apb::GROUP_STATE_RECONCILING, "Reconciling"},
 };
 
 std::string hex(const std::string& bytes) {
@@ -88,8 +90,29 @@ std::optional<apb::GroupState> parse_state(const std::string& kafka_name) {
 json to_json(const apb::GroupSummary& g) {
   return {{"group_id", g.group_id()},           {"state", state_name(g.state())},
           {"protocol_type", g.protocol_type()}, {"protocol_name", g.protocol_name()},
-          {"generation_id", g.generation_id()}, {"members", g.members()}};
+          {"generation_id", g.generation_id()}, {"members", g.members()},
+          {"group_type", g.group_type()}};
 }
+
+namespace {
+
+json consumer_json(const apb::ConsumerMember& c, bool present) {
+  if (!present) return nullptr;
+  return {{"member_epoch", c.member_epoch()},
+          {"previous_member_epoch", c.previous_member_epoch()},
+          {"member_state", c.member_state()},
+          {"subscribed_topic_names", std::vector<std::string>(c.subscribed_topic_names().begin(),
+                                                              c.subscribed_topic_names().end())},
+          {"subscribed_topic_regex",
+           c.has_subscribed_topic_regex() ? json(c.subscribed_topic_regex()) : json(nullptr)},
+          {"server_assignor", c.has_server_assignor() ? json(c.server_assignor()) : json(nullptr)},
+          {"rack_id", c.has_rack_id() ? json(c.rack_id()) : json(nullptr)},
+          {"assigned", partitions_json(c.assigned())},
+          {"pending_revocation", partitions_json(c.pending_revocation())},
+          {"target", partitions_json(c.target())}};
+}
+
+}  // namespace
 
 json to_json(const apb::DescribeGroupResponse& d) {
   json members = json::array();
@@ -125,11 +148,15 @@ json to_json(const apb::DescribeGroupResponse& d) {
          {"rebalance_timeout_ms", m.rebalance_timeout_ms()},
          {"last_heartbeat_age_ms", m.last_heartbeat_age_ms()},
          {"subscription", sub},
-         {"assignment", assignment}});
+         {"assignment", assignment},
+         {"consumer", consumer_json(m.consumer(), m.has_consumer())}});
   }
   return {{"group_id", d.group_id()},
+          {"group_type", d.group_type()},
           {"state", state_name(d.state())},
           {"generation_id", d.generation_id()},
+          {"assignment_epoch", d.assignment_epoch()},
+          {"assignor", d.assignor()},
           {"protocol_type", d.protocol_type()},
           {"protocol_name", d.protocol_name()},
           {"leader_id", d.leader_id()},
@@ -230,15 +257,46 @@ json to_json(const apb::GroupEvent& e) {
 }
 
 void print_table(std::ostream& out, const std::vector<apb::GroupSummary>& groups) {
-  Table t({"GROUP", "STATE", "PROTOCOL-TYPE", "PROTOCOL", "GENERATION", "MEMBERS"});
+  Table t({"GROUP", "STATE", "TYPE", "PROTOCOL-TYPE", "PROTOCOL", "GENERATION", "MEMBERS"});
   for (const auto& g : groups) {
-    t.add({g.group_id(), state_name(g.state()), g.protocol_type(), g.protocol_name(),
-           std::to_string(g.generation_id()), std::to_string(g.members())});
+    t.add({g.group_id(), state_name(g.state()), g.group_type().empty() ? "classic" : g.group_type(),
+           g.protocol_type(), g.protocol_name(), std::to_string(g.generation_id()),
+           std::to_string(g.members())});
   }
   t.print(out);
 }
 
+namespace {
+
+// A consumer group (KIP-848): epochs, and each member's place in its reconciliation.
+void print_consumer_group(std::ostream& out, const apb::DescribeGroupResponse& d) {
+  out << fmt::format(
+      "GROUP {}  TYPE consumer  STATE {}  GROUP-EPOCH {}  ASSIGNMENT-EPOCH {}  "
+      "ASSIGNOR {}\n",
+      d.group_id(), state_name(d.state()), d.generation_id(), d.assignment_epoch(), d.assignor());
+  out << fmt::format("PARTITION {}  COORDINATOR {}\n", d.group_partition(), d.coordinator());
+  if (d.members().empty()) return;
+  out << "\n";
+  Table t({"MEMBER-ID", "INSTANCE-ID", "CLIENT-ID", "HOST", "EPOCH", "STATE", "SUBSCRIPTION",
+           "ASSIGNED", "PENDING-REVOCATION", "TARGET"});
+  for (const auto& m : d.members()) {
+    const auto& c = m.consumer();
+    std::string subscription = fmt::format("{}", fmt::join(c.subscribed_topic_names(), ","));
+    if (c.has_subscribed_topic_regex()) {
+      subscription += (subscription.empty() ? "" : " ") + ("/" + c.subscribed_topic_regex() + "/");
+    }
+    t.add({m.member_id(), m.has_group_instance_id() ? m.group_instance_id() : "-", m.client_id(),
+           m.client_host(), std::to_string(c.member_epoch()), c.member_state(),
+           subscription.empty() ? "-" : subscription, partitions_text(c.assigned()),
+           partitions_text(c.pending_revocation()), partitions_text(c.target())});
+  }
+  t.print(out);
+}
+
+}  // namespace
+
 void print_table(std::ostream& out, const apb::DescribeGroupResponse& d) {
+  if (d.group_type() == "consumer") return print_consumer_group(out, d);
   out << fmt::format("GROUP {}  STATE {}  GENERATION {}  PROTOCOL {}/{}  LEADER {}\n", d.group_id(),
                      state_name(d.state()), d.generation_id(),
                      d.protocol_type().empty() ? "-" : d.protocol_type(),

@@ -26,11 +26,11 @@ struct GroupConfig {
   Millis offsets_retention_check_interval{600000};   // offsets.retention.check.interval.ms
 
   // The consumer group protocol (KIP-848).
-  bool classic_protocol = true;                     // group.coordinator.rebalance.protocols
-  bool consumer_protocol = true;                    //   "classic,consumer"
-  Millis consumer_heartbeat_interval{5000};         // group.consumer.heartbeat.interval.ms
-  Millis consumer_session_timeout{45000};           // group.consumer.session.timeout.ms
-  std::int32_t consumer_max_size = INT32_MAX;       // group.consumer.max.size
+  bool classic_protocol = true;                // group.coordinator.rebalance.protocols
+  bool consumer_protocol = true;               //   "classic,consumer"
+  Millis consumer_heartbeat_interval{5000};    // group.consumer.heartbeat.interval.ms
+  Millis consumer_session_timeout{45000};      // group.consumer.session.timeout.ms
+  std::int32_t consumer_max_size = INT32_MAX;  // group.consumer.max.size
   std::vector<std::string> consumer_assignors{"uniform", "range"};  // the first is the default
   ConsumerMigrationPolicy consumer_migration_policy = ConsumerMigrationPolicy::kBidirectional;
 };

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "group/classic_group.h"
+#include "group/consumer/consumer_group.h"
 
 namespace groupwire::coordinator {
 
@@ -46,6 +47,8 @@ struct GroupEvent {
   std::string reason{};
   GroupState state = GroupState::Empty;
   GroupState previous_state = GroupState::Empty;
+  // Set for a consumer group (KIP-848), whose states are its own; `state` is then unused.
+  std::optional<ConsumerGroupState> consumer_state{};
   std::int32_t members = 0;
   std::chrono::milliseconds rebalance_duration{0};
   std::int32_t partitions = 0;

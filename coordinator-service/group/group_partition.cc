@@ -83,7 +83,11 @@ class GroupPartition::Impl {
             },
             [this](const std::string& key, Millis delay, std::function<void()> fn) {
               schedule(key, delay, std::move(fn));
-            }) {}
+            }) {
+    consumer_.set_downgrade([this](ClassicGroup classic, WriteBatch batch) {
+      downgrade(std::move(classic), std::move(batch));
+    });
+  }
 
   // ---- Loading ------------------------------------------------------------------------------
 
@@ -159,10 +163,9 @@ class GroupPartition::Impl {
       return reply(join_error(req.member_id(), pb::INVALID_SESSION_TIMEOUT));
     }
     if (auto e = unavailable(); e != pb::NONE) return reply(join_error(req.member_id(), e));
-    if (const ConsumerGroup* consumer = consumer_.find(req.group_id())) {
-      if (!consumer->members.empty()) {
-        return reply(join_error(req.member_id(), pb::INCONSISTENT_GROUP_PROTOCOL));
-      }
+    if (ConsumerGroup* consumer = consumer_.find(req.group_id())) {
+      // A classic-protocol member of a consumer group (the group is migrating).
+      if (!consumer->members.empty()) return consumer_.classic_join(*consumer, req, reply);
       // Kafka replaces an empty consumer group by a classic group of the same id.
       WriteBatch batch;
       batch.consumer_group_records = tombstones(*consumer);
@@ -594,6 +597,9 @@ class GroupPartition::Impl {
   void sync_group(const pb::SyncGroupRequest& req, Reply<pb::SyncGroupResponse> reply) {
     if (req.group_id().empty()) return reply(sync_error(pb::INVALID_GROUP_ID));
     if (auto e = unavailable(); e != pb::NONE) return reply(sync_error(e));
+    if (ConsumerGroup* consumer = consumer_.find(req.group_id())) {
+      return reply(consumer_.classic_sync(*consumer, req));
+    }
     ClassicGroup* group = find(req.group_id());
     if (group == nullptr) return reply(sync_error(pb::UNKNOWN_MEMBER_ID));
     if (auto error = validate_sync(*group, req); error != pb::NONE) return reply(sync_error(error));
@@ -711,6 +717,9 @@ class GroupPartition::Impl {
     // Kafka's one exception while loading: members keep their sessions until the group is back.
     if (state_ == PartitionState::kLoading) return reply(heartbeat_result(pb::NONE));
     if (auto e = unavailable(); e != pb::NONE) return reply(heartbeat_result(e));
+    if (ConsumerGroup* consumer = consumer_.find(req.group_id())) {
+      return reply(heartbeat_result(consumer_.classic_heartbeat(*consumer, req)));
+    }
     ClassicGroup* group = find(req.group_id());
     if (group == nullptr) return reply(heartbeat_result(pb::UNKNOWN_MEMBER_ID));
     if (group->is(GroupState::Dead)) return reply(heartbeat_result(pb::COORDINATOR_NOT_AVAILABLE));
@@ -745,6 +754,9 @@ class GroupPartition::Impl {
     if (auto e = unavailable(); e != pb::NONE) {
       resp.set_error_code(e);
       return reply(std::move(resp));
+    }
+    if (ConsumerGroup* consumer = consumer_.find(req.group_id())) {
+      return consumer_.classic_leave(*consumer, req, std::move(reply));
     }
     ClassicGroup* group = find(req.group_id());
     if (group != nullptr && group->is(GroupState::Dead)) {
@@ -1284,14 +1296,7 @@ class GroupPartition::Impl {
     ClassicGroup* group = find(group_id);
     if (group == nullptr || group->is(GroupState::Dead)) return reply(pb::GROUP_ID_NOT_FOUND);
     if (!group->is(GroupState::Empty)) return reply(pb::NON_EMPTY_GROUP);
-    for (const auto& id : group->pending_join_members) {
-      scheduler_.cancel(pending_member_key(group_id, id));
-    }
-    group->pending_join_members.clear();
-    scheduler_.cancel(session_key(group_id));
-    group->session_timer_due.reset();
-    scheduler_.cancel(join_key(group_id));
-    scheduler_.cancel(sync_key(group_id));
+    stop_classic_timers(*group);
     // Dead while the tombstone is written, for the reads that do not wait (ListGroups, the
     // admin views); the group's calls wait for the outcome.
     std::int64_t empty_since = group->current_state_timestamp_ms;
@@ -1361,17 +1366,60 @@ class GroupPartition::Impl {
     }
     if (auto e = unavailable(); e != pb::NONE) return fail(e, "");
     if (ClassicGroup* classic = find(req.group_id())) {
-      if (req.member_epoch() != 0 || !classic->is(GroupState::Empty) ||
-          !classic->pending_join_members.empty()) {
+      bool empty = classic->is(GroupState::Empty) && classic->pending_join_members.empty();
+      // Kafka replaces an empty classic group by a consumer group of the same id, and converts
+      // one with members as the migration policy allows; its offsets stay. The classic record
+      // stays in the store too: the consumer group's records win.
+      if (req.member_epoch() != 0 || (!empty && !upgrade(*classic, req))) {
         return fail(pb::GROUP_ID_NOT_FOUND,
                     fmt::format("Group {} is not a consumer group.", req.group_id()));
       }
-      // Kafka replaces an empty classic group by a consumer group of the same id; its offsets
-      // stay. The classic record stays in the store too: the consumer group's records win.
-      scheduler_.cancel(session_key(req.group_id()));
+      stop_classic_timers(*classic);
       groups_.erase(req.group_id());
     }
     consumer_.heartbeat(req, std::move(reply));
+  }
+
+  // Converts a classic group with members for a joining consumer-protocol member. Its members'
+  // JoinGroup and SyncGroup in flight are told to rejoin, as Kafka does.
+  bool upgrade(ClassicGroup& classic, const pb::ConsumerGroupHeartbeatRequest& req) {
+    if (!consumer_.may_upgrade(classic)) return false;
+    if (!consumer_.upgrade(classic, req.has_catalog() ? &req.catalog() : nullptr)) return false;
+    for (auto& [member_id, m] : classic.members) {
+      if (m.awaiting_join) {
+        std::exchange(m.awaiting_join, nullptr)(join_error(member_id, pb::REBALANCE_IN_PROGRESS));
+      }
+      if (m.awaiting_sync) {
+        std::exchange(m.awaiting_sync, nullptr)(sync_error(pb::REBALANCE_IN_PROGRESS));
+      }
+    }
+    return true;
+  }
+
+  // A classic group's timers, when it stops being one.
+  void stop_classic_timers(ClassicGroup& group) {
+    for (const auto& id : group.pending_join_members) {
+      scheduler_.cancel(pending_member_key(group.group_id, id));
+    }
+    group.pending_join_members.clear();
+    scheduler_.cancel(session_key(group.group_id));
+    group.session_timer_due.reset();
+    scheduler_.cancel(join_key(group.group_id));
+    scheduler_.cancel(sync_key(group.group_id));
+  }
+
+  // A consumer group whose last consumer-protocol member left: a classic group again, which
+  // rebalances at once (Kafka's convertToClassicGroup).
+  void downgrade(ClassicGroup classic, WriteBatch batch) {
+    const std::string id = classic.group_id;
+    compute_subscribed_topics(classic);
+    batch.groups.push_back(classic.to_record());
+    ClassicGroup& group = groups_.insert_or_assign(id, std::move(classic)).first->second;
+    for (const auto& [member_id, m] : group.members) {
+      schedule_heartbeat(group, member_id, m.session_timeout);
+    }
+    append_unacknowledged(std::move(batch), "the downgrade of group " + id);
+    prepare_rebalance(group);
   }
 
   void consumer_group_describe(const std::string& group_id,
@@ -1454,6 +1502,7 @@ class GroupPartition::Impl {
       if (const ConsumerGroup* consumer = consumer_.find(group_id)) {
         e.generation_id = consumer->group_epoch;
         e.members = static_cast<std::int32_t>(consumer->members.size());
+        e.consumer_state = consumer->state();
       }
     }
     e.member_id = member_id;
@@ -1647,6 +1696,9 @@ void GroupPartition::consumer_group_describe(const std::string& group_id,
 }
 const ConsumerGroup* GroupPartition::find_consumer_group(const std::string& group_id) const {
   return impl_->consumer_.find(group_id);
+}
+const std::string& GroupPartition::default_assignor() const {
+  return impl_->config_.consumer_assignors.front();
 }
 const std::map<std::string, ConsumerGroup>& GroupPartition::consumer_groups() const {
   return impl_->consumer_.groups();

@@ -12,6 +12,9 @@ namespace {
 constexpr std::array kStates = {GroupState::Empty, GroupState::PreparingRebalance,
                                 GroupState::CompletingRebalance, GroupState::Stable,
                                 GroupState::Dead};
+constexpr std::array kConsumerStates = {ConsumerGroupState::kEmpty, ConsumerGroupState::kAssigning,
+                                        ConsumerGroupState::kReconciling,
+                                        ConsumerGroupState::kStable, ConsumerGroupState::kDead};
 
 std::vector<double> batch_buckets() {
   return {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
@@ -28,6 +31,7 @@ struct Census {
   std::condition_variable done;
   std::size_t remaining;
   std::array<double, kStates.size()> groups{};
+  std::array<double, kConsumerStates.size()> consumer_groups{};
   double members = 0;
   explicit Census(std::size_t partitions) : remaining(partitions) {}
 };
@@ -55,16 +59,23 @@ CoordinatorMetrics::CoordinatorMetrics(metrics::Registry& registry, Partitions& 
                                        std::chrono::milliseconds scrape_timeout)
     : partitions_(partitions),
       scrape_timeout_(scrape_timeout),
-      groups_(registry.gauge("groupwire_groups", "Groups by state.", {"state"})),
-      members_(registry.gauge("groupwire_group_members", "Members of all groups.").with({})),
-      rebalances_started_(registry
-                              .counter("groupwire_rebalances_started_total",
-                                       "Rebalances started (a group entered PreparingRebalance).")
-                              .with({})),
+      groups_(registry.gauge("groupwire_groups", "Classic groups by state.", {"state"})),
+      consumer_groups_(registry.gauge("groupwire_consumer_groups",
+                                      "Consumer groups (KIP-848) by state.", {"state"})),
+      members_(
+          registry.gauge("groupwire_group_members", "Members of all groups, of either protocol.")
+              .with({})),
+      rebalances_started_(
+          registry
+              .counter("groupwire_rebalances_started_total",
+                       "Rebalances started (a group entered PreparingRebalance, or a consumer "
+                       "group's epoch moved).")
+              .with({})),
       rebalances_completed_(
           registry
               .counter("groupwire_rebalances_completed_total",
-                       "Rebalances completed (a generation became Stable, or Empty).")
+                       "Rebalances completed (a generation became Stable, or Empty; a "
+                       "consumer group became Stable).")
               .with({})),
       rebalance_seconds_(registry
                              .histogram("groupwire_rebalance_duration_seconds",
@@ -94,6 +105,7 @@ CoordinatorMetrics::CoordinatorMetrics(metrics::Registry& registry, Partitions& 
           registry.counter("groupwire_groups_deleted_total", "Groups deleted or expired.")
               .with({})) {
   for (auto s : kStates) groups_.with({state_name(s)});
+  for (auto s : kConsumerStates) consumer_groups_.with({consumer_group_state_name(s)});
   registry.on_scrape([this] { refresh_gauges(); });
 }
 
@@ -132,13 +144,21 @@ void CoordinatorMetrics::refresh_gauges() {
   for (std::size_t p = 0; p < partitions_.size(); ++p) {
     partitions_.post(p, [census](GroupPartition& g) {
       std::array<double, kStates.size()> groups{};
+      std::array<double, kConsumerStates.size()> consumer_groups{};
       double members = 0;
       for (const auto& [id, group] : g.groups()) {
         ++groups[static_cast<std::size_t>(group.state)];
         members += static_cast<double>(group.members.size());
       }
+      for (const auto& [id, group] : g.consumer_groups()) {
+        ++consumer_groups[static_cast<std::size_t>(group.state())];
+        members += static_cast<double>(group.members.size());
+      }
       std::lock_guard lock(census->mu);
       for (std::size_t i = 0; i < groups.size(); ++i) census->groups[i] += groups[i];
+      for (std::size_t i = 0; i < consumer_groups.size(); ++i) {
+        census->consumer_groups[i] += consumer_groups[i];
+      }
       census->members += members;
       if (--census->remaining == 0) census->done.notify_all();
     });
@@ -150,6 +170,10 @@ void CoordinatorMetrics::refresh_gauges() {
   }
   for (std::size_t i = 0; i < kStates.size(); ++i) {
     groups_.with({state_name(kStates[i])}).set(census->groups[i]);
+  }
+  for (std::size_t i = 0; i < kConsumerStates.size(); ++i) {
+    consumer_groups_.with({consumer_group_state_name(kConsumerStates[i])})
+        .set(census->consumer_groups[i]);
   }
   members_.set(census->members);
 }

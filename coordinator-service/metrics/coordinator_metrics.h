@@ -38,6 +38,7 @@ class CoordinatorMetrics final : public GroupEventSink {
   Partitions& partitions_;
   std::chrono::milliseconds scrape_timeout_;
   metrics::Family<metrics::Gauge>& groups_;
+  metrics::Family<metrics::Gauge>& consumer_groups_;
   metrics::Gauge& members_;
   metrics::Counter& rebalances_started_;
   metrics::Counter& rebalances_completed_;

@@ -296,15 +296,16 @@ TEST_F(ConsumerGroupProtocolTest, OffsetsAreValidatedWithTheMemberEpoch) {
 
 TEST_F(ConsumerGroupProtocolTest, AGroupIdIsClassicOrConsumer) {
   create_topic("t", 1);
-  // A classic group with members: the consumer protocol cannot have it.
-  stable_group("classic", 1);
+  // A classic group with members that does not use the embedded consumer protocol: the consumer
+  // protocol cannot have it.
+  stable_group("classic", 1, {.protocol_type = "connect"});
   auto r = join_consumer("classic", "m", {"t"});
   EXPECT_EQ(r.error_code(), pb::GROUP_ID_NOT_FOUND);
   EXPECT_EQ(r.error_message(), "Group classic is not a consumer group.");
 
-  // A consumer group with members: a classic JoinGroup is refused.
+  // A consumer group with members: a classic JoinGroup of another protocol type is refused.
   join_consumer("g", "m1", {"t"});
-  EXPECT_EQ(join("g")->error_code(), pb::INCONSISTENT_GROUP_PROTOCOL);
+  EXPECT_EQ(join("g", {.protocol_type = "connect"})->error_code(), pb::INCONSISTENT_GROUP_PROTOCOL);
   EXPECT_EQ(delete_group("g"), pb::NON_EMPTY_GROUP);
 
   pb::ListGroupsRequest consumers;
@@ -396,6 +397,145 @@ TEST_F(ConsumerGroupProtocolTest, AHeartbeatIsAnsweredOnceItsRecordsAreDurable) 
   log_.complete(pb::NOT_COORDINATOR);
   EXPECT_EQ(r->error_code(), pb::NOT_COORDINATOR);
   log_.complete_all();
+}
+
+}  // namespace
+}  // namespace groupwire::coordinator::testing
+
+namespace groupwire::coordinator::testing {
+namespace {
+
+// The two protocols in one group (Kafka's group.consumer.migration.policy, bidirectional by
+// default): classic members become classic-protocol members of a consumer group when a
+// consumer-protocol member joins, and the group turns classic again when it leaves.
+class MigrationTest : public ConsumerGroupTest {
+ protected:
+  explicit MigrationTest(GroupConfig config = {}) : ConsumerGroupTest(config) {}
+
+  static std::string assignment(std::vector<std::int32_t> partitions) {
+    kafka::ConsumerProtocolAssignment a;
+    a.assigned_partitions.push_back({"t", std::move(partitions)});
+    return kafka::encode_consumer_protocol(a, 1);
+  }
+
+  // Two classic members of "g" over topic t (4 partitions), Stable at generation 1: the leader
+  // has 0 and 1, the other 2 and 3.
+  std::vector<std::string> classic_group() {
+    create_topic("t", 4);
+    auto a = join("g");
+    auto b = join("g");
+    clock_.advance(5s);
+    std::string leader = a->leader();
+    std::string other = a->member_id() == leader ? b->member_id() : a->member_id();
+    auto follower = sync("g", other, 1);
+    auto synced = sync("g", leader, 1, {{leader, assignment({0, 1})}, {other, assignment({2, 3})}});
+    EXPECT_EQ(synced->error_code(), pb::NONE);
+    EXPECT_EQ(state("g"), GroupState::Stable);
+    return {leader, other};
+  }
+
+  pb::JoinGroupResponse rejoin(const std::string& member, std::vector<std::int32_t> owned = {}) {
+    kafka::ConsumerProtocolSubscription sub;
+    sub.topics = {"t"};
+    if (!owned.empty()) sub.owned_partitions.push_back({"t", std::move(owned)});
+    auto joined = join("g", {.member_id = member,
+                             .protocols = {{"range", kafka::encode_consumer_protocol(sub, 1)}}});
+    EXPECT_TRUE(joined.done()) << "a classic member of a consumer group is answered at once";
+    return joined.done() ? *joined : pb::JoinGroupResponse();
+  }
+
+  std::set<std::int32_t> synced_partitions(const std::string& member, int generation) {
+    auto s = sync("g", member, generation);
+    EXPECT_EQ(s->error_code(), pb::NONE);
+    kafka::ConsumerProtocolAssignment a;
+    EXPECT_TRUE(kafka::decode_consumer_protocol(s->assignment(), a));
+    std::set<std::int32_t> out;
+    for (const auto& tp : a.assigned_partitions)
+      out.insert(tp.partitions.begin(), tp.partitions.end());
+    return out;
+  }
+};
+
+TEST_F(MigrationTest, AConsumerMemberUpgradesAClassicGroupThatCarriesOn) {
+  auto classic = classic_group();
+  auto joined = join_consumer("g", "c1", {"t"});
+  ASSERT_EQ(joined.error_code(), pb::NONE) << joined.error_message();
+  EXPECT_EQ(partition_.find_group("g"), nullptr);
+  const ConsumerGroup& g = consumer_group("g");
+  EXPECT_EQ(g.members.size(), 3u);
+  EXPECT_TRUE(g.member(classic[0])->uses_classic_protocol());
+  EXPECT_EQ(g.group_epoch, 2) << "the classic generation, moved on by the new member";
+  // The new member waits for partitions the classic members still own.
+  EXPECT_TRUE(assignment_of(joined).empty());
+
+  // Classic members learn of the rebalance from their heartbeats, and join again.
+  EXPECT_EQ(heartbeat("g", classic[0], 1), pb::REBALANCE_IN_PROGRESS);
+  auto rejoined = rejoin(classic[0], {0, 1});
+  EXPECT_EQ(rejoined.error_code(), pb::NONE);
+  EXPECT_EQ(rejoined.protocol_type(), "consumer");
+  EXPECT_EQ(rejoined.protocol_name(), "range");
+  // It keeps its share of what it owns (giving up any surplus before it moves to the new epoch)
+  // and moves on once it joins without what it gave up.
+  std::set<std::int32_t> kept = synced_partitions(classic[0], rejoined.generation_id());
+  EXPECT_FALSE(kept.empty());
+  for (std::int32_t p : kept) EXPECT_TRUE(p == 0 || p == 1) << p;
+  auto again = rejoin(classic[0], {kept.begin(), kept.end()});
+  EXPECT_EQ(again.generation_id(), 2);
+  EXPECT_EQ(synced_partitions(classic[0], 2), kept);
+
+  auto other = rejoin(classic[1], {2, 3});
+  auto other_kept = synced_partitions(classic[1], other.generation_id());
+  auto other_again = rejoin(classic[1], {other_kept.begin(), other_kept.end()});
+  EXPECT_EQ(other_again.generation_id(), 2);
+  EXPECT_EQ(heartbeat("g", classic[1], 2), pb::NONE);
+
+  // The consumer-protocol member gets what the classic members released: together, every
+  // partition once.
+  auto c = beat("g", "c1", joined.member_epoch(), Owned{});
+  std::set<std::int32_t> all = kept;
+  all.insert(other_kept.begin(), other_kept.end());
+  Owned given = assignment_of(c);
+  for (std::int32_t p : given["t"]) EXPECT_TRUE(all.insert(p).second) << p;
+  EXPECT_EQ(all, (std::set<std::int32_t>{0, 1, 2, 3}));
+  EXPECT_GE(count(given), 1u);
+  // Classic members commit with their generation, as before.
+  EXPECT_EQ(commit("g", classic[1], 2), pb::NONE);
+  EXPECT_EQ(commit("g", classic[1], 1), pb::ILLEGAL_GENERATION);
+}
+
+TEST_F(MigrationTest, TheLastConsumerMemberLeavingDowngradesTheGroup) {
+  auto classic = classic_group();
+  auto joined = join_consumer("g", "c1", {"t"});
+  ASSERT_EQ(joined.error_code(), pb::NONE);
+  auto left = beat("g", "c1", kLeaveMemberEpoch, std::nullopt);
+  EXPECT_EQ(left.error_code(), pb::NONE);
+  EXPECT_EQ(partition_.find_consumer_group("g"), nullptr);
+  ASSERT_NE(partition_.find_group("g"), nullptr);
+  EXPECT_EQ(state("g"), GroupState::PreparingRebalance) << "it rebalances as a classic group";
+  EXPECT_EQ(group("g").members.size(), 2u);
+  // The classic members carry on with the classic protocol.
+  auto a = join("g", {.member_id = classic[0]});
+  auto b = join("g", {.member_id = classic[1]});
+  EXPECT_TRUE(a.done() && b.done());
+  EXPECT_EQ(a->error_code(), pb::NONE);
+  EXPECT_EQ(state("g"), GroupState::CompletingRebalance);
+}
+
+class MigrationDisabledTest : public MigrationTest {
+ protected:
+  static GroupConfig disabled() {
+    GroupConfig c;
+    c.consumer_migration_policy = ConsumerMigrationPolicy::kDisabled;
+    return c;
+  }
+  MigrationDisabledTest() : MigrationTest(disabled()) {}
+};
+
+TEST_F(MigrationDisabledTest, AClassicGroupWithMembersStaysClassic) {
+  classic_group();
+  auto joined = join_consumer("g", "c1", {"t"});
+  EXPECT_EQ(joined.error_code(), pb::GROUP_ID_NOT_FOUND);
+  EXPECT_EQ(state("g"), GroupState::Stable);
 }
 
 }  // namespace

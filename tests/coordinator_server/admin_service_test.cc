@@ -240,6 +240,67 @@ TEST_F(AdminServer, DescribeDecodesConsumerSubscriptionsAndAssignments) {
             (std::vector<int>{0, 2}));
 }
 
+// A consumer group (KIP-848) joined through ConsumerGroupHeartbeat: its epochs, and each
+// member's subscription and assignments by topic name.
+TEST_F(AdminServer, DescribesAndListsConsumerGroups) {
+  pb::ConsumerGroupHeartbeatRequest join;
+  join.set_group_id("cg");
+  join.set_member_id("m1");
+  join.set_member_epoch(0);
+  join.set_rebalance_timeout_ms(30000);
+  join.set_client_id("client");
+  join.set_client_host("/127.0.0.1");
+  join.mutable_subscribed_topic_names()->add_names("orders");
+  join.set_subscribed_topic_regex("pay.*");
+  join.mutable_topic_partitions();
+  auto* catalog = join.mutable_catalog();
+  catalog->set_fingerprint(7);
+  catalog->set_fetched_at_ms(1);
+  for (auto [name, id] : {std::pair{"orders", '\x01'}, std::pair{"payments", '\x02'}}) {
+    auto* t = catalog->add_topics();
+    t->set_name(name);
+    t->set_topic_id(std::string(15, '\0') + id);
+    t->set_partitions(2);
+  }
+  pb::ConsumerGroupHeartbeatResponse joined;
+  ASSERT_TRUE(groups_->ConsumerGroupHeartbeat(ctx().get(), join, &joined).ok());
+  ASSERT_EQ(joined.error_code(), pb::NONE);
+  form_group("classic");
+
+  auto d = describe("cg");
+  EXPECT_EQ(d.group_type(), "consumer");
+  EXPECT_EQ(d.state(), apb::GROUP_STATE_STABLE);
+  EXPECT_EQ(d.generation_id(), 1);
+  EXPECT_EQ(d.assignment_epoch(), 1);
+  EXPECT_EQ(d.assignor(), "uniform");
+  ASSERT_EQ(d.members_size(), 1);
+  const auto& c = d.members(0).consumer();
+  EXPECT_EQ(c.member_epoch(), 1);
+  EXPECT_EQ(c.member_state(), "STABLE");
+  EXPECT_EQ(c.subscribed_topic_regex(), "pay.*");
+  ASSERT_EQ(c.assigned_size(), 2);
+  EXPECT_EQ(c.assigned(0).topic(), "orders");
+  EXPECT_EQ(c.assigned(1).topic(), "payments");
+  EXPECT_EQ(c.target_size(), 2);
+  EXPECT_EQ(c.pending_revocation_size(), 0);
+
+  apb::ListGroupsRequest list;
+  list.add_group_types("consumer");
+  auto listed = ok(&apb::Admin::Stub::ListGroups, list);
+  ASSERT_EQ(listed.groups_size(), 1);
+  EXPECT_EQ(listed.groups(0).group_id(), "cg");
+  EXPECT_EQ(listed.groups(0).group_type(), "consumer");
+  EXPECT_EQ(listed.groups(0).members(), 1);
+  list.clear_group_types();
+  EXPECT_EQ(ok(&apb::Admin::Stub::ListGroups, list).groups_size(), 2);
+
+  apb::DeleteGroupRequest del;
+  del.set_group_id("cg");
+  apb::DeleteGroupResponse deleted;
+  EXPECT_EQ(admin(&apb::Admin::Stub::DeleteGroup, del, deleted).error_code(),
+            StatusCode::FAILED_PRECONDITION);
+}
+
 TEST_F(AdminServer, OtherProtocolTypesAndUndecodableBytesStayRaw) {
   form_group("connect", {.protocol_type = "connect", .metadata = "opaque", .assignment = "bytes"});
   auto m = describe("connect").members(0);

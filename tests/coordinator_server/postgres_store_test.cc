@@ -119,16 +119,7 @@ TEST_F(PostgresStoreTest, VersionOneDatabaseGainsConsumerGroupRecords) {
   ASSERT_TRUE(store);
   EXPECT_EQ(sql("SELECT value FROM groupwire_meta WHERE key = 'schema_version'"),
             std::to_string(PostgresStore::kSchemaVersion));
-  store->start();
-  WriteBatch b;
-  b.consumer_group_records.push_back(
-      consumer_group_record("g", ConsumerGroupRecordKind::kGroupMetadata, "", "epoch"));
-  ASSERT_EQ(write(*store, std::move(b)), v1::NONE);
-  store->stop();
-  StoredGroups stored = load(*store);
-  ASSERT_EQ(stored.offsets.size(), 1u);
-  EXPECT_EQ(stored.offsets[0].committed_offset, 7);
-  EXPECT_EQ(stored.consumer_group_records.size(), 1u);
+  expect_upgraded_to_consumer_group_records(*store);
 }
 
 TEST_F(PostgresStoreTest, AnotherPartitionCountIsRefused) {

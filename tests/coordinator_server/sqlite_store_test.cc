@@ -96,16 +96,7 @@ TEST_F(SqliteStoreTest, VersionOneDatabaseGainsConsumerGroupRecords) {
   raw_sql("DROP TABLE consumer_group_records; PRAGMA user_version = 1");
   auto store = open();
   ASSERT_TRUE(store);
-  store->start();
-  WriteBatch b;
-  b.consumer_group_records.push_back(
-      consumer_group_record("g", ConsumerGroupRecordKind::kGroupMetadata, "", "epoch"));
-  ASSERT_EQ(write(*store, std::move(b)), v1::NONE);
-  store->stop();
-  StoredGroups stored = load(*store);
-  ASSERT_EQ(stored.offsets.size(), 1u);
-  EXPECT_EQ(stored.offsets[0].committed_offset, 7);
-  EXPECT_EQ(stored.consumer_group_records.size(), 1u);
+  expect_upgraded_to_consumer_group_records(*store);
   store.reset();
   EXPECT_EQ(first_value("PRAGMA user_version"), std::to_string(SqliteStore::kSchemaVersion));
 }

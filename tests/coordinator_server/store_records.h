@@ -96,6 +96,21 @@ inline StoredGroups load(GroupStore& store) {
   return stored.value_or(StoredGroups{});
 }
 
+// A store opened on a database of the schema before consumer group records: it writes them now,
+// and still has the offset (g, t, 0) = 7 written before the upgrade.
+inline void expect_upgraded_to_consumer_group_records(GroupStore& store) {
+  store.start();
+  WriteBatch b;
+  b.consumer_group_records.push_back(
+      consumer_group_record("g", ConsumerGroupRecordKind::kGroupMetadata, "", "epoch"));
+  ASSERT_EQ(write(store, std::move(b)), v1::NONE);
+  store.stop();
+  StoredGroups stored = load(store);
+  ASSERT_EQ(stored.offsets.size(), 1u);
+  EXPECT_EQ(stored.offsets[0].committed_offset, 7);
+  EXPECT_EQ(stored.consumer_group_records.size(), 1u);
+}
+
 inline WriteBatch offsets_batch(const std::string& group, int partitions, std::int64_t value) {
   WriteBatch b;
   for (int p = 0; p < partitions; ++p) b.offsets.push_back(offset(group, "t", p, value));

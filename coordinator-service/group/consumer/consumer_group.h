@@ -37,6 +37,8 @@ struct ConsumerGroup {
   bool dead = false;                             // deleted; its calls answer as for no group
   std::int64_t current_state_timestamp_ms = -1;  // wall clock of the last state change
   ConsumerGroupState last_state = ConsumerGroupState::kEmpty;
+  // When the group epoch first moved since the group was last Stable: a rebalance's start.
+  std::optional<std::chrono::steady_clock::time_point> rebalance_started;
 
   ConsumerGroupState state() const;
   bool has_member(const MemberId& id) const { return members.count(id) > 0; }

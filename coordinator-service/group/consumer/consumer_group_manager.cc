@@ -5,34 +5,20 @@
 
 #include "group/consumer/consumer_group_records.h"
 #include "group/consumer/current_assignment_builder.h"
+#include "group/consumer/member_timers.h"
 #include "group/member_ids.h"
 
 namespace groupwire::coordinator {
 
 using ErrorCode = pb::ErrorCode;
 
-// What one heartbeat (or timer) changes: the records to write, and the error to answer.
-struct ConsumerGroupManager::Step {
-  std::vector<ConsumerGroupRecord> records;
-  bool group_metadata_changed = false;
-  ErrorCode error = pb::NONE;
-  std::string message;
-  bool member_created = false;
-
-  void fail(ErrorCode e, std::string why) {
-    error = e;
-    message = std::move(why);
-  }
-  bool failed() const { return error != pb::NONE; }
-};
-
 namespace {
 
 std::string session_key(const std::string& group_id, const MemberId& member_id) {
-  return "consumer-session/" + group_id + "/" + member_id;
+  return member_key(kSession, group_id, member_id);
 }
 std::string rebalance_key(const std::string& group_id, const MemberId& member_id) {
-  return "consumer-rebalance/" + group_id + "/" + member_id;
+  return member_key(kRebalance, group_id, member_id);
 }
 
 std::optional<TopicPartitionsById> owned_partitions(const pb::ConsumerGroupHeartbeatRequest& req) {
@@ -267,15 +253,7 @@ pb::ConsumerGroupHeartbeatResponse ConsumerGroupManager::handle(
   group->put_member(updated);
   if (is_new) emit(GroupEventType::MemberJoined, *group, &updated);
 
-  bool newer_catalog = catalog_ && catalog_->fingerprint != group->catalog_fingerprint &&
-                       catalog_->fetched_at_ms >= group->catalog_fetched_at_ms;
-  if ((bump || newer_catalog) && refresh_subscription_metadata(*group, step)) bump = true;
-  if (bump) bump_group_epoch(*group, step);
-  if (step.group_metadata_changed) step.records.push_back(group_metadata_record(*group));
-  if (group->group_epoch > group->assignment_epoch) update_target_assignment(*group, step);
-
-  ConsumerGroupMember& m = *group->member(member_id);
-  reconcile(*group, m, owned_partitions(req), step);
+  ConsumerGroupMember& m = advance(*group, member_id, bump, owned_partitions(req), step);
   if (step.failed()) return resp;
   schedule_session_timeout(group_id, member_id);
 
@@ -435,11 +413,12 @@ pb::ConsumerGroupHeartbeatResponse ConsumerGroupManager::leave(
   spdlog::info("[GroupId {}] Member {} left the consumer group.", group->group_id,
                member->member_id);
   emit(GroupEventType::MemberLeft, *group, member, MemberExit::LeaveGroup);
-  fence(*group, member->member_id, step);
+  fence(*group, member->member_id, step);  // a downgrade leaves nothing here to write
   return resp;
 }
 
-void ConsumerGroupManager::fence(ConsumerGroup& group, const MemberId& member_id, Step& step) {
+bool ConsumerGroupManager::fence(ConsumerGroup& group, const MemberId& member_id, Step& step) {
+  if (maybe_downgrade(group, member_id)) return true;
   bool had_regex = group.member(member_id) && group.member(member_id)->subscribed_topic_regex;
   cancel_timers(group.group_id, member_id);
   group.remove_member(member_id);
@@ -449,6 +428,7 @@ void ConsumerGroupManager::fence(ConsumerGroup& group, const MemberId& member_id
   bump_group_epoch(group, step);
   step.records.push_back(group_metadata_record(group));
   if (had_regex) patterns_.retain_used(groups_);
+  return false;
 }
 
 bool ConsumerGroupManager::refresh_subscription_metadata(ConsumerGroup& group, Step& step) {
@@ -471,6 +451,7 @@ bool ConsumerGroupManager::refresh_subscription_metadata(ConsumerGroup& group, S
 void ConsumerGroupManager::bump_group_epoch(ConsumerGroup& group, Step& step) {
   ++group.group_epoch;
   step.group_metadata_changed = true;
+  if (!group.rebalance_started) group.rebalance_started = scheduler_.now();
   spdlog::debug("[GroupId {}] Bumped group epoch to {}.", group.group_id, group.group_epoch);
   emit(GroupEventType::RebalanceStarted, group, nullptr);
 }
@@ -489,6 +470,21 @@ void ConsumerGroupManager::update_target_assignment(ConsumerGroup& group, Step& 
   }
   group.assignment_epoch = group.group_epoch;
   step.records.push_back(target_assignment_metadata_record(group));
+}
+
+ConsumerGroupMember& ConsumerGroupManager::advance(ConsumerGroup& group, const MemberId& member_id,
+                                                   bool bump,
+                                                   const std::optional<TopicPartitionsById>& owned,
+                                                   Step& step) {
+  bool newer_catalog = catalog_ && catalog_->fingerprint != group.catalog_fingerprint &&
+                       catalog_->fetched_at_ms >= group.catalog_fetched_at_ms;
+  if ((bump || newer_catalog) && refresh_subscription_metadata(group, step)) bump = true;
+  if (bump) bump_group_epoch(group, step);
+  if (step.group_metadata_changed) step.records.push_back(group_metadata_record(group));
+  if (group.group_epoch > group.assignment_epoch) update_target_assignment(group, step);
+  ConsumerGroupMember& m = *group.member(member_id);
+  reconcile(group, m, owned, step);
+  return m;
 }
 
 void ConsumerGroupManager::reconcile(ConsumerGroup& group, ConsumerGroupMember& member,
@@ -523,8 +519,14 @@ void ConsumerGroupManager::commit(ConsumerGroup& group, Step& step,
   if (state != group.last_state) {
     group.last_state = state;
     group.current_state_timestamp_ms = scheduler_.wall_clock_ms();
-    if (state == ConsumerGroupState::kStable)
+    if (state == ConsumerGroupState::kStable) {
       emit(GroupEventType::RebalanceCompleted, group, nullptr);
+      group.rebalance_started.reset();
+    }
+  }
+  if (step.records.empty()) {
+    if (done) done(pb::NONE);
+    return;
   }
   WriteBatch batch;
   batch.consumer_group_records = std::move(step.records);
@@ -547,9 +549,15 @@ void ConsumerGroupManager::commit(ConsumerGroup& group, Step& step,
 
 void ConsumerGroupManager::schedule_session_timeout(const std::string& group_id,
                                                     const MemberId& member_id) {
-  schedule_(
-      session_key(group_id, member_id), config_.consumer_session_timeout,
-      [this, group_id, member_id] { expire(group_id, member_id, MemberExit::SessionTimeout, -1); });
+  // A classic-protocol member keeps the session timeout it asked for in JoinGroup.
+  Millis timeout = config_.consumer_session_timeout;
+  if (const ConsumerGroup* g = find(group_id)) {
+    const ConsumerGroupMember* m = g->member(member_id);
+    if (m && m->classic) timeout = m->classic->session_timeout;
+  }
+  schedule_(session_key(group_id, member_id), timeout, [this, group_id, member_id] {
+    expire(group_id, member_id, MemberExit::SessionTimeout, -1);
+  });
 }
 
 void ConsumerGroupManager::schedule_rebalance_timeout(const std::string& group_id,
@@ -561,9 +569,19 @@ void ConsumerGroupManager::schedule_rebalance_timeout(const std::string& group_i
             });
 }
 
+void ConsumerGroupManager::schedule_classic_timeout(const std::string& kind,
+                                                    const std::string& group_id,
+                                                    const MemberId& member_id, Millis timeout,
+                                                    MemberExit why) {
+  schedule_(member_key(kind, group_id, member_id), timeout,
+            [this, group_id, member_id, why] { expire(group_id, member_id, why, -1); });
+}
+
 void ConsumerGroupManager::cancel_timers(const std::string& group_id, const MemberId& member_id) {
-  scheduler_.cancel(session_key(group_id, member_id));
-  scheduler_.cancel(rebalance_key(group_id, member_id));
+  for (const char* kind : {kSession, kRebalance, kClassicJoin, kClassicSync}) {
+    scheduler_.cancel(member_key(kind, group_id, member_id));
+  }
+  classic_join_timers_.erase(member_key(kClassicJoin, group_id, member_id));
 }
 
 void ConsumerGroupManager::expire(const std::string& group_id, const MemberId& member_id,
@@ -573,14 +591,18 @@ void ConsumerGroupManager::expire(const std::string& group_id, const MemberId& m
   if (m == nullptr) return;
   // A rebalance timeout counts only if the member is still at the epoch it had to leave.
   if (epoch >= 0 && m->member_epoch != epoch) return;
+  const char* because = "the member session expired";
+  if (why == MemberExit::JoinTimeout) {
+    because = m->classic ? "it did not join again within its rebalance timeout"
+                         : "it failed to revoke its partitions within the rebalance timeout";
+  } else if (why == MemberExit::SyncTimeout) {
+    because = "it did not SyncGroup within its rebalance timeout";
+  }
   spdlog::info("[GroupId {}] Member {} fenced from the group because {}.", group_id, member_id,
-               why == MemberExit::SessionTimeout
-                   ? "the member session expired"
-                   : "it failed to revoke its partitions within the rebalance timeout");
+               because);
   emit(GroupEventType::MemberExpired, *group, m, why);
   Step step;
-  fence(*group, member_id, step);
-  commit(*group, step, nullptr);
+  if (!fence(*group, member_id, step)) commit(*group, step, nullptr);
 }
 
 void ConsumerGroupManager::erase(const std::string& group_id) {
@@ -599,8 +621,11 @@ pb::ErrorCode ConsumerGroupManager::remove_member(const std::string& group_id,
   if (m == nullptr) return pb::UNKNOWN_MEMBER_ID;
   emit(GroupEventType::MemberLeft, *group, m, MemberExit::LeaveGroup);
   Step step;
-  fence(*group, member_id, step);
-  commit(*group, step, std::move(done));
+  if (fence(*group, member_id, step)) {
+    if (done) done(pb::NONE);
+  } else {
+    commit(*group, step, std::move(done));
+  }
   return pb::NONE;
 }
 
@@ -634,6 +659,7 @@ pb::ConsumerGroupDescribed ConsumerGroupManager::describe(const ConsumerGroup& g
     if (m.subscribed_topic_regex) d->set_subscribed_topic_regex(*m.subscribed_topic_regex);
     fill(m.assigned_partitions, *d->mutable_assignment());
     fill(group.target_of(id), *d->mutable_target_assignment());
+    d->set_classic(m.uses_classic_protocol());
   }
   return out;
 }
@@ -644,8 +670,9 @@ pb::ErrorCode ConsumerGroupManager::validate_offset_commit(const ConsumerGroup& 
   if (req.generation_id() < 0 && group.members.empty()) return pb::NONE;
   const ConsumerGroupMember* m = group.member(req.member_id());
   if (m == nullptr) return pb::UNKNOWN_MEMBER_ID;
-  if (!req.member_epoch_aware()) return pb::UNSUPPORTED_VERSION;
-  return req.generation_id() == m->member_epoch ? pb::NONE : pb::STALE_MEMBER_EPOCH;
+  if (!m->classic && !req.member_epoch_aware()) return pb::UNSUPPORTED_VERSION;
+  if (req.generation_id() == m->member_epoch) return pb::NONE;
+  return m->classic ? pb::ILLEGAL_GENERATION : pb::STALE_MEMBER_EPOCH;
 }
 
 pb::ErrorCode ConsumerGroupManager::validate_offset_fetch(const ConsumerGroup& group,
@@ -653,7 +680,8 @@ pb::ErrorCode ConsumerGroupManager::validate_offset_fetch(const ConsumerGroup& g
   if (!req.has_member_id() && req.member_epoch() < 0) return pb::NONE;
   const ConsumerGroupMember* m = req.has_member_id() ? group.member(req.member_id()) : nullptr;
   if (m == nullptr) return pb::UNKNOWN_MEMBER_ID;
-  return req.member_epoch() == m->member_epoch ? pb::NONE : pb::STALE_MEMBER_EPOCH;
+  if (req.member_epoch() == m->member_epoch) return pb::NONE;
+  return m->classic ? pb::ILLEGAL_GENERATION : pb::STALE_MEMBER_EPOCH;
 }
 
 bool ConsumerGroupManager::is_subscribed_to(const ConsumerGroup& group, const std::string& topic) {
@@ -672,11 +700,16 @@ void ConsumerGroupManager::emit(GroupEventType type, const ConsumerGroup& group,
   e.timestamp_ms = scheduler_.wall_clock_ms();
   e.generation_id = group.group_epoch;
   e.members = static_cast<std::int32_t>(group.members.size());
+  e.consumer_state = group.state();
   if (m != nullptr) {
     e.member_id = m->member_id;
     e.group_instance_id = m->instance_id;
   }
   e.exit = exit;
+  if (type == GroupEventType::RebalanceCompleted && group.rebalance_started) {
+    e.rebalance_duration =
+        std::chrono::duration_cast<Millis>(scheduler_.now() - *group.rebalance_started);
+  }
   sink_->on_event(e);
 }
 

@@ -7,9 +7,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "group/classic_group.h"
 #include "group/consumer/consumer_group.h"
 #include "group/consumer/subscriptions.h"
 #include "group/consumer/topic_catalog.h"
@@ -64,8 +66,44 @@ class ConsumerGroupManager {
 
   void set_event_sink(GroupEventSink* sink) { sink_ = sink; }
 
+  // ---- Migration between the protocols (classic_members.cc) ---------------------------------
+
+  // A classic group becomes a consumer group as a consumer-protocol member joins it (Kafka's
+  // validateOnlineUpgrade): the policy allows it, its members use the embedded consumer
+  // protocol, and there are not more than a consumer group may have.
+  bool may_upgrade(const ClassicGroup& classic) const;
+  // Takes the classic group's members over as classic-protocol members of a consumer group at
+  // its generation. False (nothing changed) when a member's embedded protocol does not parse.
+  bool upgrade(const ClassicGroup& classic, const pb::TopicCatalog* catalog);
+  // Called when a consumer group whose last consumer-protocol member left becomes a classic
+  // group again: the partition installs `classic` (and writes it) in place of the consumer
+  // group, whose records the manager tombstones.
+  using Downgrade = std::function<void(ClassicGroup classic, WriteBatch tombstones)>;
+  void set_downgrade(Downgrade downgrade) { downgrade_ = std::move(downgrade); }
+
+  // Classic-protocol members of a consumer group: Kafka's classicGroup*ToConsumerGroup paths.
+  void classic_join(ConsumerGroup& group, const pb::JoinGroupRequest& req,
+                    std::function<void(pb::JoinGroupResponse)> reply);
+  pb::SyncGroupResponse classic_sync(ConsumerGroup& group, const pb::SyncGroupRequest& req);
+  pb::ErrorCode classic_heartbeat(ConsumerGroup& group, const pb::HeartbeatRequest& req);
+  void classic_leave(ConsumerGroup& group, const pb::LeaveGroupRequest& req,
+                     std::function<void(pb::LeaveGroupResponse)> reply);
+
  private:
-  struct Step;
+  // What one call (or timer) changes: the records to write, and the error to answer.
+  struct Step {
+    std::vector<ConsumerGroupRecord> records;
+    bool group_metadata_changed = false;
+    pb::ErrorCode error = pb::NONE;
+    std::string message;
+    bool member_created = false;
+
+    void fail(pb::ErrorCode e, std::string why) {
+      error = e;
+      message = std::move(why);
+    }
+    bool failed() const { return error != pb::NONE; }
+  };
 
   pb::ConsumerGroupHeartbeatResponse handle(const pb::ConsumerGroupHeartbeatRequest& req,
                                             Step& step);
@@ -75,10 +113,29 @@ class ConsumerGroupManager {
   ConsumerGroupMember* member_for(ConsumerGroup& group,
                                   const pb::ConsumerGroupHeartbeatRequest& req, MemberId member_id,
                                   Step& step);
-  void fence(ConsumerGroup& group, const MemberId& member_id, Step& step);
+  // Removes the member; true when the group became a classic group instead (then `group` is
+  // gone and `step` holds nothing to write).
+  bool fence(ConsumerGroup& group, const MemberId& member_id, Step& step);
+  bool maybe_downgrade(ConsumerGroup& group, const MemberId& leaving);
+  // Finds a classic-protocol member as Kafka's validateConsumerGroupMember does, or the error.
+  ConsumerGroupMember* classic_member(ConsumerGroup& group, const std::string& member_id,
+                                      const std::optional<std::string>& instance_id,
+                                      pb::ErrorCode& error);
+  // The subscription, owned partitions and classic metadata a JoinGroup brings.
+  void update_from_join(ConsumerGroup& group, ConsumerGroupMember& member,
+                        const pb::JoinGroupRequest& req, Step& step,
+                        std::optional<TopicPartitionsById>& owned);
+  std::optional<TopicId> topic_id(const ConsumerGroup& group, const std::string& name) const;
+  std::string topic_name(const ConsumerGroup& group, const TopicId& id) const;
+  void schedule_classic_timeout(const std::string& kind, const std::string& group_id,
+                                const MemberId& member_id, Millis timeout, MemberExit why);
   bool refresh_subscription_metadata(ConsumerGroup& group, Step& step);
   void bump_group_epoch(ConsumerGroup& group, Step& step);
   void update_target_assignment(ConsumerGroup& group, Step& step);
+  // After a member's update: moves the group epoch (`bump`, or the subscribed topics changed),
+  // recomputes the target assignment if the epoch moved, and reconciles the member.
+  ConsumerGroupMember& advance(ConsumerGroup& group, const MemberId& member_id, bool bump,
+                               const std::optional<TopicPartitionsById>& owned, Step& step);
   void reconcile(ConsumerGroup& group, ConsumerGroupMember& member,
                  const std::optional<TopicPartitionsById>& owned, Step& step);
   void commit(ConsumerGroup& group, Step& step, std::function<void(pb::ErrorCode)> done);
@@ -101,6 +158,8 @@ class ConsumerGroupManager {
   SubscriptionPatterns patterns_;
   std::map<std::string, std::unique_ptr<PartitionAssignor>> assignors_;
   GroupEventSink* sink_ = nullptr;
+  Downgrade downgrade_;
+  std::set<std::string> classic_join_timers_;  // the keys of those armed, armed only once
   std::uint64_t next_member_id_ = 0;
 };
 

@@ -29,6 +29,14 @@ inline constexpr std::int32_t kJoinMemberEpoch = 0;
 inline constexpr std::int32_t kLeaveMemberEpoch = -1;
 inline constexpr std::int32_t kLeaveStaticMemberEpoch = -2;
 
+// What a member that joined with JoinGroup (the classic protocol) said, kept while it is a
+// member of a consumer group: the group is migrating between the two protocols.
+struct ClassicMemberMetadata {
+  Millis session_timeout{0};
+  std::vector<std::pair<std::string, std::string>> protocols;  // (name, metadata) by preference
+  bool operator==(const ClassicMemberMetadata&) const = default;
+};
+
 struct ConsumerGroupMember {
   MemberId member_id;
   std::optional<std::string> instance_id;
@@ -40,6 +48,7 @@ struct ConsumerGroupMember {
   std::vector<std::string> subscribed_topic_names;
   std::optional<std::string> subscribed_topic_regex;
   std::optional<std::string> server_assignor;
+  std::optional<ClassicMemberMetadata> classic;  // set for a classic-protocol member
 
   std::int32_t member_epoch = 0;
   std::int32_t previous_member_epoch = 0;
@@ -50,6 +59,7 @@ struct ConsumerGroupMember {
   std::chrono::steady_clock::time_point last_heartbeat{};  // for operators
 
   bool is_static() const { return instance_id.has_value(); }
+  bool uses_classic_protocol() const { return classic.has_value(); }
   bool is_reconciled_to(std::int32_t target_epoch) const {
     return state == MemberState::kStable && member_epoch == target_epoch;
   }
@@ -59,7 +69,7 @@ struct ConsumerGroupMember {
            client_host == o.client_host && rebalance_timeout == o.rebalance_timeout &&
            subscribed_topic_names == o.subscribed_topic_names &&
            subscribed_topic_regex == o.subscribed_topic_regex &&
-           server_assignor == o.server_assignor;
+           server_assignor == o.server_assignor && classic == o.classic;
   }
   bool same_subscription(const ConsumerGroupMember& o) const {
     return subscribed_topic_names == o.subscribed_topic_names &&

@@ -67,6 +67,15 @@ ConsumerGroupRecord member_metadata_record(const std::string& group_id,
   if (m.subscribed_topic_regex) v.set_subscribed_topic_regex(*m.subscribed_topic_regex);
   if (m.server_assignor) v.set_server_assignor(*m.server_assignor);
   v.set_rebalance_timeout_ms(static_cast<std::int32_t>(m.rebalance_timeout.count()));
+  if (m.classic) {
+    auto* c = v.mutable_classic_member_metadata();
+    c->set_session_timeout_ms(static_cast<std::int32_t>(m.classic->session_timeout.count()));
+    for (const auto& [name, metadata] : m.classic->protocols) {
+      auto* p = c->add_supported_protocols();
+      p->set_name(name);
+      p->set_metadata(metadata);
+    }
+  }
   return record(group_id, Kind::kMember, m.member_id, v);
 }
 
@@ -167,6 +176,14 @@ std::map<std::string, ConsumerGroup> load_consumer_groups(
             optional_of(v.has_subscribed_topic_regex(), v.subscribed_topic_regex());
         m.server_assignor = optional_of(v.has_server_assignor(), v.server_assignor());
         m.rebalance_timeout = Millis(v.rebalance_timeout_ms());
+        if (v.has_classic_member_metadata()) {
+          const auto& c = v.classic_member_metadata();
+          auto& classic = m.classic.emplace();
+          classic.session_timeout = Millis(c.session_timeout_ms());
+          for (const auto& p : c.supported_protocols()) {
+            classic.protocols.emplace_back(p.name(), p.metadata());
+          }
+        }
         break;
       }
       case Kind::kCurrentMemberAssignment: {

@@ -24,12 +24,10 @@
 // split a topic, consume it, commit and read the commits back; when one closes the other is given
 // every partition; a later member resumes from the commits. Its admin client has no
 // ConsumerGroupDescribe, so the describing is librdkafka's only.
-// A classic librdkafka consumer joining a consumer group that has members is refused at once:
-// JoinGroup answers INCONSISTENT_GROUP_PROTOCOL, surfaced as a consumer error; it gets nothing and
-// the consumer-protocol member keeps every partition. (Kafka 4 would take it in as a classic
-// member of the consumer group, an online migration this coordinator does not implement yet:
-// this part changes when it does.)
-// Throughout: no client but the refused one logs an error or a warning, the gateways refuse no
+// A classic librdkafka consumer joining a consumer group that has members becomes a classic member
+// of it (the group is migrating): the two share the partitions; when the consumer-protocol member
+// leaves, the group is classic again and the classic member is given every partition.
+// Throughout: no client logs an error or a warning, the gateways refuse no
 // request, and every connection goes to a gateway listener, never to a mock broker.
 // Run with `node --test consumer_protocol.test.js` in this directory, with GROUPWIRE_DEV_UPSTREAM,
 // GROUPWIRE_GATEWAY and GROUPWIRE_COORDINATOR set (ctest does).
@@ -366,7 +364,7 @@ test('@confluentinc/kafka-javascript with group.protocol=consumer through two ga
     'cgp-producer', 'cgp-admin']), [], diag());
 });
 
-test('a classic librdkafka consumer is refused a consumer group that has members',
+test('a classic librdkafka member and a consumer-protocol member share a migrating group',
   { timeout: 60000 }, async (t) => {
     const groupId = 'cgp-mixed-group';
     const started = [];
@@ -379,21 +377,25 @@ test('a classic librdkafka consumer is refused a consumer group that has members
     const member = await startMember('member', groupId, cluster.bootstraps[0]);
     started.push(member);
     await until(() => split([member], [6]), 'the member to hold every partition', diag);
-    const mark = member.rebalances.length;
 
     const classicId = 'cgp-classic';
     classic = makeKafka(classicId, cluster.bootstraps[1]).consumer({
       kafkaJS: { groupId, autoCommit: false, fromBeginning: true, sessionTimeout: 6000 },
     });
+    const classicAssigned = () => sorted(classic.assignment()
+      .filter((tp) => tp.topic === CK_TOPIC).map((tp) => tp.partition));
     await classic.connect();
     await classic.subscribe({ topics: [CK_TOPIC] });
     await classic.run({ eachMessage: async () => {} });
-    const refused = () => clientLog.find((l) => l.clientId === classicId && l.level === 'error' &&
-      /Inconsistent group protocol/i.test(l.message));
-    await until(refused, 'the classic consumer to report INCONSISTENT_GROUP_PROTOCOL', diag);
-    assert.deepEqual(classic.assignment(), [], diag());
-    assert.deepEqual([assigned(member), revokedSince(member, mark)], [CK_ALL, []], diag());
-    assert.deepEqual(problemsOf([member.clientId]), [], diag());
+    await until(() => splitAs([assigned(member), classicAssigned()], [3, 3], CK_ALL),
+      'the consumer-protocol and the classic member to hold 3 partitions each', diag);
+
+    // The last consumer-protocol member leaves: the group turns classic, and rebalances.
+    await member.consumer.disconnect();
+    started.length = 0;
+    await until(() => classicAssigned().length === CK_ALL.length,
+      'the classic member to hold every partition', diag);
+    assert.deepEqual(problemsOf([member.clientId, classicId]), [], diag());
   });
 
 // ---- @platformatic/kafka ----------------------------------------------------------------------
