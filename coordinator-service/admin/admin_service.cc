@@ -107,14 +107,9 @@ std::string state_text(const char* state, std::size_t members) {
 // Why a group's state forbids an operation that needs it Empty, or nullopt. A group that does
 // not exist is fine (the operation creates or finds nothing).
 std::optional<std::string> not_empty(const GroupPartition& g, const std::string& id) {
-  if (const ClassicGroup* group = g.find_group(id); group && !group->is(GroupState::Empty)) {
-    return state_text(state_name(group->state), group->members.size());
-  }
-  if (const ConsumerGroup* group = g.find_consumer_group(id);
-      group && group->state() != ConsumerGroupState::kEmpty) {
-    return state_text(consumer_group_state_name(group->state()), group->members.size());
-  }
-  return std::nullopt;
+  const Group* group = g.find_any_group(id);
+  if (group == nullptr || group->is_empty()) return std::nullopt;
+  return state_text(group->kafka_state(), group->size());
 }
 
 // The group of either protocol, summarized; nullopt when there is none.

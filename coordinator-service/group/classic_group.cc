@@ -162,6 +162,39 @@ GroupMetadataRecord ClassicGroup::to_record() const {
   return r;
 }
 
+pb::ErrorCode ClassicGroup::validate_member(const MemberId& member_id,
+                                            const std::optional<GroupInstanceId>& instance) const {
+  if (instance) {
+    const MemberId* mapped = static_member_id(*instance);
+    if (mapped == nullptr) return pb::UNKNOWN_MEMBER_ID;
+    if (*mapped != member_id) return pb::FENCED_INSTANCE_ID;
+  }
+  return has_member(member_id) ? pb::NONE : pb::UNKNOWN_MEMBER_ID;
+}
+
+pb::ErrorCode ClassicGroup::validate_offset_commit(const pb::OffsetCommitRequest& req) const {
+  if (is(GroupState::Dead)) return pb::COORDINATOR_NOT_AVAILABLE;
+  // Admin tools and standalone consumers commit with generation -1 to an empty group.
+  if (req.generation_id() < 0 && is(GroupState::Empty)) return pb::NONE;
+  if (req.generation_id() >= 0 || !req.member_id().empty() || req.has_group_instance_id()) {
+    std::optional<GroupInstanceId> instance;
+    if (req.has_group_instance_id()) instance = req.group_instance_id();
+    if (auto error = validate_member(req.member_id(), instance); error != pb::NONE) return error;
+    if (req.generation_id() != generation_id) return pb::ILLEGAL_GENERATION;
+  } else if (!is(GroupState::Empty)) {
+    return pb::UNKNOWN_MEMBER_ID;
+  }
+  if (is(GroupState::CompletingRebalance)) return pb::REBALANCE_IN_PROGRESS;
+  return pb::NONE;
+}
+
+pb::ErrorCode ClassicGroup::validate_offset_delete() const {
+  if (is(GroupState::Dead)) return pb::GROUP_ID_NOT_FOUND;
+  // Groups of the embedded consumer protocol may delete the offsets of topics they do not use.
+  if (!is(GroupState::Empty) && !uses_consumer_protocol()) return pb::NON_EMPTY_GROUP;
+  return pb::NONE;
+}
+
 ClassicGroup ClassicGroup::from_record(const GroupMetadataRecord& r) {
   ClassicGroup g;
   g.group_id = r.group_id;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "group/group.h"
 #include "group/group_config.h"
 #include "groupwire/coordinator/v1/coordinator.pb.h"
 #include "storage/records.h"
@@ -54,7 +55,7 @@ struct ClassicGroupMember {
   bool matches(const pb::JoinGroupRequest& req) const;  // same protocols, same metadata
 };
 
-struct ClassicGroup {
+struct ClassicGroup final : Group {
   std::string group_id;
   GroupState state = GroupState::Empty;
   std::int32_t generation_id = 0;
@@ -98,9 +99,25 @@ struct ClassicGroup {
   std::string select_protocol() const;  // by vote, among protocols every member supports
   bool can_rebalance() const;
   bool uses_consumer_protocol() const { return protocol_type && *protocol_type == "consumer"; }
-  bool is_subscribed_to(const std::string& topic) const {
+  bool is_subscribed_to(const std::string& topic) const override {
     return subscribed_topics_unknown || (subscribed_topics && subscribed_topics->count(topic) > 0);
   }
+  // NONE, UNKNOWN_MEMBER_ID or FENCED_INSTANCE_ID.
+  pb::ErrorCode validate_member(const MemberId& member_id,
+                                const std::optional<GroupInstanceId>& instance) const;
+
+  const std::string& id() const override { return group_id; }
+  const char* type() const override { return "classic"; }
+  const char* kafka_state() const override { return state_name(state); }
+  std::size_t size() const override { return members.size(); }
+  bool is_empty() const override { return is(GroupState::Empty); }
+  bool is_dead() const override { return is(GroupState::Dead); }
+  pb::ErrorCode validate_offset_commit(const pb::OffsetCommitRequest& req) const override;
+  // A classic group reads its offsets to anyone.
+  pb::ErrorCode validate_offset_fetch(const pb::OffsetFetchGroup&) const override {
+    return pb::NONE;
+  }
+  pb::ErrorCode validate_offset_delete() const override;
 
   // The first member sets the group's protocol type; later ones were checked against it.
   void add_member(ClassicGroupMember member, const std::string& type);

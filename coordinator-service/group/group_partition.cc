@@ -255,7 +255,7 @@ class GroupPartition::Impl {
       scheduler_.cancel(pending_member_key(group.group_id, member_id));
       return add_member_then_rebalance(group, req, member_id, std::move(reply));
     }
-    if (auto error = validate_member(group, member_id, instance_of(req)); error != pb::NONE) {
+    if (auto error = group.validate_member(member_id, instance_of(req)); error != pb::NONE) {
       return reply(join_error(member_id, error));
     }
     ClassicGroupMember& member = group.members.at(member_id);
@@ -635,7 +635,7 @@ class GroupPartition::Impl {
 
   ErrorCode validate_sync(const ClassicGroup& group, const pb::SyncGroupRequest& req) const {
     if (group.is(GroupState::Dead)) return pb::COORDINATOR_NOT_AVAILABLE;
-    if (auto error = validate_member(group, req.member_id(), instance_of(req)); error != pb::NONE) {
+    if (auto error = group.validate_member(req.member_id(), instance_of(req)); error != pb::NONE) {
       return error;
     }
     if (req.generation_id() != group.generation_id) return pb::ILLEGAL_GENERATION;
@@ -723,8 +723,7 @@ class GroupPartition::Impl {
     ClassicGroup* group = find(req.group_id());
     if (group == nullptr) return reply(heartbeat_result(pb::UNKNOWN_MEMBER_ID));
     if (group->is(GroupState::Dead)) return reply(heartbeat_result(pb::COORDINATOR_NOT_AVAILABLE));
-    if (auto error = validate_member(*group, req.member_id(), instance_of(req));
-        error != pb::NONE) {
+    if (auto error = group->validate_member(req.member_id(), instance_of(req)); error != pb::NONE) {
       return reply(heartbeat_result(error));
     }
     // Generation before state: a stale member mid-rebalance learns it is stale.
@@ -802,7 +801,7 @@ class GroupPartition::Impl {
     }
     std::optional<GroupInstanceId> instance;
     if (identity.has_group_instance_id()) instance = identity.group_instance_id();
-    if (auto error = validate_member(group, member_id, instance); error != pb::NONE) return error;
+    if (auto error = group.validate_member(member_id, instance); error != pb::NONE) return error;
     spdlog::info("group {}: member {} leaves ({})", group.group_id, member_id, reason_of(identity));
     drop_member(group, member_id, MemberExit::LeaveGroup, reason_of(identity));
     return pb::NONE;
@@ -907,25 +906,21 @@ class GroupPartition::Impl {
   // ---- Offsets -----------------------------------------------------------------------------
 
   void offset_commit(const pb::OffsetCommitRequest& req, Reply<pb::OffsetCommitResponse> reply) {
-    ClassicGroup* group = find(req.group_id());
-    const ConsumerGroup* consumer = consumer_.find(req.group_id());
-    ErrorCode error = pb::NONE;
-    if (unavailable() != pb::NONE) {
-      error = unavailable();
-    } else if (consumer != nullptr) {
-      error = ConsumerGroupManager::validate_offset_commit(*consumer, req);
-    } else if (group == nullptr) {
+    const Group* group = find_any(req.group_id());
+    ErrorCode error = unavailable();
+    if (error == pb::NONE && group == nullptr) {
       if (req.generation_id() < 0) {
         group = create_group(req.group_id());  // a simple group: commits only, no protocol
       } else {
         error = req.unknown_group_is_not_found() ? pb::GROUP_ID_NOT_FOUND : pb::ILLEGAL_GENERATION;
       }
     }
-    if (error == pb::NONE && group != nullptr) error = validate_offset_commit(*group, req);
+    if (error == pb::NONE) error = group->validate_offset_commit(req);
     pb::OffsetCommitResponse resp;
-    if (error == pb::NONE && group != nullptr &&
-        (group->is(GroupState::Stable) || group->is(GroupState::PreparingRebalance))) {
-      reschedule_heartbeat(*group, req.member_id());  // commits keep a classic session alive
+    if (ClassicGroup* classic = find(req.group_id());
+        error == pb::NONE && classic != nullptr &&
+        (classic->is(GroupState::Stable) || classic->is(GroupState::PreparingRebalance))) {
+      reschedule_heartbeat(*classic, req.member_id());  // commits keep a classic session alive
     }
     std::int64_t now = scheduler_.wall_clock_ms();
     std::optional<std::int64_t> expire;
@@ -986,24 +981,6 @@ class GroupPartition::Impl {
                         r.commit_timestamp_ms, r.expire_timestamp_ms};
   }
 
-  ErrorCode validate_offset_commit(const ClassicGroup& group,
-                                   const pb::OffsetCommitRequest& req) const {
-    if (group.is(GroupState::Dead)) return pb::COORDINATOR_NOT_AVAILABLE;
-    // Admin tools and standalone consumers commit with generation -1 to an empty group.
-    if (req.generation_id() < 0 && group.is(GroupState::Empty)) return pb::NONE;
-    if (req.generation_id() >= 0 || !req.member_id().empty() || req.has_group_instance_id()) {
-      if (auto error = validate_member(group, req.member_id(), instance_of(req));
-          error != pb::NONE) {
-        return error;
-      }
-      if (req.generation_id() != group.generation_id) return pb::ILLEGAL_GENERATION;
-    } else if (!group.is(GroupState::Empty)) {
-      return pb::UNKNOWN_MEMBER_ID;
-    }
-    if (group.is(GroupState::CompletingRebalance)) return pb::REBALANCE_IN_PROGRESS;
-    return pb::NONE;
-  }
-
   void offset_fetch(const pb::OffsetFetchGroup& req, Reply<pb::OffsetFetchGroupResponse> reply) {
     reply(committed_offsets(req));
   }
@@ -1015,15 +992,12 @@ class GroupPartition::Impl {
       resp.set_error_code(e);
       return resp;
     }
-    const ClassicGroup* group = find(req.group_id());
-    const ConsumerGroup* consumer = consumer_.find(req.group_id());
-    if (consumer != nullptr) {
-      if (auto e = ConsumerGroupManager::validate_offset_fetch(*consumer, req); e != pb::NONE) {
-        resp.set_error_code(e);
-        return resp;
-      }
+    const Group* group = find_any(req.group_id());
+    if (auto e = group ? group->validate_offset_fetch(req) : pb::NONE; e != pb::NONE) {
+      resp.set_error_code(e);
+      return resp;
     }
-    bool exists = consumer != nullptr || (group != nullptr && !group->is(GroupState::Dead));
+    bool exists = group != nullptr && !group->is_dead();
     auto it = offsets_.find(req.group_id());
     const std::map<TopicPartition, CommittedOffset>* committed =
         exists && it != offsets_.end() ? &it->second : nullptr;
@@ -1064,19 +1038,14 @@ class GroupPartition::Impl {
 
   void offset_delete(const pb::OffsetDeleteRequest& req, Reply<pb::OffsetDeleteResponse> reply) {
     pb::OffsetDeleteResponse resp;
-    ClassicGroup* group = find(req.group_id());
-    const ConsumerGroup* consumer = consumer_.find(req.group_id());
+    const Group* group = find_any(req.group_id());
     ErrorCode error = pb::NONE;
     if (req.group_id().empty()) {
       error = pb::INVALID_GROUP_ID;
     } else if (unavailable() != pb::NONE) {
       error = unavailable();
-    } else if (consumer != nullptr) {
-      // A consumer group may delete offsets while active: only its subscribed topics are refused.
-    } else if (group == nullptr || group->is(GroupState::Dead)) {
-      error = pb::GROUP_ID_NOT_FOUND;
-    } else if (!group->is(GroupState::Empty) && !group->uses_consumer_protocol()) {
-      error = pb::NON_EMPTY_GROUP;
+    } else {
+      error = group ? group->validate_offset_delete() : pb::GROUP_ID_NOT_FOUND;
     }
     resp.set_error_code(error);
     if (error != pb::NONE) return reply(std::move(resp));
@@ -1084,9 +1053,7 @@ class GroupPartition::Impl {
     for (const auto& t : req.topics()) {
       auto* topic = resp.add_topics();
       topic->set_name(t.name());
-      bool subscribed = consumer != nullptr
-                            ? ConsumerGroupManager::is_subscribed_to(*consumer, t.name())
-                            : group->is_subscribed_to(t.name());
+      bool subscribed = group->is_subscribed_to(t.name());
       for (std::int32_t partition : t.partition_indexes()) {
         auto* out = topic->add_partitions();
         out->set_partition_index(partition);
@@ -1146,12 +1113,7 @@ class GroupPartition::Impl {
       auto it = offsets_.find(group_id);
       if (it != offsets_.end()) {
         // A consumer group's offsets count from their commit (Kafka's ConsumerGroup).
-        expire_offsets_of(
-            group_id, it->second, now, std::nullopt,
-            [&](const std::string& topic) {
-              return ConsumerGroupManager::is_subscribed_to(group, topic);
-            },
-            batch.deleted_offsets);
+        expire_offsets_of(group, it->second, now, std::nullopt, batch.deleted_offsets);
         if (it->second.empty()) offsets_.erase(it);
       }
       if (group.members.empty() && offsets_.count(group_id) == 0) {
@@ -1187,25 +1149,21 @@ class GroupPartition::Impl {
     std::optional<std::int64_t> empty_since;
     if (since_empty && group.current_state_timestamp_ms >= 0)
       empty_since = group.current_state_timestamp_ms;
-    expire_offsets_of(
-        group.group_id, committed, now, empty_since,
-        [&](const std::string& topic) { return group.is_subscribed_to(topic); }, expired_keys);
+    expire_offsets_of(group, committed, now, empty_since, expired_keys);
   }
 
   // Removes the offsets whose retention, counted from `since` or else from their commit, has
   // passed, unless the group subscribes to their topic.
-  template <class Subscribed>
-  void expire_offsets_of(const std::string& group_id,
-                         std::map<TopicPartition, CommittedOffset>& committed, std::int64_t now,
-                         std::optional<std::int64_t> since, Subscribed subscribed,
+  void expire_offsets_of(const Group& group, std::map<TopicPartition, CommittedOffset>& committed,
+                         std::int64_t now, std::optional<std::int64_t> since,
                          std::vector<OffsetKey>& expired_keys) const {
     for (auto it = committed.begin(); it != committed.end();) {
       const CommittedOffset& c = it->second;
       std::int64_t base = since.value_or(c.commit_timestamp_ms);
       bool expired = c.expire_timestamp_ms ? now >= *c.expire_timestamp_ms
                                            : now - base >= config_.offsets_retention.count();
-      if (expired && !subscribed(it->first.first)) {
-        expired_keys.push_back({group_id, it->first.first, it->first.second});
+      if (expired && !group.is_subscribed_to(it->first.first)) {
+        expired_keys.push_back({group.id(), it->first.first, it->first.second});
         it = committed.erase(it);
       } else {
         ++it;
@@ -1522,20 +1480,16 @@ class GroupPartition::Impl {
 
   // ---- Shared -------------------------------------------------------------------------------
 
-  ErrorCode validate_member(const ClassicGroup& group, const MemberId& member_id,
-                            const std::optional<GroupInstanceId>& instance) const {
-    if (instance) {
-      const MemberId* mapped = group.static_member_id(*instance);
-      if (mapped == nullptr) return pb::UNKNOWN_MEMBER_ID;
-      if (*mapped != member_id) return pb::FENCED_INSTANCE_ID;
-    }
-    return group.has_member(member_id) ? pb::NONE : pb::UNKNOWN_MEMBER_ID;
-  }
-
   template <class Req>
   static std::optional<GroupInstanceId> instance_of(const Req& req) {
     if (!req.has_group_instance_id()) return std::nullopt;
     return req.group_instance_id();
+  }
+
+  // The group of either protocol.
+  const Group* find_any(const std::string& group_id) const {
+    if (const ClassicGroup* g = find(group_id)) return g;
+    return consumer_.find(group_id);
   }
 
   ClassicGroup* find(const std::string& group_id) {
@@ -1693,6 +1647,9 @@ void GroupPartition::consumer_group_describe(const std::string& group_id,
                                              Reply<pb::ConsumerGroupDescribed> reply) {
   impl_->in_order(Reads::kGroup, group_id, group_id, std::move(reply),
                   &Impl::consumer_group_describe);
+}
+const Group* GroupPartition::find_any_group(const std::string& group_id) const {
+  return impl_->find_any(group_id);
 }
 const ConsumerGroup* GroupPartition::find_consumer_group(const std::string& group_id) const {
   return impl_->consumer_.find(group_id);

@@ -81,6 +81,8 @@ class GroupPartition {
 
   const ClassicGroup* find_group(const std::string& group_id) const;
   const ConsumerGroup* find_consumer_group(const std::string& group_id) const;
+  // The group of either protocol, nullptr when there is none.
+  const Group* find_any_group(const std::string& group_id) const;
   // The assignor a consumer group uses when no member names one.
   const std::string& default_assignor() const;
 

@@ -121,6 +121,32 @@ std::string ConsumerGroup::topic_name(const TopicId& id) const {
   return it == subscription_metadata.end() ? std::string() : it->second.name;
 }
 
+v1::ErrorCode ConsumerGroup::validate_offset_commit(const v1::OffsetCommitRequest& req) const {
+  // An admin client, or a consumer outside group management, commits to an empty group.
+  if (req.generation_id() < 0 && members.empty()) return v1::NONE;
+  const ConsumerGroupMember* m = member(req.member_id());
+  if (m == nullptr) return v1::UNKNOWN_MEMBER_ID;
+  if (!m->classic && !req.member_epoch_aware()) return v1::UNSUPPORTED_VERSION;
+  if (req.generation_id() == m->member_epoch) return v1::NONE;
+  return m->classic ? v1::ILLEGAL_GENERATION : v1::STALE_MEMBER_EPOCH;
+}
+
+v1::ErrorCode ConsumerGroup::validate_offset_fetch(const v1::OffsetFetchGroup& req) const {
+  // No member id and no epoch: an admin client, or a consumer outside group management.
+  if (!req.has_member_id() && req.member_epoch() < 0) return v1::NONE;
+  const ConsumerGroupMember* m = req.has_member_id() ? member(req.member_id()) : nullptr;
+  if (m == nullptr) return v1::UNKNOWN_MEMBER_ID;
+  if (req.member_epoch() == m->member_epoch) return v1::NONE;
+  return m->classic ? v1::ILLEGAL_GENERATION : v1::STALE_MEMBER_EPOCH;
+}
+
+bool ConsumerGroup::is_subscribed_to(const std::string& topic) const {
+  for (const auto& [id, t] : subscription_metadata) {
+    if (t.name == topic) return true;
+  }
+  return false;
+}
+
 void ConsumerGroup::add_partition_epochs(const ConsumerGroupMember& m) {
   for (const auto* owned : {&m.assigned_partitions, &m.partitions_pending_revocation}) {
     for (const auto& [topic, partitions] : *owned) {

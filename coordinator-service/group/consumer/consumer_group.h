@@ -13,6 +13,8 @@
 
 #include "group/assignor/partition_assignor.h"
 #include "group/consumer/consumer_group_member.h"
+#include "group/group.h"
+#include "groupwire/coordinator/v1/coordinator.pb.h"
 
 namespace groupwire::coordinator {
 
@@ -21,7 +23,7 @@ enum class ConsumerGroupState { kEmpty, kAssigning, kReconciling, kStable, kDead
 // Kafka's names, as ConsumerGroupDescribe and ListGroups give them.
 const char* consumer_group_state_name(ConsumerGroupState s);
 
-struct ConsumerGroup {
+struct ConsumerGroup final : Group {
   std::string group_id;
   std::int32_t group_epoch = 0;
   std::int32_t assignment_epoch = 0;
@@ -59,6 +61,22 @@ struct ConsumerGroup {
   std::optional<std::string> preferred_assignor() const;
   // Topic name for an id the group knows; "" when not subscribed.
   std::string topic_name(const TopicId& id) const;
+
+  const std::string& id() const override { return group_id; }
+  const char* type() const override { return "consumer"; }
+  const char* kafka_state() const override { return consumer_group_state_name(state()); }
+  std::size_t size() const override { return members.size(); }
+  bool is_empty() const override { return state() == ConsumerGroupState::kEmpty; }
+  bool is_dead() const override { return dead; }
+  // A consumer-protocol member commits with OffsetCommit v9+ and its member epoch
+  // (STALE_MEMBER_EPOCH), a classic-protocol one with its generation (ILLEGAL_GENERATION).
+  v1::ErrorCode validate_offset_commit(const v1::OffsetCommitRequest& req) const override;
+  v1::ErrorCode validate_offset_fetch(const v1::OffsetFetchGroup& req) const override;
+  // A consumer group deletes offsets while active: only its subscribed topics are refused.
+  v1::ErrorCode validate_offset_delete() const override {
+    return dead ? v1::GROUP_ID_NOT_FOUND : v1::NONE;
+  }
+  bool is_subscribed_to(const std::string& topic) const override;
 
  private:
   void add_partition_epochs(const ConsumerGroupMember& m);

@@ -664,33 +664,6 @@ pb::ConsumerGroupDescribed ConsumerGroupManager::describe(const ConsumerGroup& g
   return out;
 }
 
-pb::ErrorCode ConsumerGroupManager::validate_offset_commit(const ConsumerGroup& group,
-                                                           const pb::OffsetCommitRequest& req) {
-  // An admin client, or a consumer outside group management, commits to an empty group.
-  if (req.generation_id() < 0 && group.members.empty()) return pb::NONE;
-  const ConsumerGroupMember* m = group.member(req.member_id());
-  if (m == nullptr) return pb::UNKNOWN_MEMBER_ID;
-  if (!m->classic && !req.member_epoch_aware()) return pb::UNSUPPORTED_VERSION;
-  if (req.generation_id() == m->member_epoch) return pb::NONE;
-  return m->classic ? pb::ILLEGAL_GENERATION : pb::STALE_MEMBER_EPOCH;
-}
-
-pb::ErrorCode ConsumerGroupManager::validate_offset_fetch(const ConsumerGroup& group,
-                                                          const pb::OffsetFetchGroup& req) {
-  if (!req.has_member_id() && req.member_epoch() < 0) return pb::NONE;
-  const ConsumerGroupMember* m = req.has_member_id() ? group.member(req.member_id()) : nullptr;
-  if (m == nullptr) return pb::UNKNOWN_MEMBER_ID;
-  if (req.member_epoch() == m->member_epoch) return pb::NONE;
-  return m->classic ? pb::ILLEGAL_GENERATION : pb::STALE_MEMBER_EPOCH;
-}
-
-bool ConsumerGroupManager::is_subscribed_to(const ConsumerGroup& group, const std::string& topic) {
-  for (const auto& [id, t] : group.subscription_metadata) {
-    if (t.name == topic) return true;
-  }
-  return false;
-}
-
 void ConsumerGroupManager::emit(GroupEventType type, const ConsumerGroup& group,
                                 const ConsumerGroupMember* m, std::optional<MemberExit> exit) {
   if (sink_ == nullptr) return;

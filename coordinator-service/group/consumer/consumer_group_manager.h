@@ -50,14 +50,6 @@ class ConsumerGroupManager {
 
   pb::ConsumerGroupDescribed describe(const ConsumerGroup& group) const;
 
-  // Kafka's ConsumerGroup.validateOffsetCommit and validateOffsetFetch.
-  static pb::ErrorCode validate_offset_commit(const ConsumerGroup& group,
-                                              const pb::OffsetCommitRequest& req);
-  static pb::ErrorCode validate_offset_fetch(const ConsumerGroup& group,
-                                             const pb::OffsetFetchGroup& req);
-  // Whether a member subscribes to the topic (OffsetDelete's GROUP_SUBSCRIBED_TO_TOPIC).
-  static bool is_subscribed_to(const ConsumerGroup& group, const std::string& topic);
-
   // Forgets the group (deleted: the caller writes the deletion) and its timers.
   void erase(const std::string& group_id);
   // A member removed by an operator: written like a leave.
