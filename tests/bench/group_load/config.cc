@@ -51,6 +51,9 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
       "late-members", po::value<long long>()->default_value(c.late_members),
       "members per group that join once every group is Stable (reported: time to Stable again, "
       "partitions moved and revoked, time until each owns a partition)")(
+      "late-join-spread-ms", po::value<long long>()->default_value(c.late_join_spread.count()),
+      "each late member joins at a random moment (uniform) within this long after every group "
+      "is Stable, out of step with the others' heartbeats")(
       "pipeline", po::value<long long>()->default_value(c.pipeline),
       "heartbeats each member keeps in flight")(
       "duration-ms", po::value<long long>()->default_value(c.duration.count()),
@@ -114,6 +117,7 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
     c.groups = static_cast<int>(int_flag(vm, "groups", 1, 1000000));
     c.members = static_cast<int>(int_flag(vm, "members", 1, 1000000));
     c.late_members = static_cast<int>(int_flag(vm, "late-members", 0, 1000000));
+    c.late_join_spread = millis_flag(vm, "late-join-spread-ms", 0, 3600 * 1000);
     const auto protocol = vm["protocol"].as<std::string>();
     if (protocol == "consumer") {
       c.protocol = Protocol::Consumer;

@@ -39,6 +39,9 @@ struct Config {
   int groups = 1;
   int members = 1;       // per group
   int late_members = 0;  // per group, joining once every group is Stable
+  // Each late member joins at a random moment this long after every group is Stable, rather
+  // than in step with the other members' heartbeats.
+  Millis late_join_spread{0};
   // The topic members subscribe to. Looked up (Metadata: its id and partitions) when named with
   // --topic; otherwise classic leaders assign nothing.
   std::string topic = "bench";

@@ -1,6 +1,7 @@
 #include "group_load/member.h"
 
 #include <deque>
+#include <random>
 #include <utility>
 
 #include <fmt/format.h>
@@ -62,6 +63,12 @@ bool asks_to_rejoin(std::int16_t code) {
          code == to_wire(ErrorCode::UNKNOWN_MEMBER_ID);
 }
 
+Millis random_below(Millis bound) {
+  if (bound.count() <= 0) return Millis(0);
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  return Millis(std::uniform_int_distribution<Millis::rep>(0, bound.count() - 1)(random));
+}
+
 std::uint32_t micros(Clock::duration d) {
   return static_cast<std::uint32_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(d).count());
@@ -96,7 +103,10 @@ asio::awaitable<void> Member::run() {
     make_heartbeat_frame();
     synced_ = true;  // nothing to join: heartbeat as a member of generation 1 would
   }
-  if (s_.late) co_await wait_for(s_.phases->late_join);
+  if (s_.late) {
+    co_await wait_for(s_.phases->late_join);
+    co_await pause(random_below(config.late_join_spread), s_.phases->stop_joining);
+  }
   if (!dead_ && config.mode == Mode::Groups) {
     if (config.protocol == Protocol::Consumer) {
       membership_.emplace(s_.group_id, ConsumerMembership::random_member_id(), *s_.topic,
@@ -133,8 +143,11 @@ asio::awaitable<void> Member::wait_for(const std::atomic<bool>& flag) {
 }
 
 asio::awaitable<bool> Member::pause(Millis d, const std::atomic<bool>& flag) {
-  if (!dead_ && !flag.load()) {
-    wake_.expires_after(d);
+  // A wake for another phase's flag must not cut the pause short: a member woken early would
+  // heartbeat in step with every other member.
+  const auto until = Clock::now() + d;
+  while (!dead_ && !flag.load() && Clock::now() < until) {
+    wake_.expires_at(until);
     error_code ec;
     co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }

@@ -65,7 +65,7 @@ class Member {
 
  private:
   asio::awaitable<void> wait_for(const std::atomic<bool>& flag);
-  // Sleeps `d` unless `flag` rises first; returns the flag.
+  // Sleeps `d` unless `flag` rises first (or the member dies); returns the flag.
   asio::awaitable<bool> pause(Millis d, const std::atomic<bool>& flag);
   asio::awaitable<bool> join_and_sync();
   // A leader sends its SyncGroup after its followers' (as when computing the assignment takes

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace groupwire::bench {
 
@@ -70,33 +71,27 @@ struct RoundTotals {
   int stable_groups = 0;
   std::vector<Clock::duration> since_start;      // sorted
   std::vector<Clock::duration> first_partition;  // sorted
-  int revoked = 0;
-  std::optional<int> moved;  // from the first round's owners, once both are Stable everywhere
+  std::vector<int> revoked;                      // per group
+  // Per group Stable in both rounds: partitions whose owner differs from the first round's.
+  std::vector<int> moved;
 };
 
 RoundTotals totals(const Report& r, bool late) {
   RoundTotals t;
   const std::size_t i = late ? 1 : 0;
-  bool all_stable = true;
-  int moved = 0;
   for (const auto& rounds : r.rounds) {
-    if (rounds.size() <= i) {
-      all_stable = false;
-      continue;
-    }
+    if (rounds.size() <= i) continue;
     const GroupRound& round = rounds[i];
-    t.revoked += round.revoked;
+    t.revoked.push_back(round.revoked);
     t.first_partition.insert(t.first_partition.end(), round.first_partition.begin(),
                              round.first_partition.end());
-    if (!round.since_start) {
-      all_stable = false;
-      continue;
-    }
+    if (!round.since_start) continue;
     ++t.stable_groups;
     t.since_start.push_back(*round.since_start);
-    if (late && rounds[0].since_start) moved += Ownership::moved(rounds[0].owners, round.owners);
+    if (late && rounds[0].since_start) {
+      t.moved.push_back(Ownership::moved(rounds[0].owners, round.owners));
+    }
   }
-  if (late && all_stable && !r.rounds.empty()) t.moved = moved;
   std::sort(t.since_start.begin(), t.since_start.end());
   std::sort(t.first_partition.begin(), t.first_partition.end());
   return t;
@@ -107,6 +102,14 @@ std::string json_spread(const std::vector<Clock::duration>& sorted) {
   if (sorted.empty()) return "null";
   return fmt::format("{{\"median\": {:.3f}, \"max\": {:.3f}}}", ms(sorted[sorted.size() / 2]),
                      ms(sorted.back()));
+}
+
+std::string json_list(const std::vector<int>& values) {
+  return fmt::format("[{}]", fmt::join(values, ", "));
+}
+
+std::string text_list(const std::vector<int>& values) {
+  return values.empty() ? "-" : fmt::format("{}", fmt::join(values, " "));
 }
 
 std::string text_spread(const std::vector<Clock::duration>& sorted) {
@@ -170,18 +173,17 @@ std::string report_text(const Config& config, const Report& r) {
     out += fmt::format("; {} joins, {} rebalances\n", r.totals.join_requests, r.totals.rebalances);
     if (r.topic.partitions > 0) {
       RoundTotals first = totals(r, false);
-      out += fmt::format("  topic {} ({} partitions): first partition ms {}; {} revoked\n",
-                         r.topic.name, r.topic.partitions, text_spread(first.first_partition),
-                         first.revoked);
+      out += fmt::format(
+          "  topic {} ({} partitions): first partition ms {}; revoked per group {}\n", r.topic.name,
+          r.topic.partitions, text_spread(first.first_partition), text_list(first.revoked));
     }
     if (config.late_members > 0) {
       RoundTotals late = totals(r, true);
       out += fmt::format(
           "  late members ({} per group): Stable again {} of {} groups, ms {}; first partition "
-          "ms {}; partitions moved {}, revoked {}\n",
+          "ms {}; per group partitions moved {}, revoked {}\n",
           config.late_members, late.stable_groups, config.groups, text_spread(late.since_start),
-          text_spread(late.first_partition), late.moved ? std::to_string(*late.moved) : "-",
-          late.revoked);
+          text_spread(late.first_partition), text_list(late.moved), text_list(late.revoked));
     }
   }
   if (r.totals.reconnects > 0) {
@@ -246,7 +248,7 @@ std::string report_json(const Config& config, const Report& r) {
         "\"time_to_stable_ms\": {}, \"first_partition_ms\": {}, \"moved\": {}, "
         "\"revoked\": {}}}",
         config.late_members, t.stable_groups, ms(r.late_phase), json_spread(t.since_start),
-        json_spread(t.first_partition), t.moved ? std::to_string(*t.moved) : "null", t.revoked);
+        json_spread(t.first_partition), json_list(t.moved), json_list(t.revoked));
   }
   std::string head = fmt::format(
       "\"label\": {}, \"mode\": \"{}\", \"protocol\": \"{}\", \"groups\": {}, \"members\": {}, "
@@ -270,7 +272,7 @@ std::string report_json(const Config& config, const Report& r) {
       "\"revoked_while_joining\": {}, \"late\": {}, \"connect_phase_ms\": {:.3f}, "
       "\"join_phase_ms\": {:.3f}, \"late_phase_ms\": {:.3f}, \"leave_phase_ms\": {:.3f}, "
       "\"join_requests\": {}, \"rebalances\": {}, \"reconnects\": {}",
-      r.stable_groups, stable, json_spread(first.first_partition), first.revoked, late,
+      r.stable_groups, stable, json_spread(first.first_partition), json_list(first.revoked), late,
       ms(r.connect_phase), ms(r.join_phase), ms(r.late_phase), ms(r.leave_phase),
       r.totals.join_requests, r.totals.rebalances, r.totals.reconnects);
   return fmt::format(
