@@ -135,11 +135,11 @@ def failures(reports: list[dict]) -> str:
     return "; ".join(r.get("error") or str(r["errors"]) for r in bad)
 
 
-def row(what: str, classic: list[dict], consumer: list[dict], get, fmt: str = "{:,.0f}",
-        with_ratio: bool = True) -> str:
-    ratio = spread(ratios(consumer, classic, get), "{:.2f}") if with_ratio else "–"
+def row(what: str, classic: list[dict], consumer: list[dict], get,
+        fmt: str = "{:,.0f}") -> str:
     return (f"| {what} | {spread(figures(classic, get), fmt)} | "
-            f"{spread(figures(consumer, get), fmt)} | {ratio} |")
+            f"{spread(figures(consumer, get), fmt)} | "
+            f"{spread(ratios(consumer, classic, get), '{:.2f}')} |")
 
 
 def consumer_section(runs: int, members: int, small_group: int, small_groups: int,
