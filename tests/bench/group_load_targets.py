@@ -94,10 +94,12 @@ class GroupwireTarget:
     label = "groupwire"
     generator_flags = ()
 
-    def __init__(self, initial_rebalance_delay_ms: int = 0, max_connections: int = 10000):
+    def __init__(self, initial_rebalance_delay_ms: int = 0, max_connections: int = 10000,
+                 topics: dict[str, int] | None = None, coordinator_flags: tuple[str, ...] = ()):
         self.cluster = GroupCluster(
-            topics={"bench": 1},
-            coordinator_flags=("--initial-rebalance-delay-ms", str(initial_rebalance_delay_ms)),
+            topics={"bench": 1, **(topics or {})},
+            coordinator_flags=("--initial-rebalance-delay-ms", str(initial_rebalance_delay_ms),
+                               *coordinator_flags),
             gateway_flags=("--max-connections", str(max_connections)))
 
     def start(self) -> "GroupwireTarget":

@@ -2,8 +2,9 @@
 """The group coordination benchmark: the same workloads against groupwire-bench-echo (the
 loopback limit of this machine), librdkafka's mock cluster (the peer: groupwire-dev-upstream)
 and Groupwire (gateway + coordinator), each target started afresh for each run, then what TLS
-and SASL cost against plaintext (security_overhead.py); prints Markdown tables with ratios and
-checks the targets. tests/bench/run-benchmarks.sh builds what
+and SASL cost against plaintext (security_overhead.py), and the consumer group protocol (KIP-848)
+against the classic one (consumer_protocol.py); prints Markdown tables with ratios and checks the
+targets. tests/bench/run-benchmarks.sh builds what
 is needed and runs this; any run of groupwire-bench-groups can also be repeated by hand."""
 
 import argparse
@@ -16,6 +17,7 @@ import shlex
 import statistics
 import sys
 
+from consumer_protocol import consumer_section
 from group_load_targets import EchoTarget, GroupwireTarget, MockTarget, process, run_generator
 from members_across_gateways import MEMBERS_PER_GROUP, hold_members
 from security_overhead import security_section
@@ -306,6 +308,18 @@ def targets_section(results: dict) -> list[str]:
         check(f"1,000-member group Stable within 1 s of the last JoinGroup (worst of "
               f"{len(big['groupwire'])} runs: {'–' if worst is None else f'{worst:,.0f} ms'})",
               worst <= 1000 if worst is not None else None)
+    late_join = results.get("consumer late join")
+    if late_join:
+        share = results["consumer share"]
+        runs = late_join["consumer"]
+        clean = [r for r in runs if "error" not in r and r["error_count"] == 0
+                 and len(r["late"]["moved"]) == r["groups"]]
+        moved = [m for r in clean for m in r["late"]["moved"]]
+        worst = max(moved) if moved and len(clean) == len(runs) else None
+        check(f"one member joining a Stable consumer group moves only its share, ≤ "
+              f"{math.ceil(share)} partitions (most in any group of {len(runs)} runs: "
+              f"{'–' if worst is None else worst})",
+              worst <= math.ceil(share) if worst is not None else None)
     if "memory members" in results:
         per = results.get("coordinator bytes per member")
         check(f"≤ 2 KiB coordinator memory per member ({'–' if per is None else f'{per:,.0f} B'})",
@@ -343,12 +357,28 @@ def main() -> int:
                         help="connections for the gateway memory figure")
     parser.add_argument("--security-records", type=int, default=500000,
                         help="records of 100 B per produce run of the TLS and SASL section")
-    parser.add_argument("--only", choices=("heartbeats", "stable", "memory", "security"),
+    parser.add_argument("--consumer-runs", type=int, default=3,
+                        help="rounds (one classic and one consumer run each) per consumer "
+                        "protocol scenario")
+    parser.add_argument("--consumer-members", type=int, default=1000,
+                        help="members joining one group at once, classic against consumer")
+    parser.add_argument("--consumer-small-group", type=int, default=100,
+                        help="the Stable group one more member joins")
+    parser.add_argument("--consumer-small-groups", type=int, default=5,
+                        help="groups of --consumer-small-group members per run, one more member "
+                        "joining each (every group a sample)")
+    parser.add_argument("--consumer-partitions", type=int, default=1000,
+                        help="partitions of the topic the consumer-protocol scenarios assign")
+    parser.add_argument("--consumer-heartbeat-interval-ms", type=int, default=1000,
+                        help="the coordinator's --consumer-heartbeat-interval-ms, and the classic "
+                        "members' heartbeat interval while the group forms")
+    parser.add_argument("--only", choices=("heartbeats", "stable", "memory", "security",
+                                           "consumer"),
                         action="append",
                         help="run only these sections (repeatable)")
     parser.add_argument("--json-out", help="write every generator report to this file")
     args = parser.parse_args()
-    sections = args.only or ["heartbeats", "stable", "memory", "security"]
+    sections = args.only or ["heartbeats", "stable", "memory", "security", "consumer"]
 
     limit = raise_fd_limit(2 * max(args.memory_members, args.idle_connections) + 10000)
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -373,6 +403,14 @@ def main() -> int:
         security, problems = security_section(args.heartbeat_runs, args.duration_ms, 100, 10,
                                               args.security_records, 100)
         lines += security + [f"- PROBLEM: {p}" for p in problems]
+    if "consumer" in sections:
+        lines += ["", "#### The consumer group protocol (KIP-848) against the classic protocol",
+                  ""]
+        results["consumer share"] = args.consumer_partitions / (args.consumer_small_group + 1)
+        lines += consumer_section(args.consumer_runs, args.consumer_members,
+                                  args.consumer_small_group, args.consumer_small_groups,
+                                  args.consumer_partitions, args.consumer_heartbeat_interval_ms,
+                                  args.duration_ms, results)
     lines += ["", "#### Targets", ""] + targets_section(results)
     print("\n".join(lines))
     if args.json_out:

@@ -1,7 +1,9 @@
 """Smoke run of the group load generator against the real processes, so that it keeps working
-(ctest label bench, about 10 s): two groups of two members through a gateway and a
-coordinator, heartbeats against the echo server, and members held across two gateways (the
-memory benchmark's way past the open-files limit)."""
+(ctest label bench, about 15 s): two groups of two members through a gateway and a
+coordinator, a member joining Stable groups with either protocol (classic, and consumer:
+KIP-848), heartbeats against the echo server, and members held across two gateways (the memory
+benchmark's way past the open-files limit)."""
+
 
 import sys
 import unittest
@@ -35,6 +37,37 @@ class GroupLoadSmokeTest(unittest.TestCase):
             sampled = process(report, name)
             self.assertGreater(sampled["cpu_s"], 0, name)
             self.assertGreater(sampled["rss_kib"]["window_end"], 0, name)
+
+    def late_join(self, protocol: str) -> dict:
+        """Two groups of three members over 12 partitions, then one more member each."""
+        with GroupwireTarget(topics={"smoke848": 12}, coordinator_flags=(
+                "--consumer-heartbeat-interval-ms", "200")) as target:
+            report = run_generator(target.bootstrap, "--protocol", protocol, "--topic",
+                                   "smoke848", "--groups", "2", "--members", "3",
+                                   "--late-members", "1", "--late-join-spread-ms", "200",
+                                   "--join-heartbeat-ms", "200",
+                                   "--duration-ms", "1000", "--warmup-ms", "100",
+                                   pids=target.pids, timeout=90)
+            logs = target.logs()
+        self.assertEqual(report["error_count"], 0, f"{report['errors']}\n{logs}")
+        self.assertEqual(report["stable_groups"], 2)
+        self.assertEqual(report["late"]["stable_groups"], 2)
+        self.assertEqual(report["topic"]["partitions"], 12)
+        self.assertGreater(report["heartbeats_per_s"], 0)
+        self.assertIsNotNone(report["late"]["first_partition_ms"])
+        return report
+
+    def test_a_late_member_of_a_classic_group_makes_every_member_revoke_everything(self):
+        report = self.late_join("classic")
+        self.assertEqual(report["late"]["revoked"], [12, 12])
+        self.assertEqual(len(report["late"]["moved"]), 2)
+
+    def test_a_late_consumer_protocol_member_moves_only_its_share(self):
+        report = self.late_join("consumer")
+        self.assertGreaterEqual(report["versions"]["ConsumerGroupHeartbeat"], 1)
+        # Each group of four: the new member's share of 12 partitions, taken from the others.
+        self.assertEqual(report["late"]["moved"], [3, 3])
+        self.assertEqual(report["late"]["revoked"], [3, 3])
 
     def test_heartbeats_against_the_echo_server(self):
         with EchoTarget() as echo:

@@ -41,6 +41,19 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
       "groups", po::value<long long>()->default_value(c.groups), "groups")(
       "members", po::value<long long>()->default_value(c.members),
       "members per group, each on its own connection")(
+      "protocol", po::value<std::string>()->default_value("classic"),
+      "group protocol: classic (JoinGroup, SyncGroup, Heartbeat) or consumer "
+      "(ConsumerGroupHeartbeat v1, KIP-848; needs --topic)")(
+      "topic", po::value<std::string>(),
+      "the topic members subscribe to, which must exist: Metadata names its id and partitions, "
+      "and classic leaders assign them with the range assignor (default: subscribe to 'bench' "
+      "and assign nothing)")(
+      "late-members", po::value<long long>()->default_value(c.late_members),
+      "members per group that join once every group is Stable (reported: time to Stable again, "
+      "partitions moved and revoked, time until each owns a partition)")(
+      "late-join-spread-ms", po::value<long long>()->default_value(c.late_join_spread.count()),
+      "each late member joins at a random moment (uniform) within this long after every group "
+      "is Stable, out of step with the others' heartbeats")(
       "pipeline", po::value<long long>()->default_value(c.pipeline),
       "heartbeats each member keeps in flight")(
       "duration-ms", po::value<long long>()->default_value(c.duration.count()),
@@ -54,7 +67,7 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
       "rebalance-timeout-ms", po::value<long long>()->default_value(c.rebalance_timeout.count()),
       "JoinGroup rebalance timeout")(
       "join-heartbeat-ms", po::value<long long>()->default_value(c.join_heartbeat.count()),
-      "heartbeat interval of a synced member while other groups are still joining")(
+      "classic: heartbeat interval of a synced member until the window opens")(
       "join-timeout-ms", po::value<long long>()->default_value(c.join_timeout.count()),
       "give up waiting for every group to be Stable after this long (reported)")(
       "no-join",
@@ -87,7 +100,8 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
   std::ostringstream help;
   help << "Usage: " << kProgram << " --bootstrap HOST:PORT [options]\n\n"
        << "Kafka consumer-group load over many connections from few threads: G groups of M\n"
-       << "members join (JoinGroup, MEMBER_ID_REQUIRED, SyncGroup), heartbeat in a closed\n"
+       << "members join (JoinGroup, MEMBER_ID_REQUIRED, SyncGroup; or with --protocol consumer\n"
+       << "ConsumerGroupHeartbeat at the interval the coordinator gives), heartbeat in a closed\n"
        << "loop for --duration-ms and leave. Reports heartbeats/s, latency, errors by code,\n"
        << "time to Stable and the CPU time and RSS of the processes given with --pid.\n\n"
        << opts;
@@ -102,6 +116,21 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
     c.bootstrap = *bootstrap;
     c.groups = static_cast<int>(int_flag(vm, "groups", 1, 1000000));
     c.members = static_cast<int>(int_flag(vm, "members", 1, 1000000));
+    c.late_members = static_cast<int>(int_flag(vm, "late-members", 0, 1000000));
+    c.late_join_spread = millis_flag(vm, "late-join-spread-ms", 0, 3600 * 1000);
+    const auto protocol = vm["protocol"].as<std::string>();
+    if (protocol == "consumer") {
+      c.protocol = Protocol::Consumer;
+    } else if (protocol != "classic") {
+      throw BadOption{"protocol", fmt::format("'{}' is not classic or consumer", protocol)};
+    }
+    if (vm.count("topic")) {
+      c.topic = vm["topic"].as<std::string>();
+      c.look_up_topic = true;
+    }
+    if (c.protocol == Protocol::Consumer && !c.look_up_topic) {
+      throw BadOption{"protocol", "consumer needs --topic"};
+    }
     c.pipeline = static_cast<int>(int_flag(vm, "pipeline", 1, 1024));
     c.threads = static_cast<int>(int_flag(vm, "threads", 1, 64));
     c.duration = millis_flag(vm, "duration-ms", 0, 24 * 3600 * 1000);
@@ -127,10 +156,13 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
       throw BadOption{"loopback-sources", "excludes --tls-ca and --sasl-user"};
     }
     if (vm.count("no-join")) c.mode = Mode::Heartbeats;
+    if (c.mode != Mode::Groups && c.protocol == Protocol::Consumer) {
+      throw BadOption{"protocol", "consumer excludes --no-join"};
+    }
     c.hold_stable = vm.count("hold-stable") > 0;
     if (vm.count("idle-connections")) {
-      if (c.mode == Mode::Heartbeats) {
-        throw BadOption{"idle-connections", "excludes --no-join"};
+      if (c.mode == Mode::Heartbeats || c.protocol == Protocol::Consumer) {
+        throw BadOption{"idle-connections", "excludes --no-join and --protocol consumer"};
       }
       c.mode = Mode::Idle;
       c.connections = static_cast<int>(int_flag(vm, "idle-connections", 1, 1000000));

@@ -21,6 +21,12 @@ enum class Mode {
   Idle,        // connections that say ApiVersions once and then hold still
 };
 
+// How members of a group coordinate (Groups mode).
+enum class Protocol {
+  Classic,   // JoinGroup, SyncGroup, Heartbeat, LeaveGroup
+  Consumer,  // ConsumerGroupHeartbeat (KIP-848)
+};
+
 struct WatchedProcess {
   std::string name;
   pid_t pid = 0;
@@ -29,8 +35,17 @@ struct WatchedProcess {
 struct Config {
   HostPort bootstrap;
   Mode mode = Mode::Groups;
+  Protocol protocol = Protocol::Classic;
   int groups = 1;
-  int members = 1;      // per group
+  int members = 1;       // per group
+  int late_members = 0;  // per group, joining once every group is Stable
+  // Each late member joins at a random moment this long after every group is Stable, rather
+  // than in step with the other members' heartbeats.
+  Millis late_join_spread{0};
+  // The topic members subscribe to. Looked up (Metadata: its id and partitions) when named with
+  // --topic; otherwise classic leaders assign nothing.
+  std::string topic = "bench";
+  bool look_up_topic = false;
   int connections = 0;  // Idle mode
   int pipeline = 1;     // heartbeats in flight per member
   int threads = 1;
@@ -59,7 +74,9 @@ struct Config {
   // several generators, one per gateway, hold more members at once than one process may open.
   bool hold_stable = false;
 
-  int total_connections() const { return mode == Mode::Idle ? connections : groups * members; }
+  int total_connections() const {
+    return mode == Mode::Idle ? connections : groups * (members + late_members);
+  }
 };
 
 struct ParsedArgs {

@@ -1,6 +1,7 @@
 #include "group_load/member.h"
 
 #include <deque>
+#include <random>
 #include <utility>
 
 #include <fmt/format.h>
@@ -8,7 +9,9 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "group_load/range_assignment.h"
 #include "kafka/codec/messages/api_versions.h"
+#include "kafka/codec/messages/consumer_group_heartbeat.h"
 #include "kafka/codec/messages/consumer_protocol.h"
 #include "kafka/codec/messages/heartbeat.h"
 #include "kafka/codec/messages/join_group.h"
@@ -47,19 +50,10 @@ struct SyncGroupErrorHead {
   }
 };
 
-const std::string& subscription() {
-  static const std::string bytes = [] {
-    kafka::ConsumerProtocolSubscription s;
-    s.topics = {"bench"};
-    return kafka::encode_consumer_protocol(s, 1);
-  }();
-  return bytes;
-}
-
-const std::string& empty_assignment() {
-  static const std::string bytes =
-      kafka::encode_consumer_protocol(kafka::ConsumerProtocolAssignment{}, 0);
-  return bytes;
+std::string subscription(const std::string& topic) {
+  kafka::ConsumerProtocolSubscription s;
+  s.topics = {topic};
+  return kafka::encode_consumer_protocol(s, 1);
 }
 
 // Answers that tell a member to join again rather than that something is wrong.
@@ -67,6 +61,12 @@ bool asks_to_rejoin(std::int16_t code) {
   return code == to_wire(ErrorCode::REBALANCE_IN_PROGRESS) ||
          code == to_wire(ErrorCode::ILLEGAL_GENERATION) ||
          code == to_wire(ErrorCode::UNKNOWN_MEMBER_ID);
+}
+
+Millis random_below(Millis bound) {
+  if (bound.count() <= 0) return Millis(0);
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  return Millis(std::uniform_int_distribution<Millis::rep>(0, bound.count() - 1)(random));
 }
 
 std::uint32_t micros(Clock::duration d) {
@@ -103,14 +103,30 @@ asio::awaitable<void> Member::run() {
     make_heartbeat_frame();
     synced_ = true;  // nothing to join: heartbeat as a member of generation 1 would
   }
-  if (!dead_ && config.mode == Mode::Groups) co_await join_and_sync();
+  if (s_.late) {
+    co_await wait_for(s_.phases->late_join);
+    co_await pause(random_below(config.late_join_spread), s_.phases->stop_joining);
+  }
+  if (!dead_ && config.mode == Mode::Groups) {
+    if (config.protocol == Protocol::Consumer) {
+      membership_.emplace(s_.group_id, ConsumerMembership::random_member_id(), *s_.topic,
+                          config.rebalance_timeout);
+    } else {
+      co_await join_and_sync();
+    }
+  }
   if (config.mode != Mode::Idle) {
-    co_await heartbeat_until_stable();
+    if (membership_) {
+      co_await consumer_heartbeats_until_stable();
+    } else {
+      co_await heartbeat_until_stable();
+    }
     co_await heartbeat_window();
   }
   s_.progress->reached(Milestone::Drained);
 
   co_await wait_for(s_.phases->leave);
+  if (!dead_ && membership_ && membership_->epoch() > 0) co_await consumer_leave();
   if (!dead_ && config.mode == Mode::Groups && !member_id_.empty()) co_await leave();
   socket_.close();
   s_.progress->reached(Milestone::Finished);
@@ -127,8 +143,11 @@ asio::awaitable<void> Member::wait_for(const std::atomic<bool>& flag) {
 }
 
 asio::awaitable<bool> Member::pause(Millis d, const std::atomic<bool>& flag) {
-  if (!dead_ && !flag.load()) {
-    wake_.expires_after(d);
+  // A wake for another phase's flag must not cut the pause short: a member woken early would
+  // heartbeat in step with every other member.
+  const auto until = Clock::now() + d;
+  while (!dead_ && !flag.load() && Clock::now() < until) {
+    wake_.expires_at(until);
     error_code ec;
     co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
@@ -146,8 +165,8 @@ asio::awaitable<bool> Member::join_and_sync() {
     join.rebalance_timeout_ms = static_cast<std::int32_t>(config.rebalance_timeout.count());
     join.member_id = member_id_;
     join.protocol_type = "consumer";
-    join.protocols = {{"range", kafka::Bytes{subscription()}}};
-    s_.tracker->join_sent(Clock::now());
+    join.protocols = {{"range", kafka::Bytes{subscription(s_.topic->name)}}};
+    s_.tracker->join_sent(s_.index, Clock::now());
     ++stats.join_requests;
     kafka::JoinGroupResponse joined;
     error_code ec = co_await socket_.call(join, v.join_group, joined);
@@ -176,9 +195,9 @@ asio::awaitable<bool> Member::join_and_sync() {
     sync.protocol_name = joined.protocol_name;
     if (joined.leader == member_id_) {
       s_.tracker->leader_joined(generation_, joined.members.size());
-      for (const auto& m : joined.members) {
-        sync.assignments.push_back({m.member_id, kafka::Bytes{empty_assignment()}});
-      }
+      std::vector<std::string> ids;
+      for (const auto& m : joined.members) ids.push_back(m.member_id);
+      sync.assignments = range_assignment(ids, s_.topic->name, s_.topic->partitions);
       co_await await_followers(joined.members.size() - 1);
     }
     s_.tracker->sync_sent(s_.index, generation_);
@@ -191,7 +210,9 @@ asio::awaitable<bool> Member::join_and_sync() {
     if (synced.error_code == 0) {
       synced_ = true;
       make_heartbeat_frame();
-      if (s_.tracker->synced(s_.index, generation_, Clock::now())) {
+      if (s_.tracker->synced(s_.index, generation_,
+                             assigned_partitions(synced.assignment, s_.topic->name),
+                             Clock::now())) {
         s_.progress->reached(Milestone::GroupStable);
       }
       co_return true;
@@ -279,6 +300,7 @@ asio::awaitable<std::optional<std::int16_t>> Member::heartbeat_once() {
 }
 
 asio::awaitable<void> Member::heartbeat_window() {
+  if (membership_) co_await consumer_catch_up();
   const Phases& phases = *s_.phases;
   const auto pipeline = static_cast<std::size_t>(s_.config->pipeline);
   std::deque<std::pair<std::int32_t, Clock::time_point>> in_flight;  // oldest first
@@ -300,8 +322,8 @@ asio::awaitable<void> Member::heartbeat_window() {
     auto answered = Clock::now();
     auto [id, sent] = in_flight.front();
     in_flight.pop_front();
-    kafka::HeartbeatResponse resp;
-    if (!ec) ec = KafkaSocket::decode_answer(answer, s_.versions->heartbeat, id, resp);
+    bool stop = false;
+    if (!ec) stop = window_answer(answer, id, ec);
     if (ec) {
       fail("Heartbeat", ec);
       co_return;
@@ -310,17 +332,45 @@ asio::awaitable<void> Member::heartbeat_window() {
       ++stats.heartbeats;
       stats.latencies_us.push_back(micros(answered - sent));
     }
-    if (resp.error_code == 0) continue;
-    count_error("Heartbeat", resp.error_code);
-    if (s_.config->mode == Mode::Groups && asks_to_rejoin(resp.error_code)) {
-      // Answers to the heartbeats still in flight are stale: read past them, then rejoin.
-      while (!in_flight.empty() && !dead_) {
-        ec = co_await socket_.receive(answer);
-        if (ec) fail("Heartbeat", ec);
-        in_flight.pop_front();
-      }
-      if (!dead_) co_await rejoin(resp.error_code);
+    if (!stop) continue;
+    // Answers to the heartbeats still in flight are stale: read past them first.
+    while (!in_flight.empty() && !dead_) {
+      ec = co_await socket_.receive(answer);
+      if (ec) fail("Heartbeat", ec);
+      in_flight.pop_front();
     }
+    if (!dead_) co_await after_window_answer();
+  }
+}
+
+bool Member::window_answer(std::string_view answer, std::int32_t id, error_code& ec) {
+  if (membership_) {
+    kafka::ConsumerGroupHeartbeatResponse resp;
+    ec = KafkaSocket::decode_answer(answer, s_.versions->consumer_group_heartbeat, id, resp);
+    if (ec) return false;
+    if (resp.error_code != 0) count_error("ConsumerGroupHeartbeat", resp.error_code);
+    const std::int32_t epoch = membership_->epoch();
+    auto outcome = membership_->apply(resp);
+    retrying_ = outcome == HeartbeatOutcome::Retry;
+    if (outcome == HeartbeatOutcome::Rejoin) ++stats.rebalances;
+    // A new epoch needs a new frame: the coordinator fences an older one that says no owned
+    // partitions.
+    return outcome != HeartbeatOutcome::Ok || membership_->heartbeat_now() ||
+           membership_->epoch() != epoch;
+  }
+  kafka::HeartbeatResponse resp;
+  ec = KafkaSocket::decode_answer(answer, s_.versions->heartbeat, id, resp);
+  if (ec || resp.error_code == 0) return false;
+  count_error("Heartbeat", resp.error_code);
+  window_error_ = resp.error_code;
+  return s_.config->mode == Mode::Groups && asks_to_rejoin(resp.error_code);
+}
+
+asio::awaitable<void> Member::after_window_answer() {
+  if (membership_) {
+    co_await consumer_catch_up();
+  } else {
+    co_await rejoin(window_error_);
   }
 }
 
@@ -338,6 +388,60 @@ asio::awaitable<void> Member::leave() {
   if (resp.error_code != 0) count_error("LeaveGroup", resp.error_code);
   for (const auto& m : resp.members) {
     if (m.error_code != 0) count_error("LeaveGroup", m.error_code);
+  }
+}
+
+asio::awaitable<void> Member::consumer_heartbeats_until_stable() {
+  while (!dead_) {
+    Millis wait = retrying_                      ? kRetryBackoff
+                  : membership_->heartbeat_now() ? Millis(0)
+                                                 : membership_->heartbeat_interval();
+    bool stable = co_await pause(wait, s_.phases->stable);
+    if (stable || dead_) break;
+    co_await consumer_heartbeat();
+  }
+}
+
+asio::awaitable<void> Member::consumer_heartbeat() {
+  kafka::ConsumerGroupHeartbeatRequest req = membership_->next_heartbeat();
+  if (req.member_epoch == 0) {
+    s_.tracker->join_sent(s_.index, Clock::now());
+    ++stats.join_requests;
+  }
+  kafka::ConsumerGroupHeartbeatResponse resp;
+  error_code ec = co_await socket_.call(req, s_.versions->consumer_group_heartbeat, resp);
+  if (ec) {
+    fail("ConsumerGroupHeartbeat", ec);
+    co_return;
+  }
+  if (resp.error_code != 0) count_error("ConsumerGroupHeartbeat", resp.error_code);
+  auto outcome = membership_->apply(resp);
+  retrying_ = outcome == HeartbeatOutcome::Retry;
+  if (outcome == HeartbeatOutcome::Rejoin) ++stats.rebalances;
+  if (retrying_) co_return;
+  if (s_.tracker->consumer_answered(s_.index, membership_->epoch(), membership_->owned(),
+                                    Clock::now())) {
+    s_.progress->reached(Milestone::GroupStable);
+  }
+}
+
+asio::awaitable<void> Member::consumer_catch_up() {
+  while (!dead_ && (retrying_ || membership_->heartbeat_now()) &&
+         Clock::now() < s_.phases->window_end) {
+    if (retrying_) co_await pause(kRetryBackoff, s_.phases->leave);
+    co_await consumer_heartbeat();
+  }
+  make_heartbeat_frame();
+}
+
+asio::awaitable<void> Member::consumer_leave() {
+  kafka::ConsumerGroupHeartbeatResponse resp;
+  error_code ec = co_await socket_.call(membership_->leave_heartbeat(),
+                                        s_.versions->consumer_group_heartbeat, resp);
+  if (ec) {
+    fail("ConsumerGroupHeartbeat (leave)", ec);
+  } else if (resp.error_code != 0) {
+    count_error("ConsumerGroupHeartbeat (leave)", resp.error_code);
   }
 }
 
@@ -379,6 +483,12 @@ asio::awaitable<error_code> Member::say_api_versions() {
 }
 
 void Member::make_heartbeat_frame() {
+  if (membership_) {
+    heartbeat_frame_ = kafka::encode_request_frame(membership_->next_heartbeat(),
+                                                   s_.versions->consumer_group_heartbeat, 0,
+                                                   std::string(KafkaSocket::kClientId));
+    return;
+  }
   kafka::HeartbeatRequest hb;
   hb.group_id = s_.group_id;
   hb.generation_id = generation_;

@@ -1,8 +1,10 @@
 // One simulated group member on its own connection, as one coroutine: connect and ask
-// ApiVersions, join (with the MEMBER_ID_REQUIRED round trip), sync (the leader hands every
-// member an empty assignment),
-// heartbeat until every group is Stable, heartbeat in a closed loop through the measured
-// window, then leave. In Heartbeats mode it only heartbeats; in Idle mode it only holds its
+// ApiVersions, join (with the MEMBER_ID_REQUIRED round trip), sync (the leader hands out the
+// topic's partitions with the range assignor, or nothing), heartbeat until every group is
+// Stable, heartbeat in a closed loop through the measured window, then leave. With the consumer
+// protocol it joins, heartbeats and leaves with ConsumerGroupHeartbeat: at the interval the
+// coordinator gives, or at once to acknowledge a new assignment. A late member joins only once
+// every group is Stable. In Heartbeats mode it only heartbeats; in Idle mode it only holds its
 // connection.
 #pragma once
 
@@ -15,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "group_load/config.h"
+#include "group_load/consumer_membership.h"
 #include "group_load/group_tracker.h"
 #include "group_load/kafka_socket.h"
 #include "group_load/run_state.h"
@@ -38,9 +41,11 @@ struct MemberSetup {
   Progress* progress = nullptr;
   OpeningLimit* opening = nullptr;
   GroupTracker* tracker = nullptr;  // Groups mode only
+  const BenchTopic* topic = nullptr;
   std::string group_id;
   const gateway::UpstreamSecurity* security = nullptr;
   int index = 0;  // within its group
+  bool late = false;
   Broker broker;
   std::optional<asio::ip::address> source;
 };
@@ -60,7 +65,7 @@ class Member {
 
  private:
   asio::awaitable<void> wait_for(const std::atomic<bool>& flag);
-  // Sleeps `d` unless `flag` rises first; returns the flag.
+  // Sleeps `d` unless `flag` rises first (or the member dies); returns the flag.
   asio::awaitable<bool> pause(Millis d, const std::atomic<bool>& flag);
   asio::awaitable<bool> join_and_sync();
   // A leader sends its SyncGroup after its followers' (as when computing the assignment takes
@@ -73,7 +78,18 @@ class Member {
   asio::awaitable<void> heartbeat_until_stable();
   asio::awaitable<std::optional<std::int16_t>> heartbeat_once();
   asio::awaitable<void> heartbeat_window();
+  // Reads one answer of the window; true when the member must stop pipelining and rejoin
+  // (classic) or heartbeat on its own (consumer). `ec` is set when the answer is unreadable.
+  bool window_answer(std::string_view answer, std::int32_t id, error_code& ec);
+  asio::awaitable<void> after_window_answer();
   asio::awaitable<void> leave();
+
+  // The consumer protocol.
+  asio::awaitable<void> consumer_heartbeats_until_stable();
+  asio::awaitable<void> consumer_heartbeat();
+  // Heartbeats one at a time until the member has nothing to say, then re-makes the frame.
+  asio::awaitable<void> consumer_catch_up();
+  asio::awaitable<void> consumer_leave();
   asio::awaitable<void> open_connection();
   asio::awaitable<error_code> say_api_versions();
 
@@ -90,7 +106,11 @@ class Member {
   bool synced_ = false;
   std::string member_id_;
   std::int32_t generation_ = -1;
-  std::string heartbeat_frame_;  // encoded once per generation, renumbered per send
+  std::string heartbeat_frame_;    // encoded once per generation, renumbered per send
+  std::int16_t window_error_ = 0;  // classic: the answer that stopped the pipeline
+  // Consumer protocol.
+  std::optional<ConsumerMembership> membership_;
+  bool retrying_ = false;  // the last answer was an error: heartbeat again after a backoff
 };
 
 }  // namespace groupwire::bench

@@ -1,12 +1,18 @@
 #include "group_load/report.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace groupwire::bench {
 
 namespace {
+
+const char* protocol_name(Protocol p) {
+  return p == Protocol::Consumer ? "consumer" : "classic";
+}
 
 const char* mode_name(Mode m) {
   switch (m) {
@@ -46,9 +52,69 @@ double heartbeats_per_s(const Report& r) {
   return s > 0 ? static_cast<double>(r.totals.heartbeats) / s : 0;
 }
 
+std::optional<double> cpu_between(const std::optional<ProcessSample>& from,
+                                  const std::optional<ProcessSample>& to) {
+  if (!from || !to) return std::nullopt;
+  return to->cpu_seconds - from->cpu_seconds;
+}
+
 std::optional<double> window_cpu(const ProcessReport& p) {
-  if (!p.window_start || !p.window_end) return std::nullopt;
-  return p.window_end->cpu_seconds - p.window_start->cpu_seconds;
+  return cpu_between(p.window_start, p.window_end);
+}
+
+std::string json_cpu(std::optional<double> cpu) {
+  return cpu ? fmt::format("{:.3f}", *cpu) : "null";
+}
+
+// What the rounds of every group add up to: the first (`late` false) or the late one.
+struct RoundTotals {
+  int stable_groups = 0;
+  std::vector<Clock::duration> since_start;      // sorted
+  std::vector<Clock::duration> first_partition;  // sorted
+  std::vector<int> revoked;                      // per group
+  // Per group Stable in both rounds: partitions whose owner differs from the first round's.
+  std::vector<int> moved;
+};
+
+RoundTotals totals(const Report& r, bool late) {
+  RoundTotals t;
+  const std::size_t i = late ? 1 : 0;
+  for (const auto& rounds : r.rounds) {
+    if (rounds.size() <= i) continue;
+    const GroupRound& round = rounds[i];
+    t.revoked.push_back(round.revoked);
+    t.first_partition.insert(t.first_partition.end(), round.first_partition.begin(),
+                             round.first_partition.end());
+    if (!round.since_start) continue;
+    ++t.stable_groups;
+    t.since_start.push_back(*round.since_start);
+    if (late && rounds[0].since_start) {
+      t.moved.push_back(Ownership::moved(rounds[0].owners, round.owners));
+    }
+  }
+  std::sort(t.since_start.begin(), t.since_start.end());
+  std::sort(t.first_partition.begin(), t.first_partition.end());
+  return t;
+}
+
+// {"median": ms, "max": ms} of sorted durations, or null.
+std::string json_spread(const std::vector<Clock::duration>& sorted) {
+  if (sorted.empty()) return "null";
+  return fmt::format("{{\"median\": {:.3f}, \"max\": {:.3f}}}", ms(sorted[sorted.size() / 2]),
+                     ms(sorted.back()));
+}
+
+std::string json_list(const std::vector<int>& values) {
+  return fmt::format("[{}]", fmt::join(values, ", "));
+}
+
+std::string text_list(const std::vector<int>& values) {
+  return values.empty() ? "-" : fmt::format("{}", fmt::join(values, " "));
+}
+
+std::string text_spread(const std::vector<Clock::duration>& sorted) {
+  if (sorted.empty()) return "-";
+  return fmt::format("median {:.1f} max {:.1f}", ms(sorted[sorted.size() / 2]), ms(sorted.back()));
 }
 
 std::string json_string(std::string_view s) {
@@ -83,9 +149,15 @@ std::string report_text(const Config& config, const Report& r) {
                        config.mode == Mode::Groups ? config.groups : 1,
                        config.mode == Mode::Groups ? config.members : r.connections, r.connections,
                        config.pipeline, seconds(r.window));
-    out += fmt::format("  versions: JoinGroup v{}, SyncGroup v{}, Heartbeat v{}, LeaveGroup v{}\n",
-                       r.versions.join_group, r.versions.sync_group, r.versions.heartbeat,
-                       r.versions.leave_group);
+    if (config.protocol == Protocol::Consumer) {
+      out += fmt::format("  versions: ConsumerGroupHeartbeat v{}, ConsumerGroupDescribe v{}\n",
+                         r.versions.consumer_group_heartbeat, r.versions.consumer_group_describe);
+    } else {
+      out +=
+          fmt::format("  versions: JoinGroup v{}, SyncGroup v{}, Heartbeat v{}, LeaveGroup v{}\n",
+                      r.versions.join_group, r.versions.sync_group, r.versions.heartbeat,
+                      r.versions.leave_group);
+    }
     const auto& lat = r.totals.latencies_us;
     out += fmt::format("  heartbeats: {} ({:.0f}/s), latency ms p50 {:.3f} p99 {:.3f} max {:.3f}\n",
                        r.totals.heartbeats, heartbeats_per_s(r), percentile_ms(lat, 0.5),
@@ -98,19 +170,35 @@ std::string report_text(const Config& config, const Report& r) {
           fmt::format(", time to Stable ms max {:.1f} median {:.1f}", ms(r.times_to_stable.back()),
                       ms(r.times_to_stable[r.times_to_stable.size() / 2]));
     }
-    out += fmt::format("; {} JoinGroups, {} rebalances\n", r.totals.join_requests,
-                       r.totals.rebalances);
+    out += fmt::format("; {} joins, {} rebalances\n", r.totals.join_requests, r.totals.rebalances);
+    if (r.topic.partitions > 0) {
+      RoundTotals first = totals(r, false);
+      out += fmt::format(
+          "  topic {} ({} partitions): first partition ms {}; revoked per group {}\n", r.topic.name,
+          r.topic.partitions, text_spread(first.first_partition), text_list(first.revoked));
+    }
+    if (config.late_members > 0) {
+      RoundTotals late = totals(r, true);
+      out += fmt::format(
+          "  late members ({} per group): Stable again {} of {} groups, ms {}; first partition "
+          "ms {}; per group partitions moved {}, revoked {}\n",
+          config.late_members, late.stable_groups, config.groups, text_spread(late.since_start),
+          text_spread(late.first_partition), text_list(late.moved), text_list(late.revoked));
+    }
   }
   if (r.totals.reconnects > 0) {
     out += fmt::format("  reconnects: {} (connections reset before answering ApiVersions)\n",
                        r.totals.reconnects);
   }
-  out += fmt::format("  phases ms: connect {:.0f}, join {:.0f}, leave {:.0f}\n",
-                     ms(r.connect_phase), ms(r.join_phase), ms(r.leave_phase));
+  out += fmt::format("  phases ms: connect {:.0f}, join {:.0f}, late join {:.0f}, leave {:.0f}\n",
+                     ms(r.connect_phase), ms(r.join_phase), ms(r.late_phase), ms(r.leave_phase));
   out += fmt::format("  errors: {}\n", error_count(r));
   for (const auto& [key, n] : r.totals.errors) out += fmt::format("    {}: {}\n", key, n);
   for (const auto& p : r.processes) {
     out += fmt::format("  {} (pid {}):", p.process.name, p.process.pid);
+    if (auto cpu = cpu_between(p.connected, p.stable); cpu && config.mode == Mode::Groups) {
+      out += fmt::format(" CPU {:.2f} s joining;", *cpu);
+    }
     if (auto cpu = window_cpu(p); cpu && config.mode != Mode::Idle) {
       out +=
           fmt::format(" CPU {:.2f} s in the window ({:.2f} cores", *cpu, *cpu / seconds(r.window));
@@ -137,12 +225,13 @@ std::string report_json(const Config& config, const Report& r) {
   }
   std::string processes;
   for (const auto& p : r.processes) {
-    auto cpu = window_cpu(p);
     processes += fmt::format(
-        "{}{{\"name\": {}, \"pid\": {}, \"cpu_s\": {}, \"rss_kib\": {{\"before\": {}, "
-        "\"connected\": {}, \"stable\": {}, \"window_end\": {}}}}}",
+        "{}{{\"name\": {}, \"pid\": {}, \"cpu_s\": {}, \"join_cpu_s\": {}, "
+        "\"late_cpu_s\": {}, \"rss_kib\": {{\"before\": {}, \"connected\": {}, \"stable\": {}, "
+        "\"window_end\": {}}}}}",
         processes.empty() ? "" : ", ", json_string(p.process.name), p.process.pid,
-        cpu ? fmt::format("{:.3f}", *cpu) : "null", json_rss(p.before), json_rss(p.connected),
+        json_cpu(window_cpu(p)), json_cpu(cpu_between(p.connected, p.stable)),
+        json_cpu(cpu_between(p.stable, p.late_stable)), json_rss(p.before), json_rss(p.connected),
         json_rss(p.stable), json_rss(p.window_end));
   }
   std::string stable = "null";
@@ -150,23 +239,45 @@ std::string report_json(const Config& config, const Report& r) {
     stable = fmt::format("{{\"max\": {:.3f}, \"median\": {:.3f}}}", ms(r.times_to_stable.back()),
                          ms(r.times_to_stable[r.times_to_stable.size() / 2]));
   }
-  return fmt::format(
-      "{{\"label\": {}, \"mode\": \"{}\", \"groups\": {}, \"members\": {}, \"connections\": {}, "
-      "\"pipeline\": {}, \"window_s\": {:.3f}, \"versions\": {{\"JoinGroup\": {}, "
-      "\"SyncGroup\": {}, \"Heartbeat\": {}, \"LeaveGroup\": {}}}, \"heartbeats\": {}, "
-      "\"heartbeats_per_s\": {:.1f}, \"latency_ms\": {{\"p50\": {:.3f}, \"p99\": {:.3f}, "
-      "\"max\": {:.3f}}}, \"stable_groups\": {}, \"time_to_stable_ms\": {}, "
-      "\"connect_phase_ms\": {:.3f}, \"join_phase_ms\": {:.3f}, \"leave_phase_ms\": {:.3f}, "
-      "\"join_requests\": {}, \"rebalances\": {}, \"reconnects\": {}, "
-      "\"error_count\": {}, \"errors\": {{{}}}, \"processes\": [{}]}}\n",
-      json_string(config.label), mode_name(config.mode),
+  RoundTotals first = totals(r, false);
+  std::string late = "null";
+  if (config.late_members > 0) {
+    RoundTotals t = totals(r, true);
+    late = fmt::format(
+        "{{\"members\": {}, \"stable_groups\": {}, \"phase_ms\": {:.3f}, "
+        "\"time_to_stable_ms\": {}, \"first_partition_ms\": {}, \"moved\": {}, "
+        "\"revoked\": {}}}",
+        config.late_members, t.stable_groups, ms(r.late_phase), json_spread(t.since_start),
+        json_spread(t.first_partition), json_list(t.moved), json_list(t.revoked));
+  }
+  std::string head = fmt::format(
+      "\"label\": {}, \"mode\": \"{}\", \"protocol\": \"{}\", \"groups\": {}, \"members\": {}, "
+      "\"connections\": {}, \"pipeline\": {}, \"window_s\": {:.3f}, \"topic\": {{\"name\": {}, "
+      "\"partitions\": {}}}, \"versions\": {{\"JoinGroup\": {}, \"SyncGroup\": {}, "
+      "\"Heartbeat\": {}, \"LeaveGroup\": {}, \"ConsumerGroupHeartbeat\": {}, "
+      "\"ConsumerGroupDescribe\": {}}}",
+      json_string(config.label), mode_name(config.mode), protocol_name(config.protocol),
       config.mode == Mode::Groups ? config.groups : 0,
       config.mode == Mode::Groups ? config.members : 0, r.connections, config.pipeline,
-      seconds(r.window), r.versions.join_group, r.versions.sync_group, r.versions.heartbeat,
-      r.versions.leave_group, r.totals.heartbeats, heartbeats_per_s(r), percentile_ms(lat, 0.5),
-      percentile_ms(lat, 0.99), lat.empty() ? 0.0 : lat.back() / 1000.0, r.stable_groups, stable,
-      ms(r.connect_phase), ms(r.join_phase), ms(r.leave_phase), r.totals.join_requests,
-      r.totals.rebalances, r.totals.reconnects, error_count(r), errors, processes);
+      seconds(r.window), json_string(r.topic.name), r.topic.partitions, r.versions.join_group,
+      r.versions.sync_group, r.versions.heartbeat, r.versions.leave_group,
+      r.versions.consumer_group_heartbeat, r.versions.consumer_group_describe);
+  std::string heartbeats = fmt::format(
+      "\"heartbeats\": {}, \"heartbeats_per_s\": {:.1f}, \"latency_ms\": {{\"p50\": {:.3f}, "
+      "\"p99\": {:.3f}, \"max\": {:.3f}}}",
+      r.totals.heartbeats, heartbeats_per_s(r), percentile_ms(lat, 0.5), percentile_ms(lat, 0.99),
+      lat.empty() ? 0.0 : lat.back() / 1000.0);
+  std::string joining = fmt::format(
+      "\"stable_groups\": {}, \"time_to_stable_ms\": {}, \"first_partition_ms\": {}, "
+      "\"revoked_while_joining\": {}, \"late\": {}, \"connect_phase_ms\": {:.3f}, "
+      "\"join_phase_ms\": {:.3f}, \"late_phase_ms\": {:.3f}, \"leave_phase_ms\": {:.3f}, "
+      "\"join_requests\": {}, \"rebalances\": {}, \"reconnects\": {}",
+      r.stable_groups, stable, json_spread(first.first_partition), json_list(first.revoked), late,
+      ms(r.connect_phase), ms(r.join_phase), ms(r.late_phase), ms(r.leave_phase),
+      r.totals.join_requests, r.totals.rebalances, r.totals.reconnects);
+  return fmt::format(
+      "{{{}, {}, {}, \"error_count\": {}, \"errors\": {{{}}}, \"processes\": [{}]}}\n", head,
+      heartbeats, joining, error_count(r), errors, processes);
 }
 
 }  // namespace groupwire::bench

@@ -11,6 +11,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "group_load/consumer_group_check.h"
 #include "group_load/discovery.h"
 #include "security/tls_context.h"
 
@@ -96,6 +97,7 @@ Report run(const Config& config) {
     return report;
   }
   report.versions = found.versions;
+  report.topic = found.topic;
   report.connections = config.total_connections();
   for (const auto& p : config.processes) report.processes.push_back(ProcessReport{p});
   report.processes.push_back(ProcessReport{{"generator", getpid()}});
@@ -108,9 +110,10 @@ Report run(const Config& config) {
   std::vector<std::unique_ptr<GroupTracker>> trackers;
   std::vector<std::unique_ptr<Member>> members;
   const int groups = config.mode == Mode::Groups ? config.groups : 1;
-  const int per_group = config.mode == Mode::Groups ? config.members : report.connections;
+  const int first = config.mode == Mode::Groups ? config.members : report.connections;
+  const int per_group = config.mode == Mode::Groups ? first + config.late_members : first;
   for (int g = 0; g < groups; ++g) {
-    trackers.push_back(std::make_unique<GroupTracker>(per_group));
+    trackers.push_back(std::make_unique<GroupTracker>(first, per_group, found.topic.partitions));
     for (int m = 0; m < per_group; ++m) {
       int i = static_cast<int>(members.size());
       MemberSetup setup{&config,
@@ -119,9 +122,11 @@ Report run(const Config& config) {
                         &progress,
                         &opening,
                         trackers.back().get(),
+                        &found.topic,
                         group_id(config, g),
                         &security,
                         m,
+                        m >= first,
                         found.coordinators.empty() ? found.bootstrap : found.coordinators[g],
                         source_address(config, i)};
       members.push_back(std::make_unique<Member>(io.context(i).get_executor(), std::move(setup)));
@@ -148,6 +153,26 @@ Report run(const Config& config) {
   }
   auto stable_at = Clock::now();
   report.join_phase = stable_at - go_at;
+  std::vector<std::string> disagreements;
+  auto check = [&](int expected) {
+    if (config.protocol != Protocol::Consumer) return;
+    auto seen = check_consumer_groups(config, found, security, expected);
+    disagreements.insert(disagreements.end(), seen.begin(), seen.end());
+  };
+  if (config.mode == Mode::Groups) check(first);
+  if (config.mode == Mode::Groups && config.late_members > 0) {
+    sample_all(report.processes, &ProcessReport::stable);
+    for (auto& t : trackers) t->next_round(per_group);
+    auto late_at = Clock::now();
+    phases.late_join = true;
+    wake_all();
+    if (!progress.wait(Milestone::GroupStable, 2 * groups, late_at + config.join_timeout)) {
+      phases.stop_joining = true;
+    }
+    stable_at = Clock::now();
+    report.late_phase = stable_at - late_at;
+    check(per_group);
+  }
   if (config.hold_stable) {
     std::fputs("stable\n", stderr);
     std::fflush(stderr);
@@ -155,7 +180,8 @@ Report run(const Config& config) {
     while (::read(STDIN_FILENO, discard, sizeof discard) > 0) {}
     stable_at = Clock::now();
   }
-  sample_all(report.processes, &ProcessReport::stable);
+  sample_all(report.processes,
+             config.late_members > 0 ? &ProcessReport::late_stable : &ProcessReport::stable);
 
   phases.window_start = stable_at + (config.mode == Mode::Idle ? Millis(0) : config.warmup);
   phases.window_end = phases.window_start + config.duration;
@@ -179,12 +205,16 @@ Report run(const Config& config) {
   io.join();
   report.leave_phase = Clock::now() - phases.window_end;
 
-  report.stable_groups = progress.count(Milestone::GroupStable);
   for (const auto& t : trackers) {
-    if (auto d = t->time_to_stable()) report.times_to_stable.push_back(*d);
+    report.rounds.push_back(t->rounds());
+    if (auto d = report.rounds.back().front().time_to_stable) {
+      report.times_to_stable.push_back(*d);
+      ++report.stable_groups;
+    }
   }
   std::sort(report.times_to_stable.begin(), report.times_to_stable.end());
   for (auto& m : members) merge(report.totals, m->stats);
+  for (const auto& d : disagreements) ++report.totals.errors[d];
   std::sort(report.totals.latencies_us.begin(), report.totals.latencies_us.end());
   return report;
 }

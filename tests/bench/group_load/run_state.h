@@ -20,11 +20,14 @@ struct ApiVersions {
   kafka::ApiVersion sync_group = 0;
   kafka::ApiVersion heartbeat = 0;
   kafka::ApiVersion leave_group = 0;
+  kafka::ApiVersion consumer_group_heartbeat = 0;
+  kafka::ApiVersion consumer_group_describe = 0;
 };
 
 // Raised by the main thread, in this order; members wake when one rises (Members::wake_all).
 struct Phases {
   std::atomic<bool> go{false};            // every connection is open: join
+  std::atomic<bool> late_join{false};     // every group is Stable (or gave up): late members join
   std::atomic<bool> stop_joining{false};  // the join timeout passed
   std::atomic<bool> stable{false};        // every group is Stable (or gave up): closed loop
   std::atomic<bool> leave{false};         // every member has stopped heartbeating: leave
