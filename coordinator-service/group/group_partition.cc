@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "group/consumer/consumer_group_records.h"
+#include "group/join_error.h"
 #include "group/member_ids.h"
 #include "kafka/codec/codec.h"
 #include "kafka/codec/messages/consumer_protocol.h"
@@ -15,14 +16,6 @@ namespace groupwire::coordinator {
 namespace {
 
 using pb::ErrorCode;
-
-pb::JoinGroupResponse join_error(const std::string& member_id, ErrorCode error) {
-  pb::JoinGroupResponse r;
-  r.set_error_code(error);
-  r.set_member_id(member_id);
-  r.set_generation_id(-1);
-  return r;
-}
 
 pb::SyncGroupResponse sync_error(ErrorCode error) {
   pb::SyncGroupResponse r;

@@ -10,6 +10,7 @@
 #include "group/consumer/consumer_group_records.h"
 #include "group/consumer/group_conversion.h"
 #include "group/consumer/member_timers.h"
+#include "group/join_error.h"
 #include "group/member_ids.h"
 
 namespace groupwire::coordinator {
@@ -52,14 +53,6 @@ bool waits_for_unreleased(const ConsumerGroup& group, const ConsumerGroupMember&
     }
   }
   return false;
-}
-
-pb::JoinGroupResponse join_error(const std::string& member_id, ErrorCode error) {
-  pb::JoinGroupResponse r;
-  r.set_error_code(error);
-  r.set_member_id(member_id);
-  r.set_generation_id(-1);
-  return r;
 }
 
 }  // namespace
@@ -189,21 +182,7 @@ void ConsumerGroupManager::classic_join(ConsumerGroup& group, const pb::JoinGrou
     member = group.member(member_id);
   } else if (ConsumerGroupMember* existing = group.static_member(req.group_instance_id())) {
     if (unknown) {
-      // The instance comes back under a new member id and takes over its target.
-      ConsumerGroupMember replacement = *existing;
-      const MemberId old_id = existing->member_id;
-      replacement.member_id = member_id;
-      replacement.member_epoch = 0;
-      replacement.previous_member_epoch = 0;
-      TopicPartitionsById target = group.target_of(old_id);
-      cancel_timers(group.group_id, old_id);
-      group.remove_member(old_id);
-      group.set_target(old_id, {});
-      append_member_tombstones(group.group_id, old_id, step.records);
-      step.records.push_back(target_assignment_record(group.group_id, member_id, target));
-      group.set_target(member_id, std::move(target));
-      group.put_member(std::move(replacement));
-      member = group.member(member_id);
+      member = &replace_static_member(group, *existing, member_id, step);
     } else if (existing->member_id != member_id) {
       return reply(join_error(req.member_id(), pb::FENCED_INSTANCE_ID));
     } else {

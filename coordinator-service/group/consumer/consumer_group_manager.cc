@@ -224,34 +224,43 @@ pb::ConsumerGroupHeartbeatResponse ConsumerGroupManager::handle(
   MemberId member_id = req.member_id().empty() ? random_member_id() : req.member_id();
   ConsumerGroupMember* member = member_for(*group, req, member_id, step);
   if (member == nullptr) return resp;
-  const ConsumerGroupMember before = *member;
   const bool is_new = step.member_created;
-
-  ConsumerGroupMember updated = before;
-  if (req.has_instance_id()) updated.instance_id = req.instance_id();
-  if (req.has_rack_id()) updated.rack_id = req.rack_id();
-  if (req.rebalance_timeout_ms() != -1)
-    updated.rebalance_timeout = Millis(req.rebalance_timeout_ms());
-  if (req.has_server_assignor()) updated.server_assignor = req.server_assignor();
-  if (req.has_subscribed_topic_names()) {
-    updated.subscribed_topic_names.assign(req.subscribed_topic_names().names().begin(),
-                                          req.subscribed_topic_names().names().end());
+  // Most heartbeats change nothing of the member: they renew its session and learn its epoch.
+  const bool updates =
+      is_new || req.has_instance_id() || req.has_rack_id() || req.rebalance_timeout_ms() != -1 ||
+      req.has_server_assignor() || req.has_subscribed_topic_names() ||
+      req.has_subscribed_topic_regex() || req.client_id() != member->client_id ||
+      req.client_host() != member->client_host || req.principal() != member->principal;
+  bool bump = false;
+  member->last_heartbeat = scheduler_.now();
+  if (updates) {
+    const ConsumerGroupMember& before = *member;
+    ConsumerGroupMember updated = before;
+    if (req.has_instance_id()) updated.instance_id = req.instance_id();
+    if (req.has_rack_id()) updated.rack_id = req.rack_id();
+    if (req.rebalance_timeout_ms() != -1) {
+      updated.rebalance_timeout = Millis(req.rebalance_timeout_ms());
+    }
+    if (req.has_server_assignor()) updated.server_assignor = req.server_assignor();
+    if (req.has_subscribed_topic_names()) {
+      updated.subscribed_topic_names.assign(req.subscribed_topic_names().names().begin(),
+                                            req.subscribed_topic_names().names().end());
+    }
+    if (req.has_subscribed_topic_regex()) {
+      updated.subscribed_topic_regex = req.subscribed_topic_regex().empty()
+                                           ? std::nullopt
+                                           : std::make_optional(req.subscribed_topic_regex());
+    }
+    updated.client_id = req.client_id();
+    updated.client_host = req.client_host();
+    updated.principal = req.principal();
+    if (!updated.same_metadata(before) || is_new) {
+      step.records.push_back(member_metadata_record(group_id, updated));
+    }
+    bump = !updated.same_subscription(before);
+    group->put_member(std::move(updated));
+    if (is_new) emit(GroupEventType::MemberJoined, *group, group->member(member_id));
   }
-  if (req.has_subscribed_topic_regex()) {
-    updated.subscribed_topic_regex = req.subscribed_topic_regex().empty()
-                                         ? std::nullopt
-                                         : std::make_optional(req.subscribed_topic_regex());
-  }
-  updated.client_id = req.client_id();
-  updated.client_host = req.client_host();
-  updated.principal = req.principal();
-  updated.last_heartbeat = scheduler_.now();
-  if (!updated.same_metadata(before) || is_new) {
-    step.records.push_back(member_metadata_record(group_id, updated));
-  }
-  bool bump = !updated.same_subscription(before);
-  group->put_member(updated);
-  if (is_new) emit(GroupEventType::MemberJoined, *group, &updated);
 
   ConsumerGroupMember& m = advance(*group, member_id, bump, owned_partitions(req), step);
   if (step.failed()) return resp;
@@ -265,7 +274,7 @@ pb::ConsumerGroupHeartbeatResponse ConsumerGroupManager::handle(
               (req.rebalance_timeout_ms() != -1 &&
                (req.has_subscribed_topic_names() || req.has_subscribed_topic_regex()) &&
                req.has_topic_partitions());
-  if (full || m.assigned_partitions != before.assigned_partitions) {
+  if (full || step.assignment_changed) {
     to_proto(m.assigned_partitions, *resp.mutable_assignment());
   }
   resp.set_catalog_fingerprint(group->catalog_fingerprint);
@@ -335,24 +344,8 @@ ConsumerGroupMember* ConsumerGroupManager::member_for(ConsumerGroup& group,
                             member_id, instance_id, existing->member_id));
       return nullptr;
     }
-    // The instance comes back under a new member id: it takes over the old member's target.
-    ConsumerGroupMember replacement = *existing;
-    MemberId old_id = existing->member_id;
-    replacement.member_id = member_id;
-    replacement.member_epoch = 0;
-    replacement.previous_member_epoch = 0;
-    TopicPartitionsById target = group.target_of(old_id);
-    cancel_timers(group.group_id, old_id);
-    group.remove_member(old_id);
-    group.set_target(old_id, {});
-    append_member_tombstones(group.group_id, old_id, step.records);
-    group.put_member(replacement);
-    step.records.push_back(member_metadata_record(group.group_id, replacement));
-    step.records.push_back(target_assignment_record(group.group_id, member_id, target));
-    step.records.push_back(current_assignment_record(group.group_id, replacement));
-    group.set_target(member_id, std::move(target));
     step.member_created = true;
-    return group.member(member_id);
+    return &replace_static_member(group, *existing, member_id, step);
   }
   if (existing == nullptr) {
     step.fail(pb::UNKNOWN_MEMBER_ID, fmt::format("Instance id {} is unknown.", instance_id));
@@ -415,6 +408,28 @@ pb::ConsumerGroupHeartbeatResponse ConsumerGroupManager::leave(
   emit(GroupEventType::MemberLeft, *group, member, MemberExit::LeaveGroup);
   fence(*group, member->member_id, step);  // a downgrade leaves nothing here to write
   return resp;
+}
+
+ConsumerGroupMember& ConsumerGroupManager::replace_static_member(ConsumerGroup& group,
+                                                                 ConsumerGroupMember& existing,
+                                                                 const MemberId& member_id,
+                                                                 Step& step) {
+  ConsumerGroupMember replacement = existing;
+  const MemberId old_id = existing.member_id;
+  replacement.member_id = member_id;
+  replacement.member_epoch = 0;
+  replacement.previous_member_epoch = 0;
+  TopicPartitionsById target = group.target_of(old_id);
+  cancel_timers(group.group_id, old_id);
+  group.remove_member(old_id);
+  group.set_target(old_id, {});
+  append_member_tombstones(group.group_id, old_id, step.records);
+  step.records.push_back(member_metadata_record(group.group_id, replacement));
+  step.records.push_back(target_assignment_record(group.group_id, member_id, target));
+  step.records.push_back(current_assignment_record(group.group_id, replacement));
+  group.set_target(member_id, std::move(target));
+  group.put_member(std::move(replacement));
+  return *group.member(member_id);
 }
 
 bool ConsumerGroupManager::fence(ConsumerGroup& group, const MemberId& member_id, Step& step) {
@@ -502,6 +517,7 @@ void ConsumerGroupManager::reconcile(ConsumerGroup& group, ConsumerGroupMember& 
     return;
   }
   if (next->same_assignment(member)) return;
+  step.assignment_changed = next->assigned_partitions != member.assigned_partitions;
   step.records.push_back(current_assignment_record(group.group_id, *next));
   const std::string group_id = group.group_id;
   group.put_member(std::move(*next));  // `member` now refers to the updated member

@@ -89,6 +89,7 @@ class ConsumerGroupManager {
     pb::ErrorCode error = pb::NONE;
     std::string message;
     bool member_created = false;
+    bool assignment_changed = false;  // the member's assigned partitions
 
     void fail(pb::ErrorCode e, std::string why) {
       error = e;
@@ -109,6 +110,10 @@ class ConsumerGroupManager {
   // gone and `step` holds nothing to write).
   bool fence(ConsumerGroup& group, const MemberId& member_id, Step& step);
   bool maybe_downgrade(ConsumerGroup& group, const MemberId& leaving);
+  // A static member's instance back under a new member id (it left with epoch -2): the new
+  // member takes over the old one's assignment and target, at epoch 0.
+  ConsumerGroupMember& replace_static_member(ConsumerGroup& group, ConsumerGroupMember& existing,
+                                             const MemberId& member_id, Step& step);
   // Finds a classic-protocol member as Kafka's validateConsumerGroupMember does, or the error.
   ConsumerGroupMember* classic_member(ConsumerGroup& group, const std::string& member_id,
                                       const std::optional<std::string>& instance_id,

@@ -35,6 +35,7 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const { collectingLogger, logText, loggedConnections } = require('./client_log');
 
 const { notInstalled, waitUntil } = require('./group_processes');
 const { useUpstreamCluster, connectionProblems, same, key, waitForRecords, assertExactly } =
@@ -88,29 +89,15 @@ const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // ---- @confluentinc/kafka-javascript -----------------------------------------------------------
 
-function collectingLogger(clientId) {
-  const at = (level) => (message, extra) =>
-    clientLog.push({ clientId, level, fac: extra?.fac, message });
-  const logger = {
-    error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'),
-    setLogLevel: () => {},
-    namespace: () => logger,
-  };
-  return logger;
-}
 
 // `broker` logs every connection librdkafka opens; `cgrp` its heartbeats, for diagnostics.
 const makeKafka = (clientId, bootstrap) => new ckjs.Kafka({
-  kafkaJS: { brokers: [bootstrap], clientId, logger: collectingLogger(clientId) },
+  kafkaJS: { brokers: [bootstrap], clientId, logger: collectingLogger(clientLog, clientId) },
   debug: 'broker,cgrp',
 });
 
-const logText = (l) => `${l.clientId} ${l.level} ${l.fac}: ${l.message}`;
 const problemsOf = (clientIds) => clientLog.filter((l) =>
   (l.level === 'error' || l.level === 'warn') && clientIds.includes(l.clientId)).map(logText);
-const CONNECTING = /Connecting to ipv4#([\d.]+):(\d+)/;
-const loggedConnections = () => clientLog.map((l) => CONNECTING.exec(l.message)).filter(Boolean)
-  .map(([, host, port]) => ({ host, port: Number(port) }));
 
 function diagnostics(tracked) {
   const members = tracked.map((t) => `-- ${t.name}: rebalances ${JSON.stringify(t.rebalances)}` +
@@ -512,7 +499,7 @@ test('@platformatic/kafka with groupProtocol consumer through two gateways: spli
 
 test('no refused request, and every connection went to a gateway', () => {
   assert.deepEqual(cluster.refusedRequests(), [], cluster.logs());
-  const connections = [...watch.seen, ...loggedConnections()];
+  const connections = [...watch.seen, ...loggedConnections(clientLog)];
   assert.deepEqual(connectionProblems(cluster, connections), [], cluster.logs());
   for (const bootstrap of cluster.bootstraps) {
     const port = Number(bootstrap.split(':')[1]);

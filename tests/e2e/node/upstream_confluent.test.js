@@ -28,6 +28,7 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const { collectingLogger, logText, loggedConnections } = require('./client_log');
 
 const { notInstalled, waitUntil } = require('./group_processes');
 const { useUpstreamCluster, connectionProblems, same, key, waitForRecords, assertExactly,
@@ -55,29 +56,14 @@ const loadClient = async () => {
 };
 useUpstreamCluster({ [TOPIC]: PARTITIONS }, (c, w) => { [cluster, watch] = [c, w]; }, loadClient);
 
-// Keeps every line a client logs; librdkafka's `debug` setting decides what comes.
-function collectingLogger(clientId) {
-  const at = (level) => (message, extra) =>
-    clientLog.push({ clientId, level, fac: extra?.fac, message });
-  const logger = {
-    error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'),
-    setLogLevel: () => {},
-    namespace: () => logger,
-  };
-  return logger;
-}
 
 const makeKafka = (clientId) => new ckjs.Kafka({
-  kafkaJS: { brokers: [cluster.bootstrap], clientId, logger: collectingLogger(clientId) },
+  kafkaJS: { brokers: [cluster.bootstrap], clientId, logger: collectingLogger(clientLog, clientId) },
   debug: 'broker', // logs every connection librdkafka opens
 });
 
-const logText = (l) => `${l.clientId} ${l.level} ${l.fac}: ${l.message}`;
 const clientProblems = () => clientLog.filter((l) => l.level === 'error' || l.level === 'warn')
   .map(logText);
-const CONNECTING = /Connecting to ipv4#([\d.]+):(\d+)/;
-const loggedConnections = () => clientLog.map((l) => CONNECTING.exec(l.message)).filter(Boolean)
-  .map(([, host, port]) => ({ host, port: Number(port) }));
 
 function diagnostics(...tracked) {
   const members = tracked.map((t) => `-- ${t.name} rebalances: ${JSON.stringify(t.rebalances)}\n` +
@@ -284,7 +270,7 @@ test('@confluentinc/kafka-javascript over upstream records: split, commit and re
   assert.deepEqual(clientProblems(), [], diag());
   assert.deepEqual(cluster.refusedRequests(), [], diag());
   // Every connection went to the gateway: its bootstrap listener and broker listeners.
-  const connections = [...watch.seen, ...loggedConnections()];
+  const connections = [...watch.seen, ...loggedConnections(clientLog)];
   assert.deepEqual(connectionProblems(cluster, connections), [], diag());
   assert.ok(connections.some(({ port }) => port === [...cluster.gatewayPorts][0]),
     JSON.stringify(connections));
