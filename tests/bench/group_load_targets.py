@@ -87,6 +87,66 @@ class MockTarget:
         self.stop()
 
 
+def mock_215_binary() -> tuple[str | None, str]:
+    """librdkafka 2.15.1's mock broker ($GROUPWIRE_MOCK_215, else built by build_mock_215.sh,
+    which caches it), or None and why it cannot be had."""
+    if os.environ.get("GROUPWIRE_MOCK_215"):
+        return os.environ["GROUPWIRE_MOCK_215"], ""
+    try:
+        done = subprocess.run([str(_HERE / "build_mock_215.sh")], capture_output=True, text=True,
+                              timeout=1800)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, f"build_mock_215.sh: {e}"
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        return None, f"build_mock_215.sh: {lines[-1] if lines else f'exit {done.returncode}'}"
+    return done.stdout.strip().splitlines()[-1], ""
+
+
+class Mock215Target:
+    """librdkafka 2.15.1's mock cluster (tests/golden/mock_broker.c, one broker): a consumer
+    protocol peer. It serves ConsumerGroupHeartbeat v1 with a plain range assignment and no
+    ConsumerGroupDescribe, so the generator runs with --no-describe; it asserts that topic names
+    come with a regex, as librdkafka sends them, hence --empty-topic-regex."""
+
+    label = "mock 2.15.1"
+    generator_flags = ("--no-describe", "--empty-topic-regex")
+
+    def __init__(self, binary: str, topics: dict[str, int], heartbeat_interval_ms: int):
+        self.argv = [binary, "--consumer-heartbeat-interval-ms", str(heartbeat_interval_ms)]
+        for name, partitions in topics.items():
+            self.argv += ["--topic", f"{name}:{partitions}"]
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "Mock215Target":
+        # librdkafka logs to stderr; the bootstrap line is the only thing on stdout.
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("BOOTSTRAP "):
+            self.stop()
+            raise RuntimeError(f"{' '.join(self.argv)} printed no BOOTSTRAP line "
+                               f"(exit {self.proc.returncode})")
+        self.bootstrap = line.split()[1]
+        self.pids = {"mock": self.proc.pid}
+        return self
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+
+    def __enter__(self) -> "Mock215Target":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
 class GroupwireTarget:
     """A groupwire-coordinator (data in a temporary directory) and a groupwire-gateway in
     catalog mode in front of it, logging at their default level (info), as deployed."""

@@ -3,9 +3,9 @@
 loopback limit of this machine), librdkafka's mock cluster (the peer: groupwire-dev-upstream)
 and Groupwire (gateway + coordinator), each target started afresh for each run, then what TLS
 and SASL cost against plaintext (security_overhead.py), and the consumer group protocol (KIP-848)
-against the classic one (consumer_protocol.py); prints Markdown tables with ratios and checks the
-targets. tests/bench/run-benchmarks.sh builds what
-is needed and runs this; any run of groupwire-bench-groups can also be repeated by hand."""
+against the classic one and librdkafka 2.15.1's mock (consumer_protocol.py); prints Markdown
+tables with ratios and checks the targets. tests/bench/run-benchmarks.sh builds what is needed
+and runs this; any run of groupwire-bench-groups can also be repeated by hand."""
 
 import argparse
 import datetime
@@ -358,8 +358,9 @@ def main() -> int:
     parser.add_argument("--security-records", type=int, default=500000,
                         help="records of 100 B per produce run of the TLS and SASL section")
     parser.add_argument("--consumer-runs", type=int, default=3,
-                        help="rounds (one classic and one consumer run each) per consumer "
-                        "protocol scenario")
+                        help="rounds (one classic and one consumer run each, and one against "
+                        "librdkafka 2.15.1's mock when build_mock_215.sh can build it) per "
+                        "consumer protocol scenario")
     parser.add_argument("--consumer-members", type=int, default=1000,
                         help="members joining one group at once, classic against consumer")
     parser.add_argument("--consumer-small-group", type=int, default=100,

@@ -21,7 +21,6 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=${GOLDEN_WORK:-/tmp/groupwire-golden-capture}
-CF_PKG=@confluentinc/kafka-javascript@1.10.1
 mkdir -p "$WORK"
 PIDS=()
 cleanup() { [ ${#PIDS[@]} -eq 0 ] || kill "${PIDS[@]}" 2>/dev/null || true; }
@@ -30,17 +29,9 @@ trap cleanup EXIT
 # ---- build the two mock brokers ------------------------------------------
 gcc -Wall -O1 "$HERE/mock_broker.c" -lrdkafka -o "$WORK/mock_broker_202"
 
-RDK="$WORK/cf/package/deps/librdkafka"
-if [ ! -f "$RDK/src/librdkafka.so.1" ]; then
-  rm -rf "$WORK/cf" && mkdir -p "$WORK/cf"
-  (cd "$WORK/cf" && npm pack "$CF_PKG" >/dev/null && tar xzf ./*.tgz)
-  (cd "$RDK" && ./configure --no-download --disable-ssl --disable-gssapi \
-      --disable-curl --disable-zstd --disable-lz4-ext >/dev/null && make -j2 -C src >/dev/null)
-fi
-mkdir -p "$WORK/inc/librdkafka"
-ln -sf "$RDK/src/rdkafka.h" "$RDK/src/rdkafka_mock.h" "$WORK/inc/librdkafka/"
-gcc -Wall -O1 -I"$WORK/inc" "$HERE/mock_broker.c" -L"$RDK/src" -lrdkafka \
-    -Wl,-rpath,"$RDK/src" -o "$WORK/mock_broker_215"
+source "$HERE/../bench/build_mock_215.sh"
+build_mock_215 "$WORK"
+RDK=$RDK_215
 
 # ---- one capture session -------------------------------------------------
 session() { # name mock-binary driver-function

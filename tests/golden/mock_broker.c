@@ -1,11 +1,16 @@
 /*
  * Starts librdkafka's built-in mock Kafka cluster (rdkafka_mock.h) so that real
  * clients (kcat, confluent_kafka / librdkafka) can be driven against it while
- * tshark captures the wire bytes. Used only to produce golden vectors.
+ * tshark captures the wire bytes (golden vectors), and as the benchmark's
+ * consumer-protocol peer (tests/bench/consumer_protocol.py).
  *
  * Build: gcc mock_broker.c -lrdkafka -o /tmp/mock_broker
- * Run:   /tmp/mock_broker            (prints "BOOTSTRAP host:port", then sleeps
- *                                     until SIGTERM/SIGINT)
+ *        (tests/bench/build_mock_215.sh: against librdkafka 2.15.1)
+ * Run:   /tmp/mock_broker [--topic NAME:PARTITIONS]...
+ *                         [--consumer-heartbeat-interval-ms MS]
+ *        prints "BOOTSTRAP host:port", then sleeps until SIGTERM/SIGINT.
+ *        --topic adds a topic to the golden ones; the heartbeat interval the
+ *        mock gives consumer-protocol members needs librdkafka 2.15.1.
  */
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -18,7 +23,12 @@
 static volatile sig_atomic_t run = 1;
 static void stop(int sig) { (void)sig; run = 0; }
 
-int main(void) {
+static int usage(const char *why) {
+        fprintf(stderr, "mock_broker: %s\n", why);
+        return 2;
+}
+
+int main(int argc, char **argv) {
         char errstr[512];
         rd_kafka_conf_t *conf = rd_kafka_conf_new();
         /* The mock cluster needs an rd_kafka_t to live in; it never connects
@@ -39,6 +49,28 @@ int main(void) {
         }
         rd_kafka_mock_topic_create(mc, "golden-topic", 3, 1);
         rd_kafka_mock_topic_create(mc, "golden-topic-b", 2, 1);
+        for (int i = 1; i < argc; i += 2) {
+                if (i + 1 >= argc)
+                        return usage("an option without its value");
+                if (!strcmp(argv[i], "--topic")) {
+                        char *colon = strrchr(argv[i + 1], ':');
+                        int partitions = colon ? atoi(colon + 1) : 0;
+                        if (partitions <= 0)
+                                return usage("--topic takes NAME:PARTITIONS");
+                        *colon = '\0';
+                        rd_kafka_mock_topic_create(mc, argv[i + 1], partitions,
+                                                   1);
+#if RD_KAFKA_VERSION >= 0x020f0100
+                } else if (!strcmp(argv[i],
+                                   "--consumer-heartbeat-interval-ms")) {
+                        rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(
+                            mc, atoi(argv[i + 1]));
+#endif
+                } else {
+                        return usage("unknown option (see the comment atop "
+                                     "mock_broker.c)");
+                }
+        }
 
         signal(SIGTERM, stop);
         signal(SIGINT, stop);

@@ -48,6 +48,12 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
       "the topic members subscribe to, which must exist: Metadata names its id and partitions, "
       "and classic leaders assign them with the range assignor (default: subscribe to 'bench' "
       "and assign nothing)")(
+      "empty-topic-regex",
+      "consumer: send SubscribedTopicRegex \"\" with the topic names, as librdkafka does (its mock "
+      "cluster requires it)")(
+      "no-describe",
+      "consumer: do not check Stable groups with ConsumerGroupDescribe (for a broker that lacks "
+      "it; Stable is then only as the members' answers show it)")(
       "late-members", po::value<long long>()->default_value(c.late_members),
       "members per group that join once every group is Stable (reported: time to Stable again, "
       "partitions moved and revoked, time until each owns a partition)")(
@@ -130,6 +136,17 @@ ParsedArgs parse_args(int argc, const char* const argv[]) {
     }
     if (c.protocol == Protocol::Consumer && !c.look_up_topic) {
       throw BadOption{"protocol", "consumer needs --topic"};
+    }
+    if (vm.count("empty-topic-regex")) {
+      if (c.protocol != Protocol::Consumer) {
+        throw BadOption{"empty-topic-regex", "needs --protocol consumer"};
+      }
+      c.topic_regex = TopicRegex::Empty;
+    }
+    if (vm.count("no-describe")) {
+      if (c.protocol != Protocol::Consumer)
+        throw BadOption{"no-describe", "needs --protocol consumer"};
+      c.describe = false;
     }
     c.pipeline = static_cast<int>(int_flag(vm, "pipeline", 1, 1024));
     c.threads = static_cast<int>(int_flag(vm, "threads", 1, 64));

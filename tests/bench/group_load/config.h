@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "group_load/consumer_membership.h"
 #include "host_port.h"
 #include "kafka/codec/schema.h"
 #include "upstream/upstream_login.h"
@@ -46,8 +47,12 @@ struct Config {
   // --topic; otherwise classic leaders assign nothing.
   std::string topic = "bench";
   bool look_up_topic = false;
-  int connections = 0;  // Idle mode
-  int pipeline = 1;     // heartbeats in flight per member
+  // Consumer: check every Stable group with ConsumerGroupDescribe. Off for a peer that lacks it
+  // (librdkafka's mock): Stable is then only as the members see it.
+  bool describe = true;
+  TopicRegex topic_regex = TopicRegex::Null;  // consumer
+  int connections = 0;                        // Idle mode
+  int pipeline = 1;                           // heartbeats in flight per member
   int threads = 1;
   Millis duration{5000};  // the measured heartbeat window (Idle: how long connections are held)
   Millis warmup{500};     // after every group is Stable, before the window opens

@@ -52,7 +52,7 @@ asio::awaitable<void> describe(const Config& config, const Discovery& found, Kaf
     kafka::ConsumerGroupDescribeRequest req;
     req.group_ids = {group_id(config, g)};
     kafka::ConsumerGroupDescribeResponse resp;
-    error_code ec = co_await socket.call(req, found.versions.consumer_group_describe, resp);
+    error_code ec = co_await socket.call(req, *found.versions.consumer_group_describe, resp);
     if (ec || resp.groups.size() != 1) {
       problems.push_back(fmt::format("ConsumerGroupDescribe {}: {}", req.group_ids[0],
                                      ec ? ec.message() : "not one group in the answer"));

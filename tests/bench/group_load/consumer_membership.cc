@@ -27,11 +27,13 @@ std::vector<std::int32_t> partitions_of(const kafka::ConsumerGroupHeartbeatRespo
 }  // namespace
 
 ConsumerMembership::ConsumerMembership(std::string group_id, std::string member_id,
-                                       const BenchTopic& topic, Millis rebalance_timeout)
+                                       const BenchTopic& topic, Millis rebalance_timeout,
+                                       TopicRegex regex)
     : group_id_(std::move(group_id)),
       member_id_(std::move(member_id)),
       topic_(&topic),
-      rebalance_timeout_(rebalance_timeout) {}
+      rebalance_timeout_(rebalance_timeout),
+      regex_(regex) {}
 
 kafka::ConsumerGroupHeartbeatRequest ConsumerMembership::next_heartbeat() {
   kafka::ConsumerGroupHeartbeatRequest req;
@@ -41,6 +43,7 @@ kafka::ConsumerGroupHeartbeatRequest ConsumerMembership::next_heartbeat() {
   if (joining_ || resend_all_) {
     req.rebalance_timeout_ms = static_cast<std::int32_t>(rebalance_timeout_.count());
     req.subscribed_topic_names = std::vector<std::string>{topic_->name};
+    if (regex_ == TopicRegex::Empty) req.subscribed_topic_regex = std::string();
   }
   // Joining, it owns nothing; later it says what it owns whenever that changed.
   if (joining_ || resend_all_ || owned_ != sent_owned_) {
@@ -73,6 +76,9 @@ HeartbeatOutcome ConsumerMembership::apply(const kafka::ConsumerGroupHeartbeatRe
   }
   joining_ = false;
   epoch_ = answer.member_epoch;
+  // Still at epoch 0 (librdkafka's mock leaves a new member there until its partitions are
+  // free): at epoch 0 a heartbeat must say everything, as a join does.
+  resend_all_ = epoch_ == 0;
   heartbeat_interval_ = Millis(answer.heartbeat_interval_ms);
   if (answer.assignment) {
     owned_ = partitions_of(*answer.assignment, topic_->id);

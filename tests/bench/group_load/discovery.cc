@@ -127,12 +127,16 @@ asio::awaitable<void> ask(const Config& config, KafkaSocket& socket, Discovery& 
   }
   if (consumer) {
     // v1: the client generates its member id (KIP-1082), as Kafka 4's clients do.
-    if (!consumer_heartbeat || *consumer_heartbeat < 1 || !describe) {
-      out.error = "the broker does not serve ConsumerGroupHeartbeat v1 and ConsumerGroupDescribe";
+    if (!consumer_heartbeat || *consumer_heartbeat < 1) {
+      out.error = "the broker does not serve ConsumerGroupHeartbeat v1";
+      co_return;
+    }
+    if (config.describe && !describe) {
+      out.error = "the broker does not serve ConsumerGroupDescribe (see --no-describe)";
       co_return;
     }
     out.versions.consumer_group_heartbeat = *consumer_heartbeat;
-    out.versions.consumer_group_describe = *describe;
+    if (config.describe) out.versions.consumer_group_describe = describe;
   } else {
     if (!join || !sync || !heartbeat || !leave) {
       out.error = "the broker does not serve JoinGroup, SyncGroup, Heartbeat and LeaveGroup";

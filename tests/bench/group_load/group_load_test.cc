@@ -69,6 +69,21 @@ TEST(ConsumerMembership, JoinsWithEverythingThenSaysOnlyWhatChanged) {
   EXPECT_EQ(m.next_heartbeat().topic_partitions->at(0).partitions, std::vector<std::int32_t>{4});
 }
 
+TEST(ConsumerMembership, AnEmptyRegexGoesWithTheNamesOnly) {
+  ConsumerMembership java("g", "member-1", kTopic, Millis(30000));
+  EXPECT_FALSE(java.next_heartbeat().subscribed_topic_regex);
+
+  ConsumerMembership m("g", "member-1", kTopic, Millis(30000), TopicRegex::Empty);
+  auto join = m.next_heartbeat();
+  ASSERT_TRUE(join.subscribed_topic_names);
+  ASSERT_TRUE(join.subscribed_topic_regex);
+  EXPECT_EQ(*join.subscribed_topic_regex, "");
+  EXPECT_EQ(m.apply(assigned(1, {0})), HeartbeatOutcome::Ok);
+  auto ack = m.next_heartbeat();
+  EXPECT_FALSE(ack.subscribed_topic_names);
+  EXPECT_FALSE(ack.subscribed_topic_regex);
+}
+
 TEST(ConsumerMembership, FencedGivesUpEverythingAndJoinsAgainUnderItsId) {
   ConsumerMembership m("g", "member-1", kTopic, Millis(30000));
   m.next_heartbeat();
@@ -99,6 +114,22 @@ TEST(ConsumerMembership, AfterAnErrorTheNextHeartbeatSaysEverythingAgain) {
   EXPECT_EQ(again.rebalance_timeout_ms, 30000);
   ASSERT_TRUE(again.topic_partitions);
   EXPECT_EQ(again.topic_partitions->at(0).partitions, std::vector<std::int32_t>{0});
+}
+
+TEST(ConsumerMembership, AnAnswerAtEpochZeroIsHeartbeatInFullAfterTheInterval) {
+  ConsumerMembership m("g", "member-1", kTopic, Millis(30000));
+  m.next_heartbeat();
+  EXPECT_EQ(m.apply(unchanged(0)), HeartbeatOutcome::Ok);
+  EXPECT_FALSE(m.heartbeat_now());
+  auto again = m.next_heartbeat();
+  EXPECT_EQ(again.member_epoch, 0);
+  EXPECT_EQ(again.rebalance_timeout_ms, 30000);
+  EXPECT_TRUE(again.subscribed_topic_names);
+  EXPECT_TRUE(again.topic_partitions && again.topic_partitions->empty());
+  EXPECT_EQ(m.apply(assigned(4, {2})), HeartbeatOutcome::Ok);
+  m.next_heartbeat();
+  EXPECT_EQ(m.apply(unchanged(4)), HeartbeatOutcome::Ok);
+  EXPECT_FALSE(m.next_heartbeat().subscribed_topic_names);
 }
 
 TEST(ConsumerMembership, MemberIdsLookLikeKafkaUuids) {

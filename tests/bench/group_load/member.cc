@@ -110,7 +110,7 @@ asio::awaitable<void> Member::run() {
   if (!dead_ && config.mode == Mode::Groups) {
     if (config.protocol == Protocol::Consumer) {
       membership_.emplace(s_.group_id, ConsumerMembership::random_member_id(), *s_.topic,
-                          config.rebalance_timeout);
+                          config.rebalance_timeout, config.topic_regex);
     } else {
       co_await join_and_sync();
     }

@@ -150,8 +150,12 @@ std::string report_text(const Config& config, const Report& r) {
                        config.mode == Mode::Groups ? config.members : r.connections, r.connections,
                        config.pipeline, seconds(r.window));
     if (config.protocol == Protocol::Consumer) {
-      out += fmt::format("  versions: ConsumerGroupHeartbeat v{}, ConsumerGroupDescribe v{}\n",
-                         r.versions.consumer_group_heartbeat, r.versions.consumer_group_describe);
+      const auto& describe = r.versions.consumer_group_describe;
+      out += fmt::format("  versions: ConsumerGroupHeartbeat v{}, ConsumerGroupDescribe {}\n",
+                         r.versions.consumer_group_heartbeat,
+                         describe ? fmt::format("v{}", *describe)
+                                  : std::string("not asked (--no-describe): Stable as the "
+                                                "members' answers show it"));
     } else {
       out +=
           fmt::format("  versions: JoinGroup v{}, SyncGroup v{}, Heartbeat v{}, LeaveGroup v{}\n",
@@ -261,7 +265,9 @@ std::string report_json(const Config& config, const Report& r) {
       config.mode == Mode::Groups ? config.members : 0, r.connections, config.pipeline,
       seconds(r.window), json_string(r.topic.name), r.topic.partitions, r.versions.join_group,
       r.versions.sync_group, r.versions.heartbeat, r.versions.leave_group,
-      r.versions.consumer_group_heartbeat, r.versions.consumer_group_describe);
+      r.versions.consumer_group_heartbeat,
+      r.versions.consumer_group_describe ? std::to_string(*r.versions.consumer_group_describe)
+                                         : std::string("null"));
   std::string heartbeats = fmt::format(
       "\"heartbeats\": {}, \"heartbeats_per_s\": {:.1f}, \"latency_ms\": {{\"p50\": {:.3f}, "
       "\"p99\": {:.3f}, \"max\": {:.3f}}}",

@@ -155,7 +155,7 @@ Report run(const Config& config) {
   report.join_phase = stable_at - go_at;
   std::vector<std::string> disagreements;
   auto check = [&](int expected) {
-    if (config.protocol != Protocol::Consumer) return;
+    if (config.protocol != Protocol::Consumer || !config.describe) return;
     auto seen = check_consumer_groups(config, found, security, expected);
     disagreements.insert(disagreements.end(), seen.begin(), seen.end());
   };

@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 
 #include "kafka/codec/schema.h"
 
@@ -21,7 +22,7 @@ struct ApiVersions {
   kafka::ApiVersion heartbeat = 0;
   kafka::ApiVersion leave_group = 0;
   kafka::ApiVersion consumer_group_heartbeat = 0;
-  kafka::ApiVersion consumer_group_describe = 0;
+  std::optional<kafka::ApiVersion> consumer_group_describe;  // unless --no-describe
 };
 
 // Raised by the main thread, in this order; members wake when one rises (Members::wake_all).
