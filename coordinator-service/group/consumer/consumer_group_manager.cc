@@ -432,7 +432,7 @@ ConsumerGroupMember& ConsumerGroupManager::replace_static_member(ConsumerGroup& 
   return *group.member(member_id);
 }
 
-bool ConsumerGroupManager::fence(ConsumerGroup& group, const MemberId& member_id, Step& step) {
+bool ConsumerGroupManager::fence(ConsumerGroup& group, MemberId member_id, Step& step) {
   if (maybe_downgrade(group, member_id)) return true;
   bool had_regex = group.member(member_id) && group.member(member_id)->subscribed_topic_regex;
   cancel_timers(group.group_id, member_id);

@@ -108,7 +108,8 @@ class ConsumerGroupManager {
                                   Step& step);
   // Removes the member; true when the group became a classic group instead (then `group` is
   // gone and `step` holds nothing to write).
-  bool fence(ConsumerGroup& group, const MemberId& member_id, Step& step);
+  // (The member id is a copy: the member it names is destroyed on the way.)
+  bool fence(ConsumerGroup& group, MemberId member_id, Step& step);
   bool maybe_downgrade(ConsumerGroup& group, const MemberId& leaving);
   // A static member's instance back under a new member id (it left with epoch -2): the new
   // member takes over the old one's assignment and target, at epoch 0.
