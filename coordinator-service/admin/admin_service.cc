@@ -471,18 +471,12 @@ grpc::ServerUnaryReactor* AdminService::DeleteGroup(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AdminService::RemoveMember(grpc::CallbackServerContext* ctx,
                                                      const apb::RemoveMemberRequest* req,
                                                      apb::RemoveMemberResponse* resp) {
-  return on_group(
+  return on_group_async(
       partitions_, ctx, req->group_id(), resp, owner_of_group(ctx, req, resp, &Async::RemoveMember),
-      [req](GroupPartition& g, apb::RemoveMemberResponse& out) -> grpc::Status {
+      [req](GroupPartition& g, apb::RemoveMemberResponse& out, const Finish& finish) {
         const std::string& id = req->group_id();
-        if (g.find_consumer_group(id) != nullptr) {
-          return {grpc::StatusCode::FAILED_PRECONDITION,
-                  fmt::format("group '{}' is a consumer group: removing its members is not "
-                              "supported yet (a member leaves when its session times out)",
-                              id)};
-        }
-        const ClassicGroup* group = g.find_group(id);
-        if (group == nullptr) return not_found(id);
+        const Group* group = g.find_any_group(id);
+        if (group == nullptr) return finish(not_found(id));
         pb::LeaveGroupRequest leave;
         leave.set_group_id(id);
         auto* member = leave.add_members();
@@ -490,18 +484,18 @@ grpc::ServerUnaryReactor* AdminService::RemoveMember(grpc::CallbackServerContext
         switch (req->member_case()) {
           case apb::RemoveMemberRequest::kMemberId:
             if (!group->has_member(req->member_id())) {
-              return {grpc::StatusCode::NOT_FOUND,
-                      fmt::format("group '{}' has no member '{}'", id, req->member_id())};
+              return finish({grpc::StatusCode::NOT_FOUND,
+                             fmt::format("group '{}' has no member '{}'", id, req->member_id())});
             }
             member->set_member_id(req->member_id());
             out.set_member_id(req->member_id());
             break;
           case apb::RemoveMemberRequest::kGroupInstanceId: {
-            const MemberId* static_id = group->static_member_id(req->group_instance_id());
+            const std::string* static_id = group->static_member_id(req->group_instance_id());
             if (static_id == nullptr) {
-              return {grpc::StatusCode::NOT_FOUND,
-                      fmt::format("group '{}' has no static member with instance id '{}'", id,
-                                  req->group_instance_id())};
+              return finish({grpc::StatusCode::NOT_FOUND,
+                             fmt::format("group '{}' has no static member with instance id '{}'",
+                                         id, req->group_instance_id())});
             }
             // By instance id alone, as Kafka's admin client removes static members.
             member->set_group_instance_id(req->group_instance_id());
@@ -509,15 +503,15 @@ grpc::ServerUnaryReactor* AdminService::RemoveMember(grpc::CallbackServerContext
             break;
           }
           case apb::RemoveMemberRequest::MEMBER_NOT_SET:
-            return {grpc::StatusCode::INVALID_ARGUMENT, "set member_id or group_instance_id"};
+            return finish(
+                {grpc::StatusCode::INVALID_ARGUMENT, "set member_id or group_instance_id"});
         }
-        // LeaveGroup writes nothing it waits for: it answers before it returns.
-        grpc::Status status;
-        g.leave_group(leave, [&status, &id](pb::LeaveGroupResponse result) {
-          status = status_of(result.error_code(), id);
+        // A consumer group answers once the member's removal is written; a classic group at once.
+        g.leave_group(leave, [finish, id](pb::LeaveGroupResponse result) {
+          grpc::Status status = status_of(result.error_code(), id);
           if (status.ok()) status = status_of(result.members(0).error_code(), id);
+          finish(status);
         });
-        return status;
       });
 }
 

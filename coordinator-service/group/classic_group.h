@@ -88,10 +88,10 @@ struct ClassicGroup final : Group {
   }
 
   bool is(GroupState s) const { return state == s; }
-  bool has_member(const MemberId& id) const { return members.count(id) > 0; }
+  bool has_member(const MemberId& id) const override { return members.count(id) > 0; }
   bool is_leader(const MemberId& id) const { return leader_id && *leader_id == id; }
   bool has_static_member(const GroupInstanceId& id) const { return static_members.count(id) > 0; }
-  const MemberId* static_member_id(const GroupInstanceId& id) const;
+  const MemberId* static_member_id(const GroupInstanceId& id) const override;
   Millis rebalance_timeout() const;  // max of the members'
   int awaiting_join_count() const;
   bool all_members_joined() const;  // every member and every pending member has (re)joined

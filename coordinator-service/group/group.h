@@ -20,6 +20,9 @@ class Group {
   virtual std::size_t size() const = 0;         // its members
   virtual bool is_empty() const = 0;            // in Kafka's Empty state
   virtual bool is_dead() const = 0;
+  virtual bool has_member(const std::string& member_id) const = 0;
+  // The member a static member's instance id names, nullptr when none.
+  virtual const std::string* static_member_id(const std::string& instance_id) const = 0;
 
   // Kafka's validateOffsetCommit, validateOffsetFetch and validateOffsetDelete: NONE, or the
   // error the request is answered with.

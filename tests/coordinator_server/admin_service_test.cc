@@ -299,6 +299,15 @@ TEST_F(AdminServer, DescribesAndListsConsumerGroups) {
   apb::DeleteGroupResponse deleted;
   EXPECT_EQ(admin(&apb::Admin::Stub::DeleteGroup, del, deleted).error_code(),
             StatusCode::FAILED_PRECONDITION);
+
+  // An operator removes the member: the group is Empty, and may then be deleted.
+  apb::RemoveMemberRequest remove;
+  remove.set_group_id("cg");
+  remove.set_member_id("m1");
+  EXPECT_EQ(ok(&apb::Admin::Stub::RemoveMember, remove).member_id(), "m1");
+  EXPECT_EQ(describe("cg").state(), apb::GROUP_STATE_EMPTY);
+  EXPECT_EQ(describe("cg").generation_id(), 2) << "the member's leave moved the group epoch";
+  ok(&apb::Admin::Stub::DeleteGroup, del);
 }
 
 TEST_F(AdminServer, OtherProtocolTypesAndUndecodableBytesStayRaw) {

@@ -43,7 +43,11 @@ struct ConsumerGroup final : Group {
   std::optional<std::chrono::steady_clock::time_point> rebalance_started;
 
   ConsumerGroupState state() const;
-  bool has_member(const MemberId& id) const { return members.count(id) > 0; }
+  bool has_member(const MemberId& id) const override { return members.count(id) > 0; }
+  const MemberId* static_member_id(const std::string& instance_id) const override {
+    auto it = static_members.find(instance_id);
+    return it == static_members.end() ? nullptr : &it->second;
+  }
   ConsumerGroupMember* member(const MemberId& id);
   const ConsumerGroupMember* member(const MemberId& id) const;
   ConsumerGroupMember* static_member(const std::string& instance_id);
