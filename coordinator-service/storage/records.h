@@ -89,8 +89,8 @@ struct WriteBatch {
   std::optional<PartitionLease> lease{};  // set by the partition, not the state machine
 
   bool empty() const {
-    return groups.empty() && offsets.empty() && deleted_offsets.empty() &&
-           deleted_groups.empty() && consumer_group_records.empty();
+    return groups.empty() && offsets.empty() && deleted_offsets.empty() && deleted_groups.empty() &&
+           consumer_group_records.empty();
   }
 };
 
