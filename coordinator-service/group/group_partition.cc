@@ -1289,12 +1289,7 @@ class GroupPartition::Impl {
                         }
                         offsets_.erase(group_id);
                         if (sink_ && g) {
-                          GroupEvent e;
-                          e.type = GroupEventType::GroupDeleted;
-                          e.group_id = group_id;
-                          e.timestamp_ms = scheduler_.wall_clock_ms();
-                          e.generation_id = g->group_epoch;
-                          emit(e);
+                          emit(consumer_.event(GroupEventType::GroupDeleted, *g));
                         }
                         consumer_.erase(group_id);
                         spdlog::info("consumer group {}: deleted", group_id);
@@ -1443,19 +1438,10 @@ class GroupPartition::Impl {
   void offsets_event(GroupEventType type, const std::string& group_id,
                      const google::protobuf::RepeatedPtrField<pb::TopicPartitionErrors>& topics,
                      const MemberId& member_id) {
-    GroupEvent e;
-    if (const ClassicGroup* group = find(group_id)) {
-      e = event(type, *group);
-    } else {
-      e.type = type;
-      e.group_id = group_id;
-      e.timestamp_ms = scheduler_.wall_clock_ms();
-      if (const ConsumerGroup* consumer = consumer_.find(group_id)) {
-        e.generation_id = consumer->group_epoch;
-        e.members = static_cast<std::int32_t>(consumer->members.size());
-        e.consumer_state = consumer->state();
-      }
-    }
+    const ConsumerGroup* consumer = consumer_.find(group_id);
+    const ClassicGroup* classic = find(group_id);
+    if (consumer == nullptr && classic == nullptr) return;
+    GroupEvent e = consumer ? consumer_.event(type, *consumer) : event(type, *classic);
     e.member_id = member_id;
     for (const auto& t : topics) {
       int done = 0;

@@ -146,16 +146,12 @@ bool ConsumerGroupManager::maybe_downgrade(ConsumerGroup& group, const MemberId&
 ConsumerGroupMember* ConsumerGroupManager::classic_member(
     ConsumerGroup& group, const std::string& member_id,
     const std::optional<std::string>& instance_id, ErrorCode& error) {
-  ConsumerGroupMember* m =
-      instance_id ? group.static_member(*instance_id) : group.member(member_id);
-  if (m == nullptr) {
-    error = pb::UNKNOWN_MEMBER_ID;
-  } else if (instance_id && m->member_id != member_id) {
-    error = pb::FENCED_INSTANCE_ID;
-  } else if (!m->classic) {
-    error = pb::UNKNOWN_MEMBER_ID;  // a consumer-protocol member speaks ConsumerGroupHeartbeat
-  }
-  return error == pb::NONE ? m : nullptr;
+  Step step;
+  ConsumerGroupMember* m = identified(group, member_id, instance_id, step);
+  // A consumer-protocol member speaks ConsumerGroupHeartbeat.
+  if (m != nullptr && !m->classic) step.fail(pb::UNKNOWN_MEMBER_ID, "");
+  error = step.error;
+  return step.failed() ? nullptr : m;
 }
 
 void ConsumerGroupManager::classic_join(ConsumerGroup& group, const pb::JoinGroupRequest& req,

@@ -48,6 +48,11 @@ bool subset_of(const std::optional<TopicPartitionsById>& owned,
   return true;
 }
 
+std::optional<std::string> instance_of(const pb::ConsumerGroupHeartbeatRequest& req) {
+  if (!req.has_instance_id()) return std::nullopt;
+  return req.instance_id();
+}
+
 void to_proto(const TopicPartitionsById& assignment, pb::TopicIdAssignment& out) {
   for (const auto& [topic, partitions] : assignment) {
     auto* t = out.add_topics();
@@ -178,18 +183,14 @@ void ConsumerGroupManager::heartbeat(
   Step step;
   pb::ConsumerGroupHeartbeatResponse resp =
       req.member_epoch() < 0 ? leave(req, step) : handle(req, step);
-  auto fail = [&](pb::ConsumerGroupHeartbeatResponse& r) {
-    r.Clear();
-    r.set_error_code(step.error);
-    if (!step.message.empty()) r.set_error_message(step.message);
-  };
   if (step.failed()) {
-    fail(resp);
+    resp.Clear();
+    resp.set_error_code(step.error);
+    if (!step.message.empty()) resp.set_error_message(step.message);
     return reply(std::move(resp));
   }
   ConsumerGroup* group = find(req.group_id());
   if (group == nullptr || step.records.empty()) return reply(std::move(resp));
-  resp.set_catalog_fingerprint(group->catalog_fingerprint);
   commit(*group, step,
          [resp = std::move(resp), reply = std::move(reply)](ErrorCode written) mutable {
            if (written != pb::NONE) {
@@ -315,49 +316,54 @@ ConsumerGroupMember* ConsumerGroupManager::member_for(ConsumerGroup& group,
     }
     return &m;
   };
-  auto create = [&]() {
-    ConsumerGroupMember m;
-    m.member_id = member_id;
-    group.put_member(std::move(m));
+  const std::optional<std::string> instance_id = instance_of(req);
+  if (epoch != kJoinMemberEpoch) {
+    ConsumerGroupMember* m = identified(group, member_id, instance_id, step);
+    return m ? check_epoch(*m) : nullptr;
+  }
+  ConsumerGroupMember* existing = instance_id ? group.static_member(*instance_id) : nullptr;
+  if (existing == nullptr) {
+    if (ConsumerGroupMember* m = group.member(member_id)) return check_epoch(*m);
+    ConsumerGroupMember joining;
+    joining.member_id = member_id;
+    group.put_member(std::move(joining));
     step.member_created = true;
     return group.member(member_id);
-  };
-  if (!req.has_instance_id()) {
-    if (ConsumerGroupMember* m = group.member(member_id)) return check_epoch(*m);
-    if (epoch == kJoinMemberEpoch) return create();
+  }
+  if (existing->member_id == member_id) return check_epoch(*existing);
+  if (existing->member_epoch != kLeaveStaticMemberEpoch) {
+    step.fail(pb::UNRELEASED_INSTANCE_ID,
+              fmt::format("Static member {} with instance id {} cannot join the group because "
+                          "the instance id is owned by {} member.",
+                          member_id, *instance_id, existing->member_id));
+    return nullptr;
+  }
+  step.member_created = true;
+  return &replace_static_member(group, *existing, member_id, step);
+}
+
+ConsumerGroupMember* ConsumerGroupManager::identified(ConsumerGroup& group,
+                                                      const MemberId& member_id,
+                                                      const std::optional<std::string>& instance_id,
+                                                      Step& step) {
+  if (!instance_id) {
+    if (ConsumerGroupMember* m = group.member(member_id)) return m;
     step.fail(pb::UNKNOWN_MEMBER_ID,
               fmt::format("Member {} is not a member of group {}.", member_id, group.group_id));
     return nullptr;
   }
-  const std::string& instance_id = req.instance_id();
-  ConsumerGroupMember* existing = group.static_member(instance_id);
-  if (epoch == kJoinMemberEpoch) {
-    if (existing == nullptr) {
-      if (ConsumerGroupMember* m = group.member(member_id)) return check_epoch(*m);
-      return create();
-    }
-    if (existing->member_id == member_id) return check_epoch(*existing);
-    if (existing->member_epoch != kLeaveStaticMemberEpoch) {
-      step.fail(pb::UNRELEASED_INSTANCE_ID,
-                fmt::format("Static member {} with instance id {} cannot join the group because "
-                            "the instance id is owned by {} member.",
-                            member_id, instance_id, existing->member_id));
-      return nullptr;
-    }
-    step.member_created = true;
-    return &replace_static_member(group, *existing, member_id, step);
-  }
-  if (existing == nullptr) {
-    step.fail(pb::UNKNOWN_MEMBER_ID, fmt::format("Instance id {} is unknown.", instance_id));
+  ConsumerGroupMember* m = group.static_member(*instance_id);
+  if (m == nullptr) {
+    step.fail(pb::UNKNOWN_MEMBER_ID, fmt::format("Instance id {} is unknown.", *instance_id));
     return nullptr;
   }
-  if (existing->member_id != member_id) {
+  if (m->member_id != member_id) {
     step.fail(pb::FENCED_INSTANCE_ID,
               fmt::format("Static member {} with instance id {} was fenced by member {}.",
-                          member_id, instance_id, existing->member_id));
+                          member_id, *instance_id, m->member_id));
     return nullptr;
   }
-  return check_epoch(*existing);
+  return m;
 }
 
 pb::ConsumerGroupHeartbeatResponse ConsumerGroupManager::leave(
@@ -370,38 +376,19 @@ pb::ConsumerGroupHeartbeatResponse ConsumerGroupManager::leave(
   }
   resp.set_member_id(req.member_id());
   resp.set_member_epoch(req.member_epoch());
-  ConsumerGroupMember* member = nullptr;
-  if (!req.has_instance_id()) {
-    member = group->member(req.member_id());
-    if (member == nullptr) {
-      step.fail(pb::UNKNOWN_MEMBER_ID, fmt::format("Member {} is not a member of group {}.",
-                                                   req.member_id(), req.group_id()));
-      return resp;
-    }
-  } else {
-    member = group->static_member(req.instance_id());
-    if (member == nullptr) {
-      step.fail(pb::UNKNOWN_MEMBER_ID,
-                fmt::format("Instance id {} is unknown.", req.instance_id()));
-      return resp;
-    }
-    if (member->member_id != req.member_id()) {
-      step.fail(pb::FENCED_INSTANCE_ID,
-                fmt::format("Static member {} with instance id {} was fenced by member {}.",
-                            req.member_id(), req.instance_id(), member->member_id));
-      return resp;
-    }
-    if (req.member_epoch() == kLeaveStaticMemberEpoch) {
-      // A temporary leave: the member keeps its assignment for its session timeout, and its
-      // instance id is released for its next incarnation.
-      ConsumerGroupMember away = *member;
-      away.previous_member_epoch = away.member_epoch;
-      away.member_epoch = kLeaveStaticMemberEpoch;
-      away.partitions_pending_revocation.clear();
-      group->put_member(away);
-      step.records.push_back(current_assignment_record(group->group_id, away));
-      return resp;
-    }
+  ConsumerGroupMember* member = identified(*group, req.member_id(), instance_of(req), step);
+  if (member == nullptr) return resp;
+  // (Validation made sure a -2 names its instance.)
+  if (req.member_epoch() == kLeaveStaticMemberEpoch) {
+    // A temporary leave: the member keeps its assignment for its session timeout, and its
+    // instance id is released for its next incarnation.
+    ConsumerGroupMember away = *member;
+    away.previous_member_epoch = away.member_epoch;
+    away.member_epoch = kLeaveStaticMemberEpoch;
+    away.partitions_pending_revocation.clear();
+    step.records.push_back(current_assignment_record(group->group_id, away));
+    group->put_member(std::move(away));
+    return resp;
   }
   spdlog::info("[GroupId {}] Member {} left the consumer group.", group->group_id,
                member->member_id);
@@ -548,7 +535,7 @@ void ConsumerGroupManager::commit(ConsumerGroup& group, Step& step,
   batch.consumer_group_records = std::move(step.records);
   append_(group_id, std::move(batch), [this, group_id, done = std::move(done)](ErrorCode e) {
     if (e != pb::NONE) {
-      // The group's state ran ahead of the store: write it whole with its next change.
+      // The group's state ran ahead of the store: write it whole, which repairs what was lost.
       spdlog::warn("[GroupId {}] storing the consumer group failed: {}", group_id,
                    pb::ErrorCode_Name(e));
       if (ConsumerGroup* g = find(group_id)) {
@@ -680,9 +667,7 @@ pb::ConsumerGroupDescribed ConsumerGroupManager::describe(const ConsumerGroup& g
   return out;
 }
 
-void ConsumerGroupManager::emit(GroupEventType type, const ConsumerGroup& group,
-                                const ConsumerGroupMember* m, std::optional<MemberExit> exit) {
-  if (sink_ == nullptr) return;
+GroupEvent ConsumerGroupManager::event(GroupEventType type, const ConsumerGroup& group) const {
   GroupEvent e;
   e.type = type;
   e.group_id = group.group_id;
@@ -690,6 +675,13 @@ void ConsumerGroupManager::emit(GroupEventType type, const ConsumerGroup& group,
   e.generation_id = group.group_epoch;
   e.members = static_cast<std::int32_t>(group.members.size());
   e.consumer_state = group.state();
+  return e;
+}
+
+void ConsumerGroupManager::emit(GroupEventType type, const ConsumerGroup& group,
+                                const ConsumerGroupMember* m, std::optional<MemberExit> exit) {
+  if (sink_ == nullptr) return;
+  GroupEvent e = event(type, group);
   if (m != nullptr) {
     e.member_id = m->member_id;
     e.group_instance_id = m->instance_id;

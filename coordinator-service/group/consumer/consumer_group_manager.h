@@ -57,6 +57,8 @@ class ConsumerGroupManager {
                               std::function<void(pb::ErrorCode)> done);
 
   void set_event_sink(GroupEventSink* sink) { sink_ = sink; }
+  // An event about the group as it is now (its epoch as the generation, its state).
+  GroupEvent event(GroupEventType type, const ConsumerGroup& group) const;
 
   // ---- Migration between the protocols (classic_members.cc) ---------------------------------
 
@@ -115,6 +117,10 @@ class ConsumerGroupManager {
   // member takes over the old one's assignment and target, at epoch 0.
   ConsumerGroupMember& replace_static_member(ConsumerGroup& group, ConsumerGroupMember& existing,
                                              const MemberId& member_id, Step& step);
+  // The member a request names by member id, or by instance id and member id (a static member):
+  // UNKNOWN_MEMBER_ID or FENCED_INSTANCE_ID, with Kafka's messages, otherwise.
+  ConsumerGroupMember* identified(ConsumerGroup& group, const MemberId& member_id,
+                                  const std::optional<std::string>& instance_id, Step& step);
   // Finds a classic-protocol member as Kafka's validateConsumerGroupMember does, or the error.
   ConsumerGroupMember* classic_member(ConsumerGroup& group, const std::string& member_id,
                                       const std::optional<std::string>& instance_id,
