@@ -35,7 +35,7 @@ using namespace groupwire::gateway;
 
 namespace {
 
-std::unique_ptr<Listener> make_listener(boost::asio::io_context& io, const HostPort& address,
+std::unique_ptr<Listener> make_listener(IoThreads& io, const HostPort& address,
                                         const Dispatcher& dispatcher, const GatewayConfig& config,
                                         const GatewaySecurity& security) {
   ConnectionLimits limits{config.max_frame_bytes, config.idle_timeout, config.frame_timeout,
@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
   const GatewayConfig& config = *args.config;
   init_logging("groupwire-gateway", config.log_level, config.log_format);
 
-  boost::asio::io_context io(static_cast<int>(config.threads));
+  IoThreads threads(config.threads);
+  boost::asio::io_context& io = threads.main();
   metrics::Registry registry;
   auto gateway_metrics = std::make_shared<GatewayMetrics>(registry);
   std::string security_error;
@@ -110,7 +111,7 @@ int main(int argc, char** argv) {
   dispatcher.set_acls(security->acls());
   auto catalog = std::make_shared<TopicCatalog>(config.topics);
   std::vector<std::unique_ptr<Listener>> listeners;
-  auto bootstrap = make_listener(io, config.listen, dispatcher, config, *security);
+  auto bootstrap = make_listener(threads, config.listen, dispatcher, config, *security);
   if (!bootstrap) return 1;
   std::string advertised_host = config.advertise ? config.advertise->host : bootstrap->bound().host;
 
@@ -135,8 +136,8 @@ int main(int argc, char** argv) {
                          config.broker_port_base);
         return 1;
       }
-      auto l = make_listener(io, {config.listen.host, static_cast<std::uint16_t>(port)}, dispatcher,
-                             config, *security);
+      auto l = make_listener(threads, {config.listen.host, static_cast<std::uint16_t>(port)},
+                             dispatcher, config, *security);
       if (!l) return 1;
       BrokerIdentity broker{node_id, {advertised_host, l->bound().port}, "groupwire", address};
       l->set_identity(broker);
@@ -217,10 +218,7 @@ int main(int argc, char** argv) {
                bootstrap->bound().to_string(), identity.advertised.to_string(), identity.node_id,
                to_string(config.coordinator), upstream ? ", upstream mode" : "", describe(config));
 
-  std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& t : threads) t.join();
+  threads.run();
   spdlog::info("stopped");
   return 0;
 }

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "batching/coalesce.h"
+
 namespace groupwire::gateway {
 
 namespace {
@@ -44,8 +46,23 @@ class CallStream::Link final : public grpc::ClientBidiReactor<pb::CallBatch, pb:
   }
 
   void start() { StartCall(); }
-  void write() { StartWrite(&on_wire_); }
   void cancel() { ctx_.TryCancel(); }
+
+  // Writes what is queued by now: the calls of one Coalesce scope (one socket read) go together.
+  void write() {
+    bool write = false;
+    {
+      std::lock_guard lock(owner_.mu_);
+      write = !read_dead_ && !queued_.empty();
+      if (write) {
+        next_batch_locked();
+      } else {
+        writing_ = false;
+      }
+    }
+    if (write) return StartWrite(&on_wire_);
+    release_hold_if_idle();
+  }
 
   // With the owner's mutex held. Returns whether the caller must write() (after unlocking).
   bool queue_locked(pb::Call call) {
@@ -57,7 +74,6 @@ class CallStream::Link final : public grpc::ClientBidiReactor<pb::CallBatch, pb:
     *queued_.back().add_calls() = std::move(call);
     if (writing_) return false;
     writing_ = true;
-    next_batch_locked();
     return true;
   }
 
@@ -71,7 +87,10 @@ class CallStream::Link final : public grpc::ClientBidiReactor<pb::CallBatch, pb:
           answered.emplace_back(std::move(call), &answer);
       }
     }
-    for (auto& [call, answer] : answered) call->complete(grpc::Status::OK, answer);
+    {
+      Coalesce batch;  // the answers reach each connection's thread together
+      for (auto& [call, answer] : answered) call->complete(grpc::Status::OK, answer);
+    }
     in_.Clear();
     StartRead(&in_);
   }
@@ -89,7 +108,7 @@ class CallStream::Link final : public grpc::ClientBidiReactor<pb::CallBatch, pb:
         writing_ = false;
       }
     }
-    if (again) return write();
+    if (again) return StartWrite(&on_wire_);
     release_hold_if_idle();
   }
 
@@ -181,7 +200,7 @@ void CallStream::send(pb::Call call, std::unique_ptr<PendingCall> pending,
     write = link->queue_locked(std::move(call));
   }
   if (opened) link->start();
-  if (write) link->write();
+  if (write) Coalesce::once(link.get(), [link] { link->write(); });
 }
 
 void CallStream::expire(Clock::time_point now) {

@@ -15,6 +15,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include "batching/coalesce.h"
 #include "kafka/codec/header.h"
 #include "server/frame.h"
 
@@ -186,9 +187,75 @@ bool Connection::take_bare_token(std::string_view token, std::uint64_t seq) {
   return true;
 }
 
+// Dispatches every complete frame in `in` from `start` on, until the connection must wait for
+// room among its requests in flight (or for the request running alone) or read more. The calls
+// they make leave together once all are dispatched (see Coalesce). A frame already started when
+// a drain begins is still dispatched; the next one is not.
+Connection::Next Connection::dispatch_frames(std::string_view in, std::size_t& start,
+                                             std::size_t& wanted) {
+  Coalesce batch;
+  auto self = shared_from_this();
+  for (;;) {
+    if (closed_ || (draining_ && idle_)) return Next::kStop;
+    if (pending_.size() >= limits_.max_in_flight) return Next::kWait;
+    const std::size_t available = in.size() - start;
+    wanted = 4;  // bytes of the frame at the head of the buffer, as far as known
+    if (available < 4) return Next::kRead;
+    std::uint8_t size_bytes[4];
+    std::memcpy(size_bytes, in.data() + start, 4);
+    auto size = frame_body_size(size_bytes, limits_.max_frame_bytes);
+    if (!size) {
+      refuse("frame size prefix " + hex_bytes(size_bytes) + " is negative or above " +
+             std::to_string(limits_.max_frame_bytes) + " bytes (--max-frame-bytes)");
+      return Next::kStop;
+    }
+    wanted = 4 + *size;
+    if (available < wanted) return Next::kRead;
+    std::string_view frame = in.substr(start + 4, *size);
+    start += wanted;
+    idle_ = true;  // at a frame boundary again
+    std::uint64_t seq = first_seq_ + pending_.size();
+    if (authentication_->expects_bare_token()) {
+      if (take_bare_token(frame, seq)) continue;
+      refuse(*authentication_->failure());
+      return Next::kStop;
+    }
+    std::int16_t api_key = -1;  // a frame too short for it is refused as malformed below
+    kafka::ApiVersion api_version = 0;
+    kafka::peek_api(frame, api_key, api_version);
+    if (std::string why; !authentication_->admits(api_key, Clock::now(), why)) {
+      refuse(why);
+      return Next::kStop;
+    }
+    pending_.emplace_back();
+    dispatching_seq_ = seq;
+    auto result = dispatcher_.dispatch(
+        frame, peer_host_,
+        [self, seq](std::string response) {
+          Coalesce::post(self->transport_.get_executor(),
+                         [self, seq, r = std::move(response)]() mutable {
+                           self->complete(seq, std::move(r));
+                         });
+        },
+        self);
+    if (result.outcome != DispatchOutcome::kDispatched) {
+      pending_.pop_back();  // no answer comes for it
+      refuse(result.reason);
+      return Next::kStop;
+    }
+    if (authentication_->failure()) {  // answered, then closed
+      refuse(*authentication_->failure());
+      return Next::kStop;
+    }
+    if (alone_) {
+      set_deadline(Clock::time_point::max());  // no timeout while it is answered
+      return Next::kWait;
+    }
+  }
+}
+
 // Reads whatever the socket has (several pipelined requests at once) and dispatches each
-// complete frame from the buffer. A frame already started when a drain begins is still read
-// and dispatched; the next one is not.
+// complete frame from the buffer.
 asio::awaitable<void> Connection::read_loop() {
   auto self = shared_from_this();
   if (!co_await establish()) {
@@ -198,74 +265,21 @@ asio::awaitable<void> Connection::read_loop() {
   std::string in;  // bytes read and not yet dispatched, from `start`
   std::size_t start = 0;
   idle_ = true;
-  while (!closed_ && !(draining_ && idle_)) {
-    while (pending_.size() >= limits_.max_in_flight && !closed_) {
-      boost::system::error_code ec;
-      space_.expires_at(Clock::time_point::max());
-      co_await space_.async_wait(asio::redirect_error(use_awaitable, ec));
-    }
-    if (closed_) break;
-
-    const std::size_t available = in.size() - start;
-    std::size_t wanted = 4;  // bytes of the frame at the head of the buffer, as far as known
-    if (available >= 4) {
-      std::uint8_t size_bytes[4];
-      std::memcpy(size_bytes, in.data() + start, 4);
-      auto size = frame_body_size(size_bytes, limits_.max_frame_bytes);
-      if (!size) {
-        refuse("frame size prefix " + hex_bytes(size_bytes) + " is negative or above " +
-               std::to_string(limits_.max_frame_bytes) + " bytes (--max-frame-bytes)");
-        break;
+  for (;;) {
+    std::size_t wanted = 4;
+    Next next = dispatch_frames(in, start, wanted);
+    if (next == Next::kStop) break;
+    if (next == Next::kWait) {
+      while ((pending_.size() >= limits_.max_in_flight || alone_) && !closed_) {
+        boost::system::error_code ec;
+        space_.expires_at(Clock::time_point::max());
+        co_await space_.async_wait(asio::redirect_error(use_awaitable, ec));
       }
-      wanted = 4 + *size;
-      if (available >= wanted) {
-        std::string_view frame(in.data() + start + 4, *size);
-        start += wanted;
-        idle_ = true;  // at a frame boundary again
-        std::uint64_t seq = first_seq_ + pending_.size();
-        if (authentication_->expects_bare_token()) {
-          if (take_bare_token(frame, seq)) continue;
-          refuse(*authentication_->failure());
-          break;
-        }
-        std::int16_t api_key = -1;  // a frame too short for it is refused as malformed below
-        kafka::ApiVersion api_version = 0;
-        kafka::peek_api(frame, api_key, api_version);
-        if (std::string why; !authentication_->admits(api_key, Clock::now(), why)) {
-          refuse(why);
-          break;
-        }
-        pending_.emplace_back();
-        dispatching_seq_ = seq;
-        auto result = dispatcher_.dispatch(
-            frame, peer_host_,
-            [self, seq](std::string response) {
-              asio::post(self->transport_.get_executor(),
-                         [self, seq, r = std::move(response)]() mutable {
-                           self->complete(seq, std::move(r));
-                         });
-            },
-            self);
-        if (result.outcome != DispatchOutcome::kDispatched) {
-          pending_.pop_back();  // no answer comes for it
-          refuse(result.reason);
-          break;
-        }
-        if (authentication_->failure()) {  // answered, then closed
-          refuse(*authentication_->failure());
-          break;
-        }
-        if (alone_) set_deadline(Clock::time_point::max());  // no timeout while it is answered
-        while (alone_ && !closed_) {
-          boost::system::error_code ec;
-          space_.expires_at(Clock::time_point::max());
-          co_await space_.async_wait(asio::redirect_error(use_awaitable, ec));
-        }
-        continue;
-      }
+      continue;
     }
 
     // The head frame is incomplete (or absent): read more.
+    const std::size_t available = in.size() - start;
     if (available == 0) {
       idle_ = true;
       set_deadline(pending_.empty() ? Clock::now() + limits_.idle_timeout

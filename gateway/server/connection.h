@@ -1,6 +1,6 @@
 // One client connection: reads frames, hands them to the dispatcher, and writes responses back
 // in request order even when handlers finish out of order. All state lives on the socket's
-// strand; handlers answer from any thread through post().
+// thread (see io_threads.h); handlers answer from any thread through post().
 #pragma once
 
 #include <chrono>
@@ -64,7 +64,16 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
     std::function<void()> start;
   };
 
+  // What the reader does once it has dispatched what it could.
+  enum class Next {
+    kRead,  // read more: the frame at the head is incomplete
+    kWait,  // for room among the requests in flight, or for the request running alone
+    kStop,  // closed, refused, or drained
+  };
+
   boost::asio::awaitable<void> read_loop();
+  // `wanted`: the bytes from `start` the head frame needs, as far as known.
+  Next dispatch_frames(std::string_view in, std::size_t& start, std::size_t& wanted);
   // The TLS handshake, then who the client is; false when the connection closed instead.
   boost::asio::awaitable<bool> establish();
   // A bare SASL token (after SaslHandshake v0) in place of a request; false: authentication failed.

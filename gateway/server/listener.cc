@@ -4,7 +4,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace groupwire::gateway {
@@ -12,16 +11,16 @@ namespace groupwire::gateway {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-Listener::Listener(asio::io_context& io, const HostPort& listen, const Dispatcher& dispatcher,
+Listener::Listener(IoThreads& threads, const HostPort& listen, const Dispatcher& dispatcher,
                    const ConnectionLimits& limits, std::size_t max_connections,
                    ListenerSecurity security)
-    : io_(io),
-      acceptor_(asio::make_strand(io)),
+    : threads_(threads),
+      acceptor_(threads.main()),
       dispatcher_(dispatcher),
       limits_(limits),
       max_connections_(max_connections),
       security_(std::move(security)) {
-  tcp::resolver resolver(io);
+  tcp::resolver resolver(threads.main());
   tcp::endpoint ep = *resolver.resolve(listen.host, std::to_string(listen.port)).begin();
   acceptor_.open(ep.protocol());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
@@ -55,7 +54,7 @@ asio::awaitable<void> Listener::accept_loop() {
   for (;;) {
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(
-        asio::make_strand(io_), asio::redirect_error(asio::use_awaitable, ec));
+        threads_.next(), asio::redirect_error(asio::use_awaitable, ec));
     // An accept that completed just before a drain closed the acceptor is refused too.
     if (!acceptor_.is_open()) co_return;
     if (ec) {

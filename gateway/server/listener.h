@@ -9,13 +9,13 @@
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "host_port.h"
 #include "security/listener_security.h"
 #include "server/connection.h"
 #include "server/dispatcher.h"
+#include "server/io_threads.h"
 #include "server/open_connections.h"
 
 namespace groupwire::gateway {
@@ -23,7 +23,8 @@ namespace groupwire::gateway {
 class Listener {
  public:
   // Binds at once so that a taken port fails start-up; throws boost::system::system_error.
-  Listener(boost::asio::io_context& io, const HostPort& listen, const Dispatcher& dispatcher,
+  // Accepts on the main I/O thread and gives each connection to the next one.
+  Listener(IoThreads& threads, const HostPort& listen, const Dispatcher& dispatcher,
            const ConnectionLimits& limits, std::size_t max_connections,
            ListenerSecurity security = {});
 
@@ -46,7 +47,7 @@ class Listener {
  private:
   boost::asio::awaitable<void> accept_loop();
 
-  boost::asio::io_context& io_;
+  IoThreads& threads_;
   boost::asio::ip::tcp::acceptor acceptor_;
   const Dispatcher& dispatcher_;
   ConnectionLimits limits_;

@@ -88,11 +88,11 @@ class ConnectionTest : public ::testing::Test {
     ConnectionLimits limits{1024, std::chrono::milliseconds(500), std::chrono::milliseconds(150)};
     listener_.emplace(io_, HostPort{"127.0.0.1", 0}, dispatcher_, limits, 4);
     listener_->start();
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+    threads_.emplace_back([this] { io_.run(); });
   }
 
   void TearDown() override {
-    io_.stop();
+    io_.main().stop();
     for (auto& t : threads_) t.join();
   }
 
@@ -128,7 +128,7 @@ class ConnectionTest : public ::testing::Test {
     EXPECT_EQ(resp.error_code, 0);
   }
 
-  asio::io_context io_;
+  IoThreads io_{2};
   asio::io_context client_io_;
   Dispatcher dispatcher_;
   ParkedHeartbeats parked_;

@@ -207,7 +207,7 @@ class UpstreamModeTest : public ::testing::Test {
 
  protected:
   void TearDown() override {
-    io_.stop();
+    io_.main().stop();
     for (auto& t : threads_) t.join();
   }
 
@@ -228,7 +228,7 @@ class UpstreamModeTest : public ::testing::Test {
     listener_->set_identity(BrokerIdentity{
         1, {"127.0.0.1", 1111}, "groupwire", upstream_.value_or(broker_->address())});
     listener_->start();
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+    threads_.emplace_back([this] { io_.run(); });
   }
 
   Client connect() { return Client(listener_->bound().port); }
@@ -254,7 +254,7 @@ class UpstreamModeTest : public ::testing::Test {
       std::make_shared<TopicCatalog>(std::vector<TopicSpec>{{"stale", 7}, {"orders", 1}});
 
   std::optional<FakeBroker> broker_;
-  asio::io_context io_;
+  IoThreads io_{2};
   Dispatcher dispatcher_;
   std::optional<Listener> listener_;
   std::vector<std::thread> threads_;
