@@ -29,40 +29,22 @@ void OpenStreams::wait_none() {
   none_.wait(lock, [this] { return open_ == 0; });
 }
 
-// One gRPC stream. Writes start from send() as well as from reactions, so the stream holds a
-// hold (gRPC's term) from the start until its read side has died and no write is in flight:
-// only then may gRPC call OnDone. It owns itself until OnDone; the CallStream's reference keeps
-// its context valid for a late cancel().
-class CallStream::Link final : public grpc::ClientBidiReactor<pb::CallBatch, pb::AnswerBatch> {
+// One gRPC stream, on the completion queue of its CallStream (whose thread runs every step
+// below). It owns itself from opening until it is done: its read side has died, gRPC has told
+// its status, and no write is in flight or wanted. The CallStream's reference keeps its context
+// valid for a late cancel().
+class CallStream::Link {
  public:
   static std::shared_ptr<Link> open(CallStream& owner) {
     auto link = std::shared_ptr<Link>(new Link(owner));
     link->self_ = link;
     owner.open_.opened();
-    owner.stub_.async()->Calls(&link->ctx_, link.get());
-    link->AddHold();
-    link->StartRead(&link->in_);
+    link->stream_ = owner.stub_.PrepareAsyncCalls(&link->ctx_, &owner.cq_);
     return link;
   }
 
-  void start() { StartCall(); }
+  void start() { stream_->StartCall(&started_step_); }
   void cancel() { ctx_.TryCancel(); }
-
-  // Writes what is queued by now: the calls of one Coalesce scope (one socket read) go together.
-  void write() {
-    bool write = false;
-    {
-      std::lock_guard lock(owner_.mu_);
-      write = !read_dead_ && !queued_.empty();
-      if (write) {
-        next_batch_locked();
-      } else {
-        writing_ = false;
-      }
-    }
-    if (write) return StartWrite(&on_wire_);
-    release_hold_if_idle();
-  }
 
   // With the owner's mutex held. Returns whether the caller must write() (after unlocking).
   bool queue_locked(pb::Call call) {
@@ -77,7 +59,50 @@ class CallStream::Link final : public grpc::ClientBidiReactor<pb::CallBatch, pb:
     return true;
   }
 
-  void OnReadDone(bool ok) override {
+  // Writes what is queued by now: the calls of one Coalesce scope (one socket read) go together.
+  // Called by whoever set writing_; before the stream has started, its start writes instead.
+  void write() {
+    bool write = false;
+    {
+      std::lock_guard lock(owner_.mu_);
+      if (!started_) return;
+      write = !read_dead_ && !queued_.empty();
+      if (write) {
+        next_batch_locked();
+      } else {
+        writing_ = false;
+      }
+    }
+    if (write) return stream_->Write(on_wire_, &written_step_);
+    done_if_idle();
+  }
+
+ private:
+  // A completion queue tag: which step of which link finished.
+  struct Step {
+    Link* link;
+    void (Link::*run)(bool ok);
+  };
+
+  explicit Link(CallStream& owner) : owner_(owner) {
+    // Fail fast when the coordinator is unreachable: the Kafka client retries on its own.
+    ctx_.set_wait_for_ready(false);
+  }
+
+  void on_started(bool ok) {
+    bool write = false;
+    {
+      std::lock_guard lock(owner_.mu_);
+      started_ = true;
+      if (!ok) writing_ = false;  // nothing was written, nothing will be
+      write = writing_;
+    }
+    if (!ok) return read_side_died();  // never started: Finish tells why
+    stream_->Read(&in_, &read_step_);
+    if (write) this->write();
+  }
+
+  void on_read(bool ok) {
     if (!ok) return read_side_died();
     std::vector<std::pair<std::unique_ptr<PendingCall>, pb::Answer*>> answered;
     {
@@ -92,10 +117,10 @@ class CallStream::Link final : public grpc::ClientBidiReactor<pb::CallBatch, pb:
       for (auto& [call, answer] : answered) call->complete(grpc::Status::OK, answer);
     }
     in_.Clear();
-    StartRead(&in_);
+    stream_->Read(&in_, &read_step_);
   }
 
-  void OnWriteDone(bool ok) override {
+  void on_written(bool ok) {
     bool again = false;
     {
       std::lock_guard lock(owner_.mu_);
@@ -108,25 +133,21 @@ class CallStream::Link final : public grpc::ClientBidiReactor<pb::CallBatch, pb:
         writing_ = false;
       }
     }
-    if (again) return StartWrite(&on_wire_);
-    release_hold_if_idle();
+    if (again) return stream_->Write(on_wire_, &written_step_);
+    done_if_idle();
   }
 
-  void OnDone(const grpc::Status& status) override {
-    grpc::Status why = status.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                                  "the coordinator ended the stream")
-                                   : status;
+  void on_finished(bool) {
+    grpc::Status why = status_.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                                   "the coordinator ended the stream")
+                                    : status_;
     for (auto& call : failed_) call->complete(why, nullptr);
     failed_.clear();
-    OpenStreams& open = owner_.open_;
-    self_.reset();  // may delete this
-    open.closed();
-  }
-
- private:
-  explicit Link(CallStream& owner) : owner_(owner) {
-    // Fail fast when the coordinator is unreachable: the Kafka client retries on its own.
-    ctx_.set_wait_for_ready(false);
+    {
+      std::lock_guard lock(owner_.mu_);
+      finished_ = true;
+    }
+    done_if_idle();
   }
 
   void next_batch_locked() {
@@ -134,7 +155,7 @@ class CallStream::Link final : public grpc::ClientBidiReactor<pb::CallBatch, pb:
     queued_.pop_front();
   }
 
-  // The coordinator is gone or ended the stream: every call on it fails (in OnDone, with the
+  // The coordinator is gone or ended the stream: every call on it fails (once gRPC tells the
   // stream's status), and the next call opens a new stream.
   void read_side_died() {
     {
@@ -145,31 +166,62 @@ class CallStream::Link final : public grpc::ClientBidiReactor<pb::CallBatch, pb:
       owner_.pending_.clear();
       queued_.clear();
     }
-    release_hold_if_idle();
+    stream_->Finish(&status_, &finished_step_);
   }
 
-  void release_hold_if_idle() {
+  void done_if_idle() {
     {
       std::lock_guard lock(owner_.mu_);
-      if (!read_dead_ || writing_ || hold_released_) return;
-      hold_released_ = true;
+      if (!finished_ || writing_ || done_) return;
+      done_ = true;
     }
-    RemoveHold();
+    OpenStreams& open = owner_.open_;
+    self_.reset();  // may delete this
+    open.closed();
   }
 
   CallStream& owner_;
   std::shared_ptr<Link> self_;
   grpc::ClientContext ctx_;
+  std::unique_ptr<grpc::ClientAsyncReaderWriter<pb::CallBatch, pb::AnswerBatch>> stream_;
+  Step started_step_{this, &Link::on_started};
+  Step read_step_{this, &Link::on_read};
+  Step written_step_{this, &Link::on_written};
+  Step finished_step_{this, &Link::on_finished};
   pb::AnswerBatch in_;
   pb::CallBatch on_wire_;
+  grpc::Status status_;
   std::vector<std::unique_ptr<PendingCall>> failed_;  // taken when the read side died
   // Guarded by the owner's mutex:
   std::deque<pb::CallBatch> queued_;
   std::size_t queued_bytes_ = 0;  // of queued_.back()
-  bool writing_ = false;
+  bool started_ = false;
+  bool writing_ = false;  // a write is on the wire, or one is wanted (see write())
   bool read_dead_ = false;
-  bool hold_released_ = false;
+  bool finished_ = false;  // the stream's status is known
+  bool done_ = false;
+
+  friend class CallStream;
 };
+
+CallStream::CallStream(pb::Coordinator::Stub& stub, OpenStreams& open) : stub_(stub), open_(open) {
+  poller_ = std::thread([this] { poll(); });
+}
+
+CallStream::~CallStream() {
+  cq_.Shutdown();
+  poller_.join();
+}
+
+// Runs every step of this stream's links, until the queue is shut down and drained.
+void CallStream::poll() {
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq_.Next(&tag, &ok)) {
+    auto* step = static_cast<Link::Step*>(tag);
+    (step->link->*step->run)(ok);
+  }
+}
 
 std::unique_ptr<PendingCall> CallStream::take_locked(std::uint64_t id) {
   auto it = pending_.find(id);

@@ -1,7 +1,7 @@
 // One channel's Calls stream to the coordinator: calls queue while the previous batch is on the
-// wire and go out together, answers come back in batches and find their call by id. When the
-// stream ends (coordinator gone, shutting down) its pending calls fail with its status, and the
-// next call opens a new stream.
+// wire (and the calls of one socket read, see Coalesce) and go out together, answers come back in
+// batches and find their call by id. When the stream ends (coordinator gone, shutting down) its
+// pending calls fail with its status, and the next call opens a new stream.
 #pragma once
 
 #include <chrono>
@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -39,7 +40,9 @@ class CallStream {
   using Clock = std::chrono::steady_clock;
 
   // Streams are counted in `open` (which must outlive them) from opening until done.
-  CallStream(pb::Coordinator::Stub& stub, OpenStreams& open) : stub_(stub), open_(open) {}
+  CallStream(pb::Coordinator::Stub& stub, OpenStreams& open);
+  // After every stream is done (see OpenStreams::wait_none).
+  ~CallStream();
   CallStream(const CallStream&) = delete;
   CallStream& operator=(const CallStream&) = delete;
 
@@ -60,9 +63,15 @@ class CallStream {
     std::uint64_t id;
   };
   std::unique_ptr<PendingCall> take_locked(std::uint64_t id);
+  void poll();
 
   pb::Coordinator::Stub& stub_;
   OpenStreams& open_;
+  // The completion queue of this stream's gRPC operations, and the one thread that runs them and
+  // the answers' callbacks: that thread reads the socket too, so an answer reaches its connection's
+  // thread with no hop between gRPC's threads in between.
+  grpc::CompletionQueue cq_;
+  std::thread poller_;
 
   std::mutex mu_;
   std::shared_ptr<Link> live_;  // the stream new calls go on; null until the next call opens one

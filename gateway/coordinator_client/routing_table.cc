@@ -48,6 +48,10 @@ struct RoutingTableSource::Fetch {
   grpc::ClientContext ctx;
   pb::RoutingTableRequest request;
   pb::RoutingTable answer;
+  grpc::Status status;
+  std::size_t index = 0;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<pb::RoutingTable>> rpc;
+  std::shared_ptr<Fetch> self;  // while the call is in flight; the queue's tag is the raw pointer
 };
 
 RoutingTableSource::RoutingTableSource(std::vector<HostPort> coordinators,
@@ -60,6 +64,20 @@ RoutingTableSource::RoutingTableSource(std::vector<HostPort> coordinators,
     stubs_.push_back(pb::Coordinator::NewStub(
         grpc::CreateCustomChannel("dns:///" + c.to_string(), credentials, args)));
   }
+  poller_ = std::thread([this] { poll(); });
+}
+
+// Our own queue and thread, not gRPC's callback API: its threads would poll every socket of the
+// process, the Calls streams' too (see call_stream.h).
+void RoutingTableSource::poll() {
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq_.Next(&tag, &ok)) {
+    auto fetch = std::move(static_cast<Fetch*>(tag)->self);
+    answered(fetch, fetch->index, fetch->status);
+    std::lock_guard lock(mu_);
+    if (--running_ == 0) idle_.notify_all();
+  }
 }
 
 RoutingTableSource::~RoutingTableSource() {
@@ -67,6 +85,9 @@ RoutingTableSource::~RoutingTableSource() {
   stopping_ = true;
   for (auto* ctx : in_flight_) ctx->TryCancel();
   idle_.wait(lock, [this] { return running_ == 0; });
+  lock.unlock();
+  cq_.Shutdown();
+  poller_.join();
 }
 
 std::string RoutingTableSource::names() const {
@@ -97,13 +118,11 @@ void RoutingTableSource::ask(std::shared_ptr<Fetch> fetch) {
   fetch->ctx.set_deadline(std::chrono::system_clock::now() + timeout_);
   fetch->ctx.set_wait_for_ready(false);
   auto* raw = fetch.get();
-  stubs_[index]->async()->GetRoutingTable(
-      &raw->ctx, &raw->request, &raw->answer,
-      [this, fetch = std::move(fetch), index](grpc::Status status) mutable {
-        answered(std::move(fetch), index, status);
-        std::lock_guard lock(mu_);
-        if (--running_ == 0) idle_.notify_all();
-      });
+  raw->index = index;
+  raw->rpc = stubs_[index]->PrepareAsyncGetRoutingTable(&raw->ctx, raw->request, &cq_);
+  raw->rpc->StartCall();
+  raw->self = std::move(fetch);
+  raw->rpc->Finish(&raw->answer, &raw->status, raw);
 }
 
 void RoutingTableSource::answered(std::shared_ptr<Fetch> fetch, std::size_t index,

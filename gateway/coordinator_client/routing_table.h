@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -52,8 +53,8 @@ class RoutingTableSource {
   RoutingTableSource(const RoutingTableSource&) = delete;
   RoutingTableSource& operator=(const RoutingTableSource&) = delete;
 
-  // `done` runs once, on a gRPC thread, with the first table a coordinator gives, or with why
-  // none did.
+  // `done` runs once, on this source's thread, with the first table a coordinator gives, or with
+  // why none did.
   void fetch(Fetched done);
   // "HOST:PORT,HOST:PORT" as given, for messages.
   std::string names() const;
@@ -62,6 +63,7 @@ class RoutingTableSource {
   struct Fetch;
   void ask(std::shared_ptr<Fetch> fetch);
   void answered(std::shared_ptr<Fetch> fetch, std::size_t index, const grpc::Status& status);
+  void poll();
 
   std::vector<HostPort> coordinators_;
   std::chrono::milliseconds timeout_;
@@ -73,6 +75,9 @@ class RoutingTableSource {
   std::size_t running_ = 0;  // callbacks not yet returned
   bool stopping_ = false;
   std::size_t first_ = 0;  // the name that answered last: asked first next time
+
+  grpc::CompletionQueue cq_;  // the fetches' answers, run by poller_
+  std::thread poller_;
 };
 
 }  // namespace groupwire::gateway
