@@ -29,7 +29,7 @@ void OpenStreams::wait_none() {
   none_.wait(lock, [this] { return open_ == 0; });
 }
 
-// One gRPC stream, on the completion queue of its CallStream (whose thread runs every step
+// One gRPC stream, on the coordinator client's completion queue (whose thread runs every step
 // below). It owns itself from opening until it is done: its read side has died, gRPC has told
 // its status, and no write is in flight or wanted. The CallStream's reference keeps its context
 // valid for a late cancel().
@@ -39,7 +39,7 @@ class CallStream::Link {
     auto link = std::shared_ptr<Link>(new Link(owner));
     link->self_ = link;
     owner.open_.opened();
-    link->stream_ = owner.stub_.PrepareAsyncCalls(&link->ctx_, &owner.cq_);
+    link->stream_ = owner.stub_.PrepareAsyncCalls(&link->ctx_, &owner.completions_.queue());
     return link;
   }
 
@@ -78,12 +78,6 @@ class CallStream::Link {
   }
 
  private:
-  // A completion queue tag: which step of which link finished.
-  struct Step {
-    Link* link;
-    void (Link::*run)(bool ok);
-  };
-
   explicit Link(CallStream& owner) : owner_(owner) {
     // Fail fast when the coordinator is unreachable: the Kafka client retries on its own.
     ctx_.set_wait_for_ready(false);
@@ -184,10 +178,10 @@ class CallStream::Link {
   std::shared_ptr<Link> self_;
   grpc::ClientContext ctx_;
   std::unique_ptr<grpc::ClientAsyncReaderWriter<pb::CallBatch, pb::AnswerBatch>> stream_;
-  Step started_step_{this, &Link::on_started};
-  Step read_step_{this, &Link::on_read};
-  Step written_step_{this, &Link::on_written};
-  Step finished_step_{this, &Link::on_finished};
+  CompletionThread::Member<Link> started_step_{this, &Link::on_started};
+  CompletionThread::Member<Link> read_step_{this, &Link::on_read};
+  CompletionThread::Member<Link> written_step_{this, &Link::on_written};
+  CompletionThread::Member<Link> finished_step_{this, &Link::on_finished};
   pb::AnswerBatch in_;
   pb::CallBatch on_wire_;
   grpc::Status status_;
@@ -200,28 +194,7 @@ class CallStream::Link {
   bool read_dead_ = false;
   bool finished_ = false;  // the stream's status is known
   bool done_ = false;
-
-  friend class CallStream;
 };
-
-CallStream::CallStream(pb::Coordinator::Stub& stub, OpenStreams& open) : stub_(stub), open_(open) {
-  poller_ = std::thread([this] { poll(); });
-}
-
-CallStream::~CallStream() {
-  cq_.Shutdown();
-  poller_.join();
-}
-
-// Runs every step of this stream's links, until the queue is shut down and drained.
-void CallStream::poll() {
-  void* tag = nullptr;
-  bool ok = false;
-  while (cq_.Next(&tag, &ok)) {
-    auto* step = static_cast<Link::Step*>(tag);
-    (step->link->*step->run)(ok);
-  }
-}
 
 std::unique_ptr<PendingCall> CallStream::take_locked(std::uint64_t id) {
   auto it = pending_.find(id);

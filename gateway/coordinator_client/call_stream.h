@@ -11,12 +11,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
 
+#include "coordinator_client/completion_thread.h"
 #include "coordinator_client/pending_call.h"
 #include "groupwire/coordinator/v1/coordinator.grpc.pb.h"
 
@@ -39,10 +39,10 @@ class CallStream {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // Streams are counted in `open` (which must outlive them) from opening until done.
-  CallStream(pb::Coordinator::Stub& stub, OpenStreams& open);
-  // After every stream is done (see OpenStreams::wait_none).
-  ~CallStream();
+  // Streams are counted in `open` (which must outlive them) from opening until done; their
+  // operations run on `completions`, which must outlive them too.
+  CallStream(pb::Coordinator::Stub& stub, OpenStreams& open, CompletionThread& completions)
+      : stub_(stub), open_(open), completions_(completions) {}
   CallStream(const CallStream&) = delete;
   CallStream& operator=(const CallStream&) = delete;
 
@@ -63,15 +63,10 @@ class CallStream {
     std::uint64_t id;
   };
   std::unique_ptr<PendingCall> take_locked(std::uint64_t id);
-  void poll();
 
   pb::Coordinator::Stub& stub_;
   OpenStreams& open_;
-  // The completion queue of this stream's gRPC operations, and the one thread that runs them and
-  // the answers' callbacks: that thread reads the socket too, so an answer reaches its connection's
-  // thread with no hop between gRPC's threads in between.
-  grpc::CompletionQueue cq_;
-  std::thread poller_;
+  CompletionThread& completions_;
 
   std::mutex mu_;
   std::shared_ptr<Link> live_;  // the stream new calls go on; null until the next call opens one

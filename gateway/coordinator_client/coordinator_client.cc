@@ -225,7 +225,7 @@ struct CoordinatorClient::Actions {
 CoordinatorClient::CoordinatorClient(CoordinatorClientOptions options)
     : options_(std::move(options)),
       source_(std::make_unique<RoutingTableSource>(options_.coordinators, options_.call_timeout,
-                                                   options_.credentials)) {
+                                                   completions_, options_.credentials)) {
   Actions actions;
   {
     std::lock_guard lock(mu_);
@@ -432,7 +432,7 @@ CoordinatorConnection* CoordinatorClient::connection_locked(const std::optional<
   auto& connection = connections_[owner->to_string()];
   if (!connection) {
     connection = std::make_unique<CoordinatorConnection>(CoordinatorConnectionOptions{
-        *owner, options_.channels, options_.on_failure, options_.credentials});
+        *owner, options_.channels, options_.on_failure, options_.credentials, &completions_});
   }
   return connection.get();
 }

@@ -120,6 +120,7 @@ class CoordinatorClient {
   void tick_until_stopped();
 
   CoordinatorClientOptions options_;
+  CompletionThread completions_;  // before what runs on it: it goes last
   std::atomic<std::uint64_t> next_seq_{0};
   std::atomic<bool> consumer_protocol_{false};
 

@@ -96,7 +96,8 @@ CoordinatorConnection::CoordinatorConnection(CoordinatorConnectionOptions option
     auto channel =
         grpc::CreateCustomChannel(target, options_.credentials, coordinator_channel_arguments());
     stubs_.push_back(pb::Coordinator::NewStub(channel));
-    streams_.push_back(std::make_unique<CallStream>(*stubs_.back(), open_streams_));
+    streams_.push_back(
+        std::make_unique<CallStream>(*stubs_.back(), open_streams_, *options_.completions));
     channels_.push_back(std::move(channel));
   }
   deadlines_ = std::thread([this] { expire_until_stopped(); });

@@ -18,6 +18,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "coordinator_client/call_stream.h"
+#include "coordinator_client/completion_thread.h"
 #include "coordinator_client/operations.h"
 #include "groupwire/coordinator/v1/coordinator.grpc.pb.h"
 #include "host_port.h"
@@ -32,6 +33,7 @@ struct CoordinatorConnectionOptions {
   // Told of every failed call (for metrics), on a gRPC thread.
   std::function<void(const char* rpc, grpc::StatusCode code)> on_failure{};
   std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  CompletionThread* completions = nullptr;  // where the streams' operations run; outlives this
 };
 
 // The channel settings of every channel to a coordinator: quick reconnects, keepalive pings, no

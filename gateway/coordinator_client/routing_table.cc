@@ -41,7 +41,10 @@ std::size_t RoutingTable::partition_of(std::string_view group_id) const {
   return kafka::partition_for(group_id, group_partitions);
 }
 
-struct RoutingTableSource::Fetch {
+// One attempt: it holds itself while its call is in flight, and goes once answered.
+struct RoutingTableSource::Fetch final : CompletionThread::Step {
+  RoutingTableSource* source = nullptr;
+  std::size_t index = 0;  // of the coordinator asked
   Fetched done;
   std::size_t tried = 0;
   std::string errors;
@@ -49,34 +52,29 @@ struct RoutingTableSource::Fetch {
   pb::RoutingTableRequest request;
   pb::RoutingTable answer;
   grpc::Status status;
-  std::size_t index = 0;
   std::unique_ptr<grpc::ClientAsyncResponseReader<pb::RoutingTable>> rpc;
-  std::shared_ptr<Fetch> self;  // while the call is in flight; the queue's tag is the raw pointer
+  std::shared_ptr<Fetch> self;
+
+  void run(bool) override {
+    auto fetch = std::move(self);
+    RoutingTableSource& s = *source;
+    s.answered(fetch, index, status);
+    fetch.reset();  // may delete this
+    std::lock_guard lock(s.mu_);
+    if (--s.running_ == 0) s.idle_.notify_all();
+  }
 };
 
 RoutingTableSource::RoutingTableSource(std::vector<HostPort> coordinators,
                                        std::chrono::milliseconds timeout,
+                                       CompletionThread& completions,
                                        std::shared_ptr<grpc::ChannelCredentials> credentials)
-    : coordinators_(std::move(coordinators)), timeout_(timeout) {
+    : coordinators_(std::move(coordinators)), timeout_(timeout), completions_(completions) {
   for (const auto& c : coordinators_) {
     auto args = coordinator_channel_arguments();
     args.SetServiceConfigJSON(R"({"loadBalancingConfig": [{"round_robin": {}}]})");
     stubs_.push_back(pb::Coordinator::NewStub(
         grpc::CreateCustomChannel("dns:///" + c.to_string(), credentials, args)));
-  }
-  poller_ = std::thread([this] { poll(); });
-}
-
-// Our own queue and thread, not gRPC's callback API: its threads would poll every socket of the
-// process, the Calls streams' too (see call_stream.h).
-void RoutingTableSource::poll() {
-  void* tag = nullptr;
-  bool ok = false;
-  while (cq_.Next(&tag, &ok)) {
-    auto fetch = std::move(static_cast<Fetch*>(tag)->self);
-    answered(fetch, fetch->index, fetch->status);
-    std::lock_guard lock(mu_);
-    if (--running_ == 0) idle_.notify_all();
   }
 }
 
@@ -85,9 +83,6 @@ RoutingTableSource::~RoutingTableSource() {
   stopping_ = true;
   for (auto* ctx : in_flight_) ctx->TryCancel();
   idle_.wait(lock, [this] { return running_ == 0; });
-  lock.unlock();
-  cq_.Shutdown();
-  poller_.join();
 }
 
 std::string RoutingTableSource::names() const {
@@ -118,8 +113,10 @@ void RoutingTableSource::ask(std::shared_ptr<Fetch> fetch) {
   fetch->ctx.set_deadline(std::chrono::system_clock::now() + timeout_);
   fetch->ctx.set_wait_for_ready(false);
   auto* raw = fetch.get();
+  raw->source = this;
   raw->index = index;
-  raw->rpc = stubs_[index]->PrepareAsyncGetRoutingTable(&raw->ctx, raw->request, &cq_);
+  raw->rpc =
+      stubs_[index]->PrepareAsyncGetRoutingTable(&raw->ctx, raw->request, &completions_.queue());
   raw->rpc->StartCall();
   raw->self = std::move(fetch);
   raw->rpc->Finish(&raw->answer, &raw->status, raw);

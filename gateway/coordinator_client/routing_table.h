@@ -12,11 +12,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
 
+#include "coordinator_client/completion_thread.h"
 #include "groupwire/coordinator/v1/coordinator.grpc.pb.h"
 #include "host_port.h"
 
@@ -44,16 +44,18 @@ class RoutingTableSource {
 
   // Each name is a channel balancing over the addresses it resolves to (a Kubernetes headless
   // service names every coordinator); a fetch tries the names in turn.
-  // `credentials`: plaintext, or TLS (--coordinator-tls-*).
+  // `credentials`: plaintext, or TLS (--coordinator-tls-*). Fetches complete on `completions`,
+  // which must outlive this.
   RoutingTableSource(
       std::vector<HostPort> coordinators, std::chrono::milliseconds timeout,
+      CompletionThread& completions,
       std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials());
   // Cancels the fetches in flight and waits for their callbacks.
   ~RoutingTableSource();
   RoutingTableSource(const RoutingTableSource&) = delete;
   RoutingTableSource& operator=(const RoutingTableSource&) = delete;
 
-  // `done` runs once, on this source's thread, with the first table a coordinator gives, or with
+  // `done` runs once, on the completion thread, with the first table a coordinator gives, or with
   // why none did.
   void fetch(Fetched done);
   // "HOST:PORT,HOST:PORT" as given, for messages.
@@ -63,7 +65,6 @@ class RoutingTableSource {
   struct Fetch;
   void ask(std::shared_ptr<Fetch> fetch);
   void answered(std::shared_ptr<Fetch> fetch, std::size_t index, const grpc::Status& status);
-  void poll();
 
   std::vector<HostPort> coordinators_;
   std::chrono::milliseconds timeout_;
@@ -75,9 +76,7 @@ class RoutingTableSource {
   std::size_t running_ = 0;  // callbacks not yet returned
   bool stopping_ = false;
   std::size_t first_ = 0;  // the name that answered last: asked first next time
-
-  grpc::CompletionQueue cq_;  // the fetches' answers, run by poller_
-  std::thread poller_;
+  CompletionThread& completions_;
 };
 
 }  // namespace groupwire::gateway
