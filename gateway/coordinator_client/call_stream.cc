@@ -65,7 +65,8 @@ class CallStream::Link {
     bool write = false;
     {
       std::lock_guard lock(owner_.mu_);
-      if (!started_) return;
+      // Before the start, the start writes; with a batch on the wire, its completion does.
+      if (!started_ || on_wire_busy_) return;
       write = !read_dead_ && !queued_.empty();
       if (write) {
         next_batch_locked();
@@ -118,6 +119,7 @@ class CallStream::Link {
     bool again = false;
     {
       std::lock_guard lock(owner_.mu_);
+      on_wire_busy_ = false;
       on_wire_.Clear();
       // After a failed write the read side dies too; its calls fail then.
       again = ok && !read_dead_ && !queued_.empty();
@@ -147,6 +149,7 @@ class CallStream::Link {
   void next_batch_locked() {
     on_wire_ = std::move(queued_.front());
     queued_.pop_front();
+    on_wire_busy_ = true;
   }
 
   // The coordinator is gone or ended the stream: every call on it fails (once gRPC tells the
@@ -190,7 +193,8 @@ class CallStream::Link {
   std::deque<pb::CallBatch> queued_;
   std::size_t queued_bytes_ = 0;  // of queued_.back()
   bool started_ = false;
-  bool writing_ = false;  // a write is on the wire, or one is wanted (see write())
+  bool writing_ = false;       // a write is on the wire, or one is wanted (see write())
+  bool on_wire_busy_ = false;  // on_wire_ is being written
   bool read_dead_ = false;
   bool finished_ = false;  // the stream's status is known
   bool done_ = false;

@@ -25,6 +25,7 @@ class FakeStream final : public grpc::ServerBidiReactor<pb::CallBatch, pb::Answe
       if (!writing_) Finish(grpc::Status::OK);
       return;
     }
+    fake_.record_batch(static_cast<std::size_t>(in_.calls_size()));
     for (auto& call : *in_.mutable_calls()) fake_.answer(call, waiting_);
     in_.Clear();
     write_waiting();
@@ -147,6 +148,21 @@ bool FakeCoordinator::wait_for_routing_table_reads(std::size_t n,
                                                    std::chrono::milliseconds timeout) {
   std::unique_lock lock(routing_mu_);
   return routing_read_.wait_for(lock, timeout, [&] { return routing_table_reads_ >= n; });
+}
+
+void FakeCoordinator::record_batch(std::size_t calls) {
+  std::lock_guard lock(batches_mu_);
+  batch_sizes_.push_back(calls);
+}
+
+std::vector<std::size_t> FakeCoordinator::batch_sizes() const {
+  std::lock_guard lock(batches_mu_);
+  return batch_sizes_;
+}
+
+void FakeCoordinator::clear_batch_sizes() {
+  std::lock_guard lock(batches_mu_);
+  batch_sizes_.clear();
 }
 
 void FakeCoordinator::answer(pb::Call& call, pb::AnswerBatch& out) {

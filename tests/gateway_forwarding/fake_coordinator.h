@@ -100,12 +100,19 @@ class FakeCoordinator final : public pb::Coordinator::CallbackService {
   // Records a call read from a stream; adds its answer to `out` unless the call is held.
   void answer(pb::Call& call, pb::AnswerBatch& out);
 
+  // The number of calls in each batch read, in the order read.
+  void record_batch(std::size_t calls);
+  std::vector<std::size_t> batch_sizes() const;
+  void clear_batch_sizes();
+
  private:
   int port_ = 0;
   mutable std::mutex routing_mu_;
   std::condition_variable routing_read_;
   pb::RoutingTable routing_table_;
   std::size_t routing_table_reads_ = 0;
+  mutable std::mutex batches_mu_;
+  std::vector<std::size_t> batch_sizes_;
   std::unique_ptr<grpc::Server> server_;
 };
 

@@ -2,6 +2,7 @@
 // what the client gets back.
 #include <gtest/gtest.h>
 
+#include "batching/coalesce.h"
 #include "gateway_harness.h"
 #include "kafka/error_code.h"
 
@@ -168,6 +169,26 @@ TEST_F(ForwardingTest, ParkedJoinGroupHoldsUpNoHeartbeat) {
   EXPECT_EQ(coordinator_.heartbeat.count(), 3u);
   EXPECT_EQ(coordinator_.join_group.count(), 1u);
   EXPECT_EQ(parked.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+}
+
+// A connection dispatches the frames of one socket read inside one Coalesce scope: requests
+// pipelined together reach the coordinator together, in one batch.
+TEST_F(ForwardingTest, CallsDispatchedFromOneReadLeaveInOneBatch) {
+  HeartbeatRequest req;
+  req.group_id = "g";
+  req.generation_id = 1;
+  req.member_id = "m-1";
+  EXPECT_EQ(gateway_.call<HeartbeatResponse>(req, 4).error_code, 0);  // the stream is open
+  coordinator_.clear_batch_sizes();
+  std::vector<std::future<std::string>> answers;
+  {
+    Coalesce read;
+    for (int i = 0; i < 8; ++i) answers.push_back(gateway_.start(req, 4));
+  }
+  for (auto& answer : answers) {
+    ASSERT_EQ(answer.wait_for(kAnswerBound), std::future_status::ready);
+  }
+  EXPECT_EQ(coordinator_.batch_sizes(), std::vector<std::size_t>{8});
 }
 
 TEST_F(ForwardingTest, HeartbeatEveryVersion) {
