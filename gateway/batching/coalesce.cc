@@ -22,7 +22,9 @@ Coalesce::~Coalesce() {
       boost::asio::post(executor, std::move(handlers.front()));
       continue;
     }
+    // Their work coalesces in turn (a connection's answers, one write).
     boost::asio::post(executor, [handlers = std::move(handlers)] {
+      Coalesce batch;
       for (const auto& h : handlers) h();
     });
   }

@@ -1,9 +1,10 @@
 // Work that many events handled in one go produce, done once for all of them: the calls
-// dispatched from one socket read leave in one gRPC write instead of one write each, and the
+// dispatched from one socket read leave in one gRPC write instead of one write each, the
 // answers of one coordinator batch reach each I/O thread in one post (one wake-up) instead of one
-// per answer. A Coalesce on the stack collects that work and does it when it ends; without one,
-// work is done at once. Scopes nest (the outermost one does the work) and belong to their
-// thread; one must end before its thread waits for anything, or the work waits with it.
+// per answer, and leave each connection in one write. A Coalesce on the stack collects that work
+// and does it when it ends; without one, work is done at once. Scopes nest (the outermost one does
+// the work) and belong to their thread; one must end before its thread waits for anything, or the
+// work waits with it.
 #pragma once
 
 #include <functional>

@@ -342,7 +342,8 @@ void Connection::complete(std::uint64_t seq, std::string frame) {
   } else {
     start_alone_when_ready();
   }
-  flush();
+  // Answers completed together (one coordinator batch) leave in one write.
+  Coalesce::once(this, [self = shared_from_this()] { self->flush(); });
 }
 
 void Connection::flush() {

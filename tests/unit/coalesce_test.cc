@@ -54,6 +54,20 @@ TEST(Coalesce, PostsToOneExecutorArriveTogetherInTheirOrder) {
   EXPECT_EQ(ran_second, (std::vector<int>{0, 1, 2}));
 }
 
+TEST(Coalesce, HandlersPostedTogetherCoalesceTheirOwnWork) {
+  boost::asio::io_context io;
+  int key = 0;
+  int flushes = 0;
+  {
+    Coalesce batch;
+    for (int i = 0; i < 3; ++i) {
+      Coalesce::post(io.get_executor(), [&] { Coalesce::once(&key, [&flushes] { ++flushes; }); });
+    }
+  }
+  io.poll();
+  EXPECT_EQ(flushes, 1);
+}
+
 TEST(Coalesce, WorkAddedByAnActionIsItsOwn) {
   int outer_key = 0;
   int later_key = 0;
