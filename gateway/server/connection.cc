@@ -282,8 +282,8 @@ asio::awaitable<void> Connection::read_loop() {
     const std::size_t available = in.size() - start;
     if (available == 0) {
       idle_ = true;
-      set_deadline(pending_.empty() ? Clock::now() + limits_.idle_timeout
-                                    : Clock::time_point::max());
+      set_deadline(pending_.empty() && !writing_ ? Clock::now() + limits_.idle_timeout
+                                                 : Clock::time_point::max());
     } else if (idle_) {
       idle_ = false;
       set_deadline(Clock::now() + limits_.frame_timeout);
@@ -356,14 +356,14 @@ void Connection::flush() {
     ++first_seq_;
     freed = true;
   }
-  if (freed) {
-    space_.cancel();
-    if (pending_.empty() && idle_) set_deadline(Clock::now() + limits_.idle_timeout);
-  }
+  if (freed) space_.cancel();
   if (write_buffer_.empty()) {
+    // Nothing owed and everything written: the idle timeout counts from here.
+    if (pending_.empty() && idle_) set_deadline(Clock::now() + limits_.idle_timeout);
     close_if_drained();
     return;
   }
+  if (idle_) set_deadline(Clock::time_point::max());  // not idle while answers are written
   writing_ = true;
   transport_.visit([this](auto& stream) {
     asio::async_write(stream, asio::buffer(write_buffer_),

@@ -14,6 +14,9 @@ IoThreads::~IoThreads() {
   guards_.clear();
   for (auto& c : contexts_) c->stop();
   for (auto& t : threads_) t.join();
+  // The other contexts go first: their connections, destroyed with them, may still tell objects
+  // of the main one (the shutdown's timer) that they are gone.
+  while (contexts_.size() > 1) contexts_.pop_back();
 }
 
 boost::asio::io_context& IoThreads::next() {

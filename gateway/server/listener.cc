@@ -1,5 +1,7 @@
 #include "server/listener.h"
 
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -22,7 +24,8 @@ Listener::Listener(IoThreads& threads, const HostPort& listen, const Dispatcher&
       security_(std::move(security)) {
   tcp::resolver resolver(threads.main());
   tcp::endpoint ep = *resolver.resolve(listen.host, std::to_string(listen.port)).begin();
-  acceptor_.open(ep.protocol());
+  protocol_ = ep.protocol();
+  acceptor_.open(protocol_);
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
   acceptor_.bind(ep);
   acceptor_.listen();
@@ -53,8 +56,8 @@ void Listener::drain(std::function<void()> drained) {
 asio::awaitable<void> Listener::accept_loop() {
   for (;;) {
     boost::system::error_code ec;
-    tcp::socket socket = co_await acceptor_.async_accept(
-        threads_.next(), asio::redirect_error(asio::use_awaitable, ec));
+    tcp::socket accepted =
+        co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     // An accept that completed just before a drain closed the acceptor is refused too.
     if (!acceptor_.is_open()) co_return;
     if (ec) {
@@ -64,7 +67,18 @@ asio::awaitable<void> Listener::accept_loop() {
     if (auto open = open_->count(); open >= max_connections_) {
       spdlog::warn("refusing connection: {} connections open (--max-connections)", open);
       ++refused_;
-      socket.close(ec);
+      accepted.close(ec);
+      continue;
+    }
+    // The connection lives on the next I/O thread. Accepted here and handed over, not accepted
+    // into that thread's context: a pending accept would then hold an object of another
+    // context, which may be gone first when the contexts are destroyed.
+    const auto fd = accepted.release(ec);
+    tcp::socket socket(threads_.next());
+    if (!ec) socket.assign(protocol_, fd, ec);
+    if (ec) {
+      spdlog::warn("accept failed: {}", ec.message());
+      if (!socket.is_open()) ::close(fd);
       continue;
     }
     ++accepted_;

@@ -49,6 +49,7 @@ class Listener {
 
   IoThreads& threads_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp protocol_ = boost::asio::ip::tcp::v4();  // of the address listened on
   const Dispatcher& dispatcher_;
   ConnectionLimits limits_;
   std::size_t max_connections_;
