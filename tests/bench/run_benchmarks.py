@@ -3,9 +3,10 @@
 loopback limit of this machine), librdkafka's mock cluster (the peer: groupwire-dev-upstream)
 and Groupwire (gateway + coordinator), each target started afresh for each run, then what TLS
 and SASL cost against plaintext (security_overhead.py), and the consumer group protocol (KIP-848)
-against the classic one and librdkafka 2.15.1's mock (consumer_protocol.py); prints Markdown
-tables with ratios and checks the targets. tests/bench/run-benchmarks.sh builds what is needed
-and runs this; any run of groupwire-bench-groups can also be repeated by hand."""
+against the classic one and librdkafka 2.15.1's mock (consumer_protocol.py), and Produce and
+Fetch through a gateway in upstream mode against straight to the mock (data_plane.py); prints
+Markdown tables with ratios and checks the targets. tests/bench/run-benchmarks.sh builds what is
+needed and runs this; any run of groupwire-bench-groups can also be repeated by hand."""
 
 import argparse
 import datetime
@@ -18,6 +19,7 @@ import statistics
 import sys
 
 from consumer_protocol import consumer_section
+from data_plane import DEFAULT_VOLUMES, data_plane_section, volume
 from group_load_targets import EchoTarget, GroupwireTarget, MockTarget, process, run_generator
 from members_across_gateways import MEMBERS_PER_GROUP, hold_members
 from security_overhead import security_section
@@ -320,6 +322,13 @@ def targets_section(results: dict) -> list[str]:
               f"{math.ceil(share)} partitions (most in any group of {len(runs)} runs: "
               f"{'–' if worst is None else worst})",
               worst <= math.ceil(share) if worst is not None else None)
+    data = results.get("data plane")
+    for label, ratios in (data["ratios"] if data else {}).items():
+        for what, target in (("produce", 0.9), ("fetch", 0.95)):
+            r = ratios[what]
+            check(f"{what}, {label}: through the gateway ≥ {target}× direct MB/s "
+                  f"({'–' if r is None else f'{r:.2f}×'})",
+                  r >= target if r is not None else None)
     if "memory members" in results:
         per = results.get("coordinator bytes per member")
         check(f"≤ 2 KiB coordinator memory per member ({'–' if per is None else f'{per:,.0f} B'})",
@@ -373,13 +382,21 @@ def main() -> int:
     parser.add_argument("--consumer-heartbeat-interval-ms", type=int, default=1000,
                         help="the coordinator's --consumer-heartbeat-interval-ms, and the classic "
                         "members' heartbeat interval while the group forms")
+    parser.add_argument("--data-rounds", type=int, default=3,
+                        help="rounds (one run straight to the upstream and one through the "
+                        "gateway each) of the data plane section")
+    parser.add_argument("--data-volume", type=volume, action="append",
+                        help="RECORDSxBYTES produced and then fetched per data plane run "
+                        "(repeatable; default " + " and ".join(DEFAULT_VOLUMES) + ")")
+    parser.add_argument("--data-latency-requests", type=int, default=2000,
+                        help="single-record Produce round trips per data plane latency run")
     parser.add_argument("--only", choices=("heartbeats", "stable", "memory", "security",
-                                           "consumer"),
+                                           "consumer", "data"),
                         action="append",
                         help="run only these sections (repeatable)")
     parser.add_argument("--json-out", help="write every generator report to this file")
     args = parser.parse_args()
-    sections = args.only or ["heartbeats", "stable", "memory", "security", "consumer"]
+    sections = args.only or ["heartbeats", "stable", "memory", "security", "consumer", "data"]
 
     limit = raise_fd_limit(2 * max(args.memory_members, args.idle_connections) + 10000)
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -412,6 +429,13 @@ def main() -> int:
                                   args.consumer_small_group, args.consumer_small_groups,
                                   args.consumer_partitions, args.consumer_heartbeat_interval_ms,
                                   args.duration_ms, results)
+    if "data" in sections:
+        lines += ["", "#### The data plane: Produce and Fetch through the gateway against "
+                  "straight to the upstream", ""]
+        data, problems = data_plane_section(
+            args.data_rounds, args.data_volume or [volume(v) for v in DEFAULT_VOLUMES],
+            args.data_latency_requests, results)
+        lines += data + [f"- PROBLEM: {p}" for p in problems]
     lines += ["", "#### Targets", ""] + targets_section(results)
     print("\n".join(lines))
     if args.json_out:
