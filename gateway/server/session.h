@@ -15,6 +15,8 @@ namespace groupwire::gateway {
 // Receives the upstream's answer frame (size prefix included), or nullopt when the upstream
 // failed (unreachable, closed, timed out, or answered out of order).
 using UpstreamReply = std::function<void(std::optional<std::string>)>;
+// Receives the bytes of one answer in order, size prefix first, as they arrive.
+using AnswerPart = std::function<void(std::string part)>;
 
 class Session {
  public:
