@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -30,6 +31,8 @@ constexpr std::chrono::milliseconds kDrainLinger{1000};
 // keeps a buffer this size (larger ones, for large frames, are released once consumed).
 constexpr std::size_t kReadChunk = 1024;
 constexpr std::size_t kKeptBuffer = 64 * 1024;
+// Answers smaller than this are copied together into one buffer, larger ones written in place.
+constexpr std::size_t kCopiedAnswer = 64 * 1024;
 
 const std::shared_ptr<const UpstreamSecurity>& plaintext_upstream() {
   static const auto plaintext = std::make_shared<const UpstreamSecurity>();
@@ -107,13 +110,20 @@ void Connection::close_if_drained() {
   }
 }
 
-void Connection::forward_upstream(std::string frame, bool expects_response, UpstreamReply reply) {
+void Connection::forward_upstream(std::string frame, bool expects_response, UpstreamReply reply,
+                                  AnswerPart parts) {
   if (closed_ || !listener_.upstream) return reply(std::nullopt);
   if (!upstream_) {
     upstream_ = std::make_shared<UpstreamLink>(transport_.get_executor(), *listener_.upstream,
                                                upstream_security_, limits_.upstream_timeout);
   }
-  upstream_->send(std::move(frame), expects_response, std::move(reply));
+  upstream_->send(std::move(frame), expects_response, std::move(reply), std::move(parts));
+}
+
+AnswerPart Connection::answer_in_parts() {
+  return [self = shared_from_this(), seq = dispatching_seq_](std::string part) {
+    self->append(seq, std::move(part));
+  };
 }
 
 // Requests read before a bad frame were dispatched in the same read: they are still answered,
@@ -331,12 +341,28 @@ void Connection::complete(std::uint64_t seq, std::string frame) {
   flush();
 }
 
+void Connection::append(std::uint64_t seq, std::string part) {
+  if (closed_) return;
+  pending_[seq - first_seq_].parts.push_back(std::move(part));
+  flush();
+}
+
 void Connection::flush() {
   if (writing_ || closed_) return;
   write_buffer_.clear();
+  write_parts_.clear();
+  write_buffers_.clear();
   bool freed = false;
-  while (!pending_.empty() && pending_.front().ready) {
-    write_buffer_ += pending_.front().frame;  // empty for requests without an answer
+  while (!pending_.empty()) {
+    Slot& head = pending_.front();
+    std::move(head.parts.begin(), head.parts.end(), std::back_inserter(write_parts_));
+    head.parts.clear();
+    if (!head.ready) break;  // the rest of its answer is still on its way
+    if (!write_parts_.empty() || head.frame.size() >= kCopiedAnswer) {
+      write_parts_.push_back(std::move(head.frame));
+    } else {
+      write_buffer_ += head.frame;  // empty for requests without an answer
+    }
     pending_.pop_front();
     ++first_seq_;
     freed = true;
@@ -345,13 +371,18 @@ void Connection::flush() {
     space_.cancel();
     if (pending_.empty() && idle_) set_deadline(Clock::now() + limits_.idle_timeout);
   }
-  if (write_buffer_.empty()) {
+  // Small answers first, copied together: one write (and one TLS record) for many of them.
+  if (!write_buffer_.empty()) write_buffers_.push_back(asio::buffer(write_buffer_));
+  for (const auto& part : write_parts_) {
+    if (!part.empty()) write_buffers_.push_back(asio::buffer(part));
+  }
+  if (write_buffers_.empty()) {
     close_if_drained();
     return;
   }
   writing_ = true;
   transport_.visit([this](auto& stream) {
-    asio::async_write(stream, asio::buffer(write_buffer_),
+    asio::async_write(stream, write_buffers_,
                       [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                         self->writing_ = false;
                         if (ec) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
 
@@ -47,14 +48,17 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
 
   const BrokerIdentity& listener() const override { return listener_; }
   Authentication& authentication() override { return *authentication_; }
-  void forward_upstream(std::string frame, bool expects_response, UpstreamReply reply) override;
+  void forward_upstream(std::string frame, bool expects_response, UpstreamReply reply,
+                        AnswerPart parts) override;
+  AnswerPart answer_in_parts() override;
   void close(const std::string& reason) override;
   void run_alone(std::function<void()> start) override;
 
  private:
   using Clock = std::chrono::steady_clock;
   struct Slot {
-    std::string frame;
+    std::vector<std::string> parts;  // of an answer written in parts, not yet written
+    std::string frame;               // the (rest of the) answer, once ready
     bool ready = false;
   };
 
@@ -72,6 +76,7 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   void start_alone_when_ready();
   boost::asio::awaitable<void> watchdog();
   void complete(std::uint64_t seq, std::string frame);
+  void append(std::uint64_t seq, std::string part);
   void flush();
   void set_deadline(Clock::time_point t);
   void refuse(const std::string& why);
@@ -96,7 +101,9 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   std::optional<Alone> alone_;
   bool writing_ = false;
   bool closed_ = false;
-  std::string write_buffer_;
+  std::string write_buffer_;              // small answers, written together
+  std::vector<std::string> write_parts_;  // then large ones and parts, written where they are
+  std::vector<boost::asio::const_buffer> write_buffers_;
 
   bool idle_ = true;     // waiting for a new frame: the idle timeout applies if nothing is pending
   bool reading_ = true;  // read_loop still runs

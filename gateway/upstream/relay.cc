@@ -35,7 +35,8 @@ void relay(RequestContext&& ctx, std::string_view frame, FrameCallback done) {
                             [session, done = std::move(done)](std::optional<std::string> answer) {
                               if (!answer) return session->close("upstream broker failed");
                               done(std::move(*answer));
-                            });
+                            },
+                            {});
 }
 
 }  // namespace
@@ -106,7 +107,8 @@ void add_upstream_metadata_handler(Dispatcher& dispatcher, kafka::ApiVersion ups
               catalog->update(seen, all);
               hide_unauthorized_topics(resp, all, authorization);
               respond(std::move(resp));
-            });
+            },
+            {});
       });
 }
 
