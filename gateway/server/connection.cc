@@ -120,6 +120,14 @@ void Connection::forward_upstream(std::string frame, bool expects_response, Upst
   upstream_->send(std::move(frame), expects_response, std::move(reply), std::move(parts));
 }
 
+std::optional<std::string> Connection::take_request() {
+  if (!whole_request_) return std::nullopt;
+  std::string frame = std::move(*whole_request_);
+  whole_request_->clear();
+  whole_request_ = nullptr;
+  return frame;
+}
+
 AnswerPart Connection::answer_in_parts() {
   return [self = shared_from_this(), seq = dispatching_seq_](std::string part) {
     self->append(seq, std::move(part));
@@ -205,8 +213,9 @@ asio::awaitable<void> Connection::read_loop() {
     reading_ = false;
     co_return;
   }
-  std::string in;  // bytes read and not yet dispatched, from `start`
+  std::string in;  // in[start, end): bytes read and not yet dispatched; then room to read into
   std::size_t start = 0;
+  std::size_t end = 0;
   idle_ = true;
   while (!closed_ && !(draining_ && idle_)) {
     while (pending_.size() >= limits_.max_in_flight && !closed_) {
@@ -216,7 +225,7 @@ asio::awaitable<void> Connection::read_loop() {
     }
     if (closed_) break;
 
-    const std::size_t available = in.size() - start;
+    const std::size_t available = end - start;
     std::size_t wanted = 4;  // bytes of the frame at the head of the buffer, as far as known
     if (available >= 4) {
       std::uint8_t size_bytes[4];
@@ -247,6 +256,11 @@ asio::awaitable<void> Connection::read_loop() {
         }
         pending_.emplace_back();
         dispatching_seq_ = seq;
+        // A large frame read into a buffer of its own is the handler's to take (take_request).
+        if (start == wanted && end == wanted && wanted > kKeptBuffer) {
+          in.resize(end);
+          whole_request_ = &in;
+        }
         auto result = dispatcher_.dispatch(
             frame, peer_host_,
             [self, seq](std::string response) {
@@ -256,6 +270,8 @@ asio::awaitable<void> Connection::read_loop() {
                          });
             },
             self);
+        whole_request_ = nullptr;
+        if (in.empty()) start = end = 0;  // taken: the next frame starts a buffer of its own
         if (result.outcome != DispatchOutcome::kDispatched) {
           pending_.pop_back();  // no answer comes for it
           refuse(result.reason);
@@ -284,17 +300,21 @@ asio::awaitable<void> Connection::read_loop() {
       idle_ = false;
       set_deadline(Clock::now() + limits_.frame_timeout);
     }
-    in.erase(0, start);
-    start = 0;
-    if (available == 0 && in.capacity() > kKeptBuffer) std::string().swap(in);
+    if (start > 0) {
+      std::memmove(in.data(), in.data() + start, available);
+      start = 0;
+      end = available;
+    }
+    if (available == 0 && in.size() > kKeptBuffer) std::string().swap(in);
     const std::size_t room = std::max(wanted - available, kReadChunk);
-    in.resize(available + room);
+    // Grown, not shrunk after each read: room is zeroed once, not again at every read of a frame.
+    if (in.size() < end + room) in.resize(end + room);
     boost::system::error_code ec;
     std::size_t n = co_await transport_.visit([&](auto& stream) {
-      return stream.async_read_some(asio::buffer(in.data() + available, room),
+      return stream.async_read_some(asio::buffer(in.data() + end, room),
                                     asio::redirect_error(use_awaitable, ec));
     });
-    in.resize(available + n);
+    end += n;
     if (ec) {
       // A client that hangs up between requests is closed quietly; anything else is worth a line.
       if (closed_) break;

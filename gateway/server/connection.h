@@ -51,6 +51,7 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   void forward_upstream(std::string frame, bool expects_response, UpstreamReply reply,
                         AnswerPart parts) override;
   AnswerPart answer_in_parts() override;
+  std::optional<std::string> take_request() override;
   void close(const std::string& reason) override;
   void run_alone(std::function<void()> start) override;
 
@@ -97,7 +98,8 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
 
   std::deque<Slot> pending_;  // pending_[0] holds sequence number first_seq_
   std::uint64_t first_seq_ = 0;
-  std::uint64_t dispatching_seq_ = 0;  // the request inside dispatch
+  std::uint64_t dispatching_seq_ = 0;     // the request inside dispatch
+  std::string* whole_request_ = nullptr;  // its frame, while take_request may take it
   std::optional<Alone> alone_;
   bool writing_ = false;
   bool closed_ = false;

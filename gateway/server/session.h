@@ -35,6 +35,10 @@ class Session {
   // earlier answer has, and the request's own callback completes it. Call inside dispatch; call
   // the result on the connection's strand.
   virtual AnswerPart answer_in_parts() = 0;
+  // The frame of the request inside dispatch (size prefix included) when the connection can give
+  // it away instead of it being copied: a large one, read into a buffer of its own (the
+  // dispatched view still points into it). Call inside dispatch.
+  virtual std::optional<std::string> take_request() = 0;
   // Closes the client connection with a log line; safe from any thread.
   virtual void close(const std::string& reason) = 0;
   // Runs `start` once every earlier request on this connection is answered, and reads no later
