@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -31,6 +32,8 @@ constexpr std::chrono::milliseconds kDrainLinger{1000};
 // keeps a buffer this size (larger ones, for large frames, are released once consumed).
 constexpr std::size_t kReadChunk = 1024;
 constexpr std::size_t kKeptBuffer = 64 * 1024;
+// Answers smaller than this are copied together into one buffer, larger ones written in place.
+constexpr std::size_t kCopiedAnswer = 64 * 1024;
 
 const std::shared_ptr<const UpstreamSecurity>& plaintext_upstream() {
   static const auto plaintext = std::make_shared<const UpstreamSecurity>();
@@ -108,13 +111,28 @@ void Connection::close_if_drained() {
   }
 }
 
-void Connection::forward_upstream(std::string frame, bool expects_response, UpstreamReply reply) {
+void Connection::forward_upstream(std::string frame, bool expects_response, UpstreamReply reply,
+                                  AnswerPart parts) {
   if (closed_ || !listener_.upstream) return reply(std::nullopt);
   if (!upstream_) {
     upstream_ = std::make_shared<UpstreamLink>(transport_.get_executor(), *listener_.upstream,
                                                upstream_security_, limits_.upstream_timeout);
   }
-  upstream_->send(std::move(frame), expects_response, std::move(reply));
+  upstream_->send(std::move(frame), expects_response, std::move(reply), std::move(parts));
+}
+
+std::optional<std::string> Connection::take_request() {
+  if (!whole_request_) return std::nullopt;
+  std::string frame = std::move(*whole_request_);
+  whole_request_->clear();
+  whole_request_ = nullptr;
+  return frame;
+}
+
+AnswerPart Connection::answer_in_parts() {
+  return [self = shared_from_this(), seq = dispatching_seq_](std::string part) {
+    self->append(seq, std::move(part));
+  };
 }
 
 // Requests read before a bad frame were dispatched in the same read: they are still answered,
@@ -191,14 +209,14 @@ bool Connection::take_bare_token(std::string_view token, std::uint64_t seq) {
 // room among its requests in flight (or for the request running alone) or read more. The calls
 // they make leave together once all are dispatched (see Coalesce). A frame already started when
 // a drain begins is still dispatched; the next one is not.
-Connection::Next Connection::dispatch_frames(std::string_view in, std::size_t& start,
+Connection::Next Connection::dispatch_frames(std::string& in, std::size_t& start, std::size_t& end,
                                              std::size_t& wanted) {
   Coalesce batch;
   auto self = shared_from_this();
   for (;;) {
     if (closed_ || (draining_ && idle_)) return Next::kStop;
     if (pending_.size() >= limits_.max_in_flight) return Next::kWait;
-    const std::size_t available = in.size() - start;
+    const std::size_t available = end - start;
     wanted = 4;  // bytes of the frame at the head of the buffer, as far as known
     if (available < 4) return Next::kRead;
     std::uint8_t size_bytes[4];
@@ -211,7 +229,7 @@ Connection::Next Connection::dispatch_frames(std::string_view in, std::size_t& s
     }
     wanted = 4 + *size;
     if (available < wanted) return Next::kRead;
-    std::string_view frame = in.substr(start + 4, *size);
+    std::string_view frame(in.data() + start + 4, *size);
     start += wanted;
     idle_ = true;  // at a frame boundary again
     std::uint64_t seq = first_seq_ + pending_.size();
@@ -229,6 +247,11 @@ Connection::Next Connection::dispatch_frames(std::string_view in, std::size_t& s
     }
     pending_.emplace_back();
     dispatching_seq_ = seq;
+    // A large frame read into a buffer of its own is the handler's to take (take_request).
+    if (start == wanted && end == wanted && wanted > kKeptBuffer) {
+      in.resize(end);
+      whole_request_ = &in;
+    }
     auto result = dispatcher_.dispatch(
         frame, peer_host_,
         [self, seq](std::string response) {
@@ -238,6 +261,8 @@ Connection::Next Connection::dispatch_frames(std::string_view in, std::size_t& s
                          });
         },
         self);
+    whole_request_ = nullptr;
+    if (in.empty()) start = end = 0;  // taken: the next frame starts a buffer of its own
     if (result.outcome != DispatchOutcome::kDispatched) {
       pending_.pop_back();  // no answer comes for it
       refuse(result.reason);
@@ -262,12 +287,13 @@ asio::awaitable<void> Connection::read_loop() {
     reading_ = false;
     co_return;
   }
-  std::string in;  // bytes read and not yet dispatched, from `start`
+  std::string in;  // in[start, end): bytes read and not yet dispatched; then room to read into
   std::size_t start = 0;
+  std::size_t end = 0;
   idle_ = true;
   for (;;) {
     std::size_t wanted = 4;
-    Next next = dispatch_frames(in, start, wanted);
+    Next next = dispatch_frames(in, start, end, wanted);
     if (next == Next::kStop) break;
     if (next == Next::kWait) {
       while ((pending_.size() >= limits_.max_in_flight || alone_) && !closed_) {
@@ -279,7 +305,7 @@ asio::awaitable<void> Connection::read_loop() {
     }
 
     // The head frame is incomplete (or absent): read more.
-    const std::size_t available = in.size() - start;
+    const std::size_t available = end - start;
     if (available == 0) {
       idle_ = true;
       set_deadline(pending_.empty() && !writing_ ? Clock::now() + limits_.idle_timeout
@@ -288,17 +314,21 @@ asio::awaitable<void> Connection::read_loop() {
       idle_ = false;
       set_deadline(Clock::now() + limits_.frame_timeout);
     }
-    in.erase(0, start);
-    start = 0;
-    if (available == 0 && in.capacity() > kKeptBuffer) std::string().swap(in);
+    if (start > 0) {
+      std::memmove(in.data(), in.data() + start, available);
+      start = 0;
+      end = available;
+    }
+    if (available == 0 && in.size() > kKeptBuffer) std::string().swap(in);
     const std::size_t room = std::max(wanted - available, kReadChunk);
-    in.resize(available + room);
+    // Grown, not shrunk after each read: room is zeroed once, not again at every read of a frame.
+    if (in.size() < end + room) in.resize(end + room);
     boost::system::error_code ec;
     std::size_t n = co_await transport_.visit([&](auto& stream) {
-      return stream.async_read_some(asio::buffer(in.data() + available, room),
+      return stream.async_read_some(asio::buffer(in.data() + end, room),
                                     asio::redirect_error(use_awaitable, ec));
     });
-    in.resize(available + n);
+    end += n;
     if (ec) {
       // A client that hangs up between requests is closed quietly; anything else is worth a line.
       if (closed_) break;
@@ -346,27 +376,51 @@ void Connection::complete(std::uint64_t seq, std::string frame) {
   Coalesce::once(this, [self = shared_from_this()] { self->flush(); });
 }
 
+void Connection::append(std::uint64_t seq, std::string part) {
+  if (closed_) return;
+  pending_[seq - first_seq_].parts.push_back(std::move(part));
+  flush();
+}
+
 void Connection::flush() {
   if (writing_ || closed_) return;
   write_buffer_.clear();
+  write_parts_.clear();
+  write_buffers_.clear();
   bool freed = false;
-  while (!pending_.empty() && pending_.front().ready) {
-    write_buffer_ += pending_.front().frame;  // empty for requests without an answer
+  while (!pending_.empty()) {
+    Slot& head = pending_.front();
+    std::move(head.parts.begin(), head.parts.end(), std::back_inserter(write_parts_));
+    head.parts.clear();
+    if (!head.ready) break;  // the rest of its answer is still on its way
+    if (!write_parts_.empty() || head.frame.size() >= kCopiedAnswer) {
+      write_parts_.push_back(std::move(head.frame));
+    } else {
+      write_buffer_ += head.frame;  // empty for requests without an answer
+    }
     pending_.pop_front();
     ++first_seq_;
     freed = true;
   }
   if (freed) space_.cancel();
-  if (write_buffer_.empty()) {
-    // Nothing owed and everything written: the idle timeout counts from here.
-    if (pending_.empty() && idle_) set_deadline(Clock::now() + limits_.idle_timeout);
+  // Small answers first, copied together: one write (and one TLS record) for many of them.
+  if (!write_buffer_.empty()) write_buffers_.push_back(asio::buffer(write_buffer_));
+  for (const auto& part : write_parts_) {
+    if (!part.empty()) write_buffers_.push_back(asio::buffer(part));
+  }
+  if (write_buffers_.empty()) {
+    // Nothing owed and everything written: the idle timeout counts from here (a draining
+    // connection's linger is close_if_drained's).
+    if (pending_.empty() && idle_ && !draining_) {
+      set_deadline(Clock::now() + limits_.idle_timeout);
+    }
     close_if_drained();
     return;
   }
   if (idle_) set_deadline(Clock::time_point::max());  // not idle while answers are written
   writing_ = true;
   transport_.visit([this](auto& stream) {
-    asio::async_write(stream, asio::buffer(write_buffer_),
+    asio::async_write(stream, write_buffers_,
                       [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                         self->writing_ = false;
                         if (ec) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
 
@@ -47,14 +48,18 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
 
   const BrokerIdentity& listener() const override { return listener_; }
   Authentication& authentication() override { return *authentication_; }
-  void forward_upstream(std::string frame, bool expects_response, UpstreamReply reply) override;
+  void forward_upstream(std::string frame, bool expects_response, UpstreamReply reply,
+                        AnswerPart parts) override;
+  AnswerPart answer_in_parts() override;
+  std::optional<std::string> take_request() override;
   void close(const std::string& reason) override;
   void run_alone(std::function<void()> start) override;
 
  private:
   using Clock = std::chrono::steady_clock;
   struct Slot {
-    std::string frame;
+    std::vector<std::string> parts;  // of an answer written in parts, not yet written
+    std::string frame;               // the (rest of the) answer, once ready
     bool ready = false;
   };
 
@@ -73,7 +78,8 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
 
   boost::asio::awaitable<void> read_loop();
   // `wanted`: the bytes from `start` the head frame needs, as far as known.
-  Next dispatch_frames(std::string_view in, std::size_t& start, std::size_t& wanted);
+  // `in[start, end)`: bytes read and not yet dispatched. A large frame's handler may take `in`.
+  Next dispatch_frames(std::string& in, std::size_t& start, std::size_t& end, std::size_t& wanted);
   // The TLS handshake, then who the client is; false when the connection closed instead.
   boost::asio::awaitable<bool> establish();
   // A bare SASL token (after SaslHandshake v0) in place of a request; false: authentication failed.
@@ -81,6 +87,7 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   void start_alone_when_ready();
   boost::asio::awaitable<void> watchdog();
   void complete(std::uint64_t seq, std::string frame);
+  void append(std::uint64_t seq, std::string part);
   void flush();
   void set_deadline(Clock::time_point t);
   void refuse(const std::string& why);
@@ -101,11 +108,14 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
 
   std::deque<Slot> pending_;  // pending_[0] holds sequence number first_seq_
   std::uint64_t first_seq_ = 0;
-  std::uint64_t dispatching_seq_ = 0;  // the request inside dispatch
+  std::uint64_t dispatching_seq_ = 0;     // the request inside dispatch
+  std::string* whole_request_ = nullptr;  // its frame, while take_request may take it
   std::optional<Alone> alone_;
   bool writing_ = false;
   bool closed_ = false;
-  std::string write_buffer_;
+  std::string write_buffer_;              // small answers, written together
+  std::vector<std::string> write_parts_;  // then large ones and parts, written where they are
+  std::vector<boost::asio::const_buffer> write_buffers_;
 
   bool idle_ = true;     // waiting for a new frame: the idle timeout applies if nothing is pending
   bool reading_ = true;  // read_loop still runs

@@ -25,17 +25,27 @@ const std::set<std::int16_t> kNeverRelayed = {17, 25, 28, 36, 55, 60, 68, 69, 76
 constexpr std::int16_t kProduce = static_cast<std::int16_t>(kafka::ApiKey::Produce);
 
 void relay(RequestContext&& ctx, std::string_view frame, FrameCallback done) {
-  std::string sized(4, '\0');
-  sized.append(frame);
-  kafka::patch_frame_size(sized);
   bool expects_response = ctx.header.api_key != kProduce || produce_expects_response(frame);
   auto session = ctx.session;
   if (!session) return;  // relaying needs a real connection
-  session->forward_upstream(std::move(sized), expects_response,
-                            [session, done = std::move(done)](std::optional<std::string> answer) {
-                              if (!answer) return session->close("upstream broker failed");
-                              done(std::move(*answer));
-                            });
+  // A large frame (a Produce's records) is sent from where it was read, not copied.
+  std::string sized;
+  if (auto whole = session->take_request()) {
+    sized = std::move(*whole);
+  } else {
+    sized.assign(4, '\0');
+    sized.append(frame);
+    kafka::patch_frame_size(sized);
+  }
+  // The answer passes unchanged: a large one (a Fetch's records) goes on to the client while
+  // the upstream still sends it.
+  session->forward_upstream(
+      std::move(sized), expects_response,
+      [session, done = std::move(done)](std::optional<std::string> answer) {
+        if (!answer) return session->close("upstream broker failed");
+        done(std::move(*answer));
+      },
+      session->answer_in_parts());
 }
 
 }  // namespace
@@ -106,7 +116,8 @@ void add_upstream_metadata_handler(Dispatcher& dispatcher, kafka::ApiVersion ups
               catalog->update(seen, all);
               hide_unauthorized_topics(resp, all, authorization);
               respond(std::move(resp));
-            });
+            },
+            {});
       });
 }
 

@@ -114,7 +114,8 @@ void translate(RequestContext&& ctx, std::string_view frame, FrameCallback done,
         }
         adapt_answer(resp, context, version);
         done(Dispatcher::encode_response_frame(resp, version, correlation_id));
-      });
+      },
+      {});
 }
 
 // What a Fetch answer needs from its request: each asked topic's id (v13+), and the requested

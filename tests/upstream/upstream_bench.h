@@ -45,6 +45,7 @@ constexpr auto kBound = 5s;  // every answer, and every close, must come within 
 // Correlation ids with a meaning to the fake broker's Fetch handling.
 constexpr std::int32_t kCloseOnFetch = 666;  // the broker closes the connection
 constexpr std::int32_t kSilentFetch = 555;   // the broker never answers
+constexpr std::int32_t kLargeFetch = 1000;   // and above: answered with over 1 MiB
 
 // A raw Kafka client socket; every read is bounded.
 class Client {
@@ -144,6 +145,26 @@ inline std::string fetch_answer(std::int32_t correlation_id) {
                                           std::to_string(correlation_id));
 }
 
+// Many times a part (64 KiB) that the gateway passes on as the upstream sends it.
+inline std::string large_fetch_answer(std::int32_t correlation_id) {
+  std::string records(1 << 20, '\0');
+  for (std::size_t i = 0; i < records.size(); ++i) records[i] = static_cast<char>(i * 7 + 3);
+  return answer_frame(correlation_id, records + std::to_string(correlation_id));
+}
+
+// Produce v7 of `bytes` of records for partition 0 of "orders".
+inline std::string produce_v7_records(std::int32_t correlation_id, std::int16_t acks,
+                                      std::size_t bytes) {
+  ProduceRequest req;
+  req.acks = acks;
+  req.timeout_ms = 30000;
+  auto& topic = req.topic_data.emplace_back();
+  topic.name = "orders";
+  auto& partition = topic.partition_data.emplace_back();
+  partition.records = Bytes{std::string(bytes, static_cast<char>('a' + correlation_id % 26))};
+  return with_size_prefix(request_frame(req, 7, correlation_id, "producer"));
+}
+
 inline std::string fetch_v4(std::int32_t correlation_id) {
   FetchRequest req;
   req.max_wait_ms = 500;
@@ -199,6 +220,7 @@ class UpstreamModeTest : public ::testing::Test {
       case 1:  // Fetch
         if (id == kCloseOnFetch) return {{}, true};
         if (id == kSilentFetch) return {};
+        if (id >= kLargeFetch) return {{large_fetch_answer(id)}};
         return {{fetch_answer(id)}};
       default:
         return {{}, true};

@@ -1,5 +1,6 @@
 // UpstreamLink against a fake broker: answers matched to requests in order, queueing before the
-// connection is up, requests without an answer, and every way the link fails.
+// connection is up, requests without an answer, large answers handed on in parts, and every way
+// the link fails.
 #include "upstream/upstream_link.h"
 
 #include <chrono>
@@ -50,6 +51,23 @@ std::string answer(std::int32_t correlation_id) {
   return answer_frame(correlation_id, "answer to " + std::to_string(correlation_id));
 }
 
+// Larger than a part (64 KiB) many times over.
+std::string large_answer(std::int32_t correlation_id) {
+  return answer_frame(correlation_id, std::string(1 << 20, 'r') + std::to_string(correlation_id));
+}
+
+// What a request taking parts got: the parts, in the order they came, then the reply.
+struct Parted {
+  std::vector<std::string> parts;
+  Reply reply;
+
+  std::string joined() const {
+    std::string all;
+    for (const auto& p : parts) all += p;
+    return all;
+  }
+};
+
 class UpstreamLinkTest : public ::testing::Test {
  protected:
   void TearDown() override {
@@ -98,6 +116,30 @@ class UpstreamLinkTest : public ::testing::Test {
     std::vector<Request> one;
     one.push_back({std::move(frame), expects_response});
     return std::move(send(std::move(one)).front());
+  }
+
+  std::future<Parted> send_in_parts(std::string frame) {
+    auto got = std::make_shared<Parted>();
+    auto done = std::make_shared<std::promise<Parted>>();
+    auto f = done->get_future();
+    asio::post(strand_, [this, frame = std::move(frame), got, done]() mutable {
+      link_->send(
+          std::move(frame), true,
+          [got, done](Reply r) {
+            got->reply = std::move(r);
+            done->set_value(std::move(*got));
+          },
+          [got](std::string part) { got->parts.push_back(std::move(part)); });
+    });
+    return f;
+  }
+
+  static Parted await(std::future<Parted>& f) {
+    if (f.wait_for(kBound) != std::future_status::ready) {
+      ADD_FAILURE() << "no reply within " << kBound.count() << " s";
+      return {};
+    }
+    return f.get();
   }
 
   // The reply, or a test failure if none comes within kBound.
@@ -177,6 +219,55 @@ TEST_F(UpstreamLinkTest, RequestsSentBeforeTheConnectionIsUpAreQueued) {
   EXPECT_EQ((*seen)[0], request(10));
   EXPECT_EQ((*seen)[1], request(11, 0, "x"));
   EXPECT_EQ((*seen)[2], request(12, 3, std::string(70000, 'y')));
+}
+
+TEST_F(UpstreamLinkTest, LargeAnswersAreHandedOnInPartsThenCompletedEmpty) {
+  FakeBroker broker([](const std::string& frame, int) {
+    return BrokerAction{{large_answer(request_correlation_id(frame))}};
+  });
+  open(broker.address());
+  auto first = send_in_parts(request(1));
+  auto second = send_in_parts(request(2));
+  for (auto [id, f] : {std::pair{1, &first}, std::pair{2, &second}}) {
+    Parted got = await(*f);
+    EXPECT_EQ(got.reply, std::string()) << id << ": the answer went in parts";
+    EXPECT_GT(got.parts.size(), 1u) << id;
+    EXPECT_EQ(got.joined(), large_answer(id)) << id;
+    for (const auto& part : got.parts) EXPECT_LE(part.size(), 4u + 64 * 1024) << id;
+  }
+}
+
+TEST_F(UpstreamLinkTest, SmallAnswerToARequestTakingPartsComesWhole) {
+  FakeBroker broker([](const std::string& frame, int) { return echo(frame); });
+  open(broker.address());
+  auto reply = send_in_parts(request(1));
+  Parted got = await(reply);
+  EXPECT_EQ(got.reply, answer(1));
+  EXPECT_TRUE(got.parts.empty());
+}
+
+TEST_F(UpstreamLinkTest, LargeAnswerWithAWrongCorrelationIdPassesNothingOn) {
+  FakeBroker broker([](const std::string&, int) { return BrokerAction{{large_answer(77)}}; });
+  open(broker.address());
+  auto reply = send_in_parts(request(1));
+  Parted got = await(reply);
+  EXPECT_EQ(got.reply, std::nullopt);
+  EXPECT_TRUE(got.parts.empty());
+  expect_failed_at_once();
+}
+
+TEST_F(UpstreamLinkTest, BrokerClosingMidLargeAnswerFailsTheRequest) {
+  FakeBroker broker([](const std::string& frame, int) {
+    std::string whole = large_answer(request_correlation_id(frame));
+    return BrokerAction{{whole.substr(0, whole.size() / 2)}, true};
+  });
+  open(broker.address());
+  auto reply = send_in_parts(request(1));
+  Parted got = await(reply);
+  EXPECT_EQ(got.reply, std::nullopt);
+  EXPECT_EQ(got.joined(), large_answer(1).substr(0, got.joined().size()))
+      << "what passed on is the start of the answer";
+  EXPECT_LT(got.joined().size(), large_answer(1).size());
 }
 
 TEST_F(UpstreamLinkTest, RequestWithoutAnswerCompletesOnceWrittenAndTheNextAnswerGoesOn) {
