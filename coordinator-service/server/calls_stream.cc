@@ -17,6 +17,14 @@ class CallsStream::Outbox final : public AnswerSink {
     flush_locked();
   }
 
+  void answer(Answers answers) override {
+    std::lock_guard lock(mu_);
+    if (finished_) return;
+    unanswered_ -= answers.size();
+    for (auto& a : answers) *waiting_.add_answers() = std::move(a);
+    flush_locked();
+  }
+
   // Whether to start the calls just read and read on: not once draining (nor after).
   bool started(std::size_t calls) {
     std::lock_guard lock(mu_);
@@ -82,8 +90,11 @@ class CallsStream::Outbox final : public AnswerSink {
 };
 
 CallsStream::CallsStream(GroupCalls& calls, std::function<void(CallsStream*)> on_done)
-    : calls_(calls), on_done_(std::move(on_done)), outbox_(std::make_shared<Outbox>(*this)) {
-  StartRead(&in_);
+    : calls_(calls),
+      on_done_(std::move(on_done)),
+      in_(batches_->take()),
+      outbox_(std::make_shared<Outbox>(*this)) {
+  StartRead(in_.get());
 }
 
 void CallsStream::drain() {
@@ -92,10 +103,9 @@ void CallsStream::drain() {
 
 void CallsStream::OnReadDone(bool ok) {
   if (!ok) return outbox_->reads_done();
-  if (!outbox_->started(static_cast<std::size_t>(in_.calls_size()))) return;
-  calls_.start(*in_.mutable_calls(), outbox_);
-  in_.Clear();
-  StartRead(&in_);
+  if (!outbox_->started(static_cast<std::size_t>(in_->calls_size()))) return;
+  calls_.start(std::exchange(in_, batches_->take()), outbox_);
+  StartRead(in_.get());
 }
 
 // Also how Server::Shutdown ends a draining stream whose calls are parked (a JoinGroup waiting

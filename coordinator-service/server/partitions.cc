@@ -127,17 +127,25 @@ void Partitions::serve_until(std::chrono::steady_clock::time_point deadline) {
 }
 
 void Partitions::post(std::size_t partition, std::function<void(GroupPartition&)> fn) {
-  Partition* part = partitions_.at(partition).get();
-  boost::asio::post(part->expiry.get_executor(), [this, part, fn = std::move(fn)] {
-    if (!part->group) return;
-    if (part->lease &&
-        std::chrono::steady_clock::now().time_since_epoch().count() > serve_until_.load()) {
-      spdlog::warn("partition {}: its lease was not renewed in time, not serving it",
-                   part->lease->partition);
-      unload(*part);
-    }
-    fn(*part->group);
+  boost::asio::post(executor(partition), [this, partition, fn = std::move(fn)] {
+    if (GroupPartition* g = serving(partition)) fn(*g);
   });
+}
+
+void Partitions::post_to_worker(std::size_t worker, std::function<void()> fn) {
+  boost::asio::post(workers_.at(worker)->io, std::move(fn));
+}
+
+GroupPartition* Partitions::serving(std::size_t partition) {
+  Partition* part = partitions_[partition].get();
+  if (!part->group) return nullptr;
+  if (part->lease &&
+      std::chrono::steady_clock::now().time_since_epoch().count() > serve_until_.load()) {
+    spdlog::warn("partition {}: its lease was not renewed in time, not serving it",
+                 part->lease->partition);
+    unload(*part);
+  }
+  return part->group.get();
 }
 
 boost::asio::any_io_executor Partitions::executor(std::size_t partition) const {

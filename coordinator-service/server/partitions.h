@@ -70,6 +70,14 @@ class Partitions {
   void post(std::size_t partition, std::function<void(GroupPartition&)> fn);
   boost::asio::any_io_executor executor(std::size_t partition) const;
 
+  // For work on several partitions at once: one post per worker instead of one per partition.
+  // Partition p lives on worker_of(p); fn runs on that worker's thread, and there serving(p)
+  // gives the state machine of each of the worker's partitions (what post() hands its fn).
+  std::size_t worker_of(std::size_t partition) const { return partition % workers_.size(); }
+  void post_to_worker(std::size_t worker, std::function<void()> fn);
+  // On the partition's thread only: its state machine, or null once the partitions are stopped.
+  GroupPartition* serving(std::size_t partition);
+
   // Every partition reports its group events to `sink` (not owned; must outlive the
   // partitions), from the moment each partition's thread gets to it.
   void set_event_sink(GroupEventSink* sink);
