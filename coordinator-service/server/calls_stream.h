@@ -37,7 +37,6 @@ class CallsStream final : public grpc::ServerBidiReactor<pb::CallBatch, pb::Answ
   std::function<void(CallsStream*)> on_done_;
   std::shared_ptr<ReadBatches> batches_ = ReadBatches::make();
   std::shared_ptr<pb::CallBatch> in_;  // the batch being read
-  pb::AnswerBatch on_wire_;            // the batch being written
   std::shared_ptr<Outbox> outbox_;
 };
 

@@ -1,24 +1,19 @@
 #include "server/read_batches.h"
 
-#include <array>
+#include "server/arena_blocks.h"
 
 namespace groupwire::coordinator {
 
 namespace {
 
-// Room for a few hundred heartbeats; a bigger batch takes further blocks from the heap, which
-// the reset returns.
-constexpr std::size_t kFirstBlock = 64 * 1024;
-// Batches in flight at once: one being read and one being run per worker is the usual most.
-constexpr std::size_t kKept = 4;
+// Batches kept for reuse: one being read and one being run per worker is the usual most.
+constexpr std::size_t kKeptBatches = 4;
 
 }  // namespace
 
 struct ReadBatches::Slot {
-  Slot() : arena(block.data(), block.size()) { renew(); }
-  void renew() { batch = google::protobuf::Arena::CreateMessage<pb::CallBatch>(&arena); }
+  Slot() : arena(pooled_arena_options()) {}
 
-  std::array<char, kFirstBlock> block;
   google::protobuf::Arena arena;
   pb::CallBatch* batch = nullptr;
 };
@@ -40,6 +35,10 @@ std::shared_ptr<pb::CallBatch> ReadBatches::take() {
     }
   }
   if (!slot) slot = std::make_unique<Slot>();
+  // Reset here, on the gRPC thread that parses: the strings too long for the arena (member ids)
+  // are then freed where they were allocated.
+  slot->arena.Reset();
+  slot->batch = google::protobuf::Arena::CreateMessage<pb::CallBatch>(&slot->arena);
   Slot* s = slot.release();
   return std::shared_ptr<pb::CallBatch>(
       s->batch, [pool = shared_from_this(), s](pb::CallBatch*) { pool->give_back(s); });
@@ -47,10 +46,8 @@ std::shared_ptr<pb::CallBatch> ReadBatches::take() {
 
 void ReadBatches::give_back(Slot* slot) {
   std::unique_ptr<Slot> owned(slot);
-  owned->arena.Reset();
-  owned->renew();
   std::lock_guard lock(mu_);
-  if (free_.size() < kKept) free_.push_back(std::move(owned));
+  if (free_.size() < kKeptBatches) free_.push_back(std::move(owned));
 }
 
 }  // namespace groupwire::coordinator
