@@ -104,9 +104,7 @@ class GroupPartition::Impl {
     }
     for (auto& [id, group] : groups_) {
       compute_subscribed_topics(group);
-      for (const auto& [member_id, m] : group.members) {
-        schedule_heartbeat(group, member_id, m.session_timeout);
-      }
+      for (auto& [member_id, m] : group.members) renew_session(group, m);
       if (static_cast<std::int64_t>(group.members.size()) > config_.max_group_size) {
         prepare_rebalance(group);
       }
@@ -291,7 +289,7 @@ class GroupPartition::Impl {
     group.update_member_protocols(added, req);
     // New members cannot heartbeat while parked in JoinGroup; a long fixed timeout removes
     // those whose clients went away.
-    schedule_heartbeat(group, member_id, config_.new_member_join_timeout);
+    renew_session(group, added, config_.new_member_join_timeout);
     spdlog::info("group {}: member {} joins ({} members)", group.group_id, member_id,
                  group.members.size());
     member_event(GroupEventType::MemberJoined, group, added);
@@ -390,7 +388,7 @@ class GroupPartition::Impl {
     if (group.is_leader(from)) group.leader_id = to;
     if (group.pending_sync_members.erase(from)) group.pending_sync_members.insert(to);
     if (member.group_instance_id) group.static_members[*member.group_instance_id] = to;
-    schedule_heartbeat(group, to, member.session_timeout);
+    renew_session(group, member);
     return member;
   }
 
@@ -512,7 +510,7 @@ class GroupPartition::Impl {
     for (auto& [id, m] : group.members) {
       replies.emplace_back(std::exchange(m.awaiting_join, nullptr),
                            current_generation(group, id, group.is_leader(id)));
-      schedule_heartbeat(group, id, m.session_timeout);
+      renew_session(group, m);
       m.is_new = false;
       group.pending_sync_members.insert(id);
     }
@@ -679,7 +677,7 @@ class GroupPartition::Impl {
     for (auto& [id, m] : group.members) {
       if (!m.awaiting_sync) continue;
       replies.emplace_back(std::exchange(m.awaiting_sync, nullptr), assignment_response(group, m));
-      schedule_heartbeat(group, id, m.session_timeout);
+      renew_session(group, m);
     }
     for (auto& [reply, resp] : replies) reply(std::move(resp));
   }
@@ -728,11 +726,11 @@ class GroupPartition::Impl {
       case GroupState::Dead:
         return reply(heartbeat_result(pb::UNKNOWN_MEMBER_ID));
       case GroupState::PreparingRebalance:
-        reschedule_heartbeat(*group, req.member_id());
+        renew_session(*group, group->members.at(req.member_id()));
         return reply(heartbeat_result(pb::REBALANCE_IN_PROGRESS));
       case GroupState::CompletingRebalance:
       case GroupState::Stable:
-        reschedule_heartbeat(*group, req.member_id());
+        renew_session(*group, group->members.at(req.member_id()));
         return reply(heartbeat_result(pb::NONE));
     }
   }
@@ -878,8 +876,7 @@ class GroupPartition::Impl {
 
   // Renews the member's session for `timeout` from now: no timer operation unless the new
   // deadline comes before the group's session timer.
-  void schedule_heartbeat(ClassicGroup& group, const MemberId& member_id, Millis timeout) {
-    ClassicGroupMember& m = group.members.at(member_id);
+  void renew_session(ClassicGroup& group, ClassicGroupMember& m, Millis timeout) {
     m.last_heartbeat = scheduler_.now();
     m.session_deadline = m.last_heartbeat + timeout;
     if (group.session_timer_due && *group.session_timer_due <= *m.session_deadline) return;
@@ -892,8 +889,8 @@ class GroupPartition::Impl {
              [this, group_id = group.group_id] { expire_sessions(group_id); });
   }
 
-  void reschedule_heartbeat(ClassicGroup& group, const MemberId& member_id) {
-    schedule_heartbeat(group, member_id, group.members.at(member_id).session_timeout);
+  void renew_session(ClassicGroup& group, ClassicGroupMember& m) {
+    renew_session(group, m, m.session_timeout);
   }
 
   // ---- Offsets -----------------------------------------------------------------------------
@@ -913,7 +910,8 @@ class GroupPartition::Impl {
     if (ClassicGroup* classic = find(req.group_id());
         error == pb::NONE && classic != nullptr &&
         (classic->is(GroupState::Stable) || classic->is(GroupState::PreparingRebalance))) {
-      reschedule_heartbeat(*classic, req.member_id());  // commits keep a classic session alive
+      // Commits keep a classic session alive.
+      renew_session(*classic, classic->members.at(req.member_id()));
     }
     std::int64_t now = scheduler_.wall_clock_ms();
     std::optional<std::int64_t> expire;
@@ -1361,9 +1359,7 @@ class GroupPartition::Impl {
     compute_subscribed_topics(classic);
     batch.groups.push_back(classic.to_record());
     ClassicGroup& group = groups_.insert_or_assign(id, std::move(classic)).first->second;
-    for (const auto& [member_id, m] : group.members) {
-      schedule_heartbeat(group, member_id, m.session_timeout);
-    }
+    for (auto& [member_id, m] : group.members) renew_session(group, m);
     append_unacknowledged(std::move(batch), "the downgrade of group " + id);
     prepare_rebalance(group);
   }

@@ -2,10 +2,15 @@
 
 #include <utility>
 
+#include <boost/asio/bind_executor.hpp>
+
 namespace groupwire::coordinator {
 
-AsioScheduler::AsioScheduler(boost::asio::any_io_executor executor)
-    : executor_(std::move(executor)), state_(std::make_shared<State>()) {}
+AsioScheduler::AsioScheduler(boost::asio::any_io_executor timers,
+                             boost::asio::any_io_executor callbacks)
+    : timers_(std::move(timers)),
+      callbacks_(std::move(callbacks)),
+      state_(std::make_shared<State>()) {}
 
 AsioScheduler::~AsioScheduler() {
   cancel_all();
@@ -25,11 +30,12 @@ void AsioScheduler::schedule(const std::string& key, std::chrono::milliseconds d
                              std::function<void()> fn) {
   // A fresh timer per schedule: the replaced one is destroyed (which cancels its wait), and the
   // id check below covers a wait that had already completed and is queued to run.
-  auto timer = std::make_unique<Timer>(executor_);
+  auto timer = std::make_unique<Timer>(timers_);
   timer->fn = std::move(fn);
   timer->id = ++state_->next_id;
   timer->timer.expires_after(delay.count() > 0 ? delay : std::chrono::milliseconds(0));
-  timer->timer.async_wait(
+  timer->timer.async_wait(boost::asio::bind_executor(
+      callbacks_,
       [weak = std::weak_ptr<State>(state_), key, id = timer->id](const boost::system::error_code&) {
         auto state = weak.lock();
         if (!state) return;
@@ -39,7 +45,7 @@ void AsioScheduler::schedule(const std::string& key, std::chrono::milliseconds d
         auto callback = std::move(it->second->fn);
         state->timers.erase(it);
         callback();
-      });
+      }));
   state_->timers[key] = std::move(timer);
 }
 

@@ -13,12 +13,13 @@
 
 namespace groupwire::coordinator {
 
-// schedule, cancel and cancel_all must be called on the executor's thread, and callbacks run
-// there; with a single-threaded executor (a partition's) that is why no lock is needed. Destroy
-// the scheduler on that thread or once the executor no longer runs, before its io_context.
+// The timers wait on `timers`' context and their callbacks run on `callbacks`. schedule, cancel
+// and cancel_all must be called on the callbacks' thread; with a single-threaded executor (a
+// partition's) that is why no lock is needed. Destroy the scheduler on that thread or once it no
+// longer runs, before the timers' io_context.
 class AsioScheduler final : public Scheduler {
  public:
-  explicit AsioScheduler(boost::asio::any_io_executor executor);
+  AsioScheduler(boost::asio::any_io_executor timers, boost::asio::any_io_executor callbacks);
   ~AsioScheduler() override;
   AsioScheduler(const AsioScheduler&) = delete;
   AsioScheduler& operator=(const AsioScheduler&) = delete;
@@ -46,7 +47,8 @@ class AsioScheduler final : public Scheduler {
     std::uint64_t next_id = 0;
   };
 
-  boost::asio::any_io_executor executor_;
+  boost::asio::any_io_executor timers_;
+  boost::asio::any_io_executor callbacks_;
   std::shared_ptr<State> state_;
 };
 

@@ -1,7 +1,10 @@
 #include "server/calls_stream.h"
 
 #include <mutex>
+#include <optional>
 #include <utility>
+
+#include "server/arena_blocks.h"
 
 namespace groupwire::coordinator {
 
@@ -10,11 +13,19 @@ class CallsStream::Outbox final : public AnswerSink {
   explicit Outbox(CallsStream& stream) : stream_(&stream) {}
 
   void answer(pb::Answer answer) override {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     if (finished_) return;
     --unanswered_;
-    *waiting_.add_answers() = std::move(answer);
-    flush_locked();
+    *waiting_->batch->add_answers() = std::move(answer);
+    flush(lock);
+  }
+
+  void answer(Answers answers) override {
+    std::unique_lock lock(mu_);
+    if (finished_) return;
+    unanswered_ -= answers.size();
+    for (auto& a : answers) *waiting_->batch->add_answers() = std::move(a);
+    flush(lock);
   }
 
   // Whether to start the calls just read and read on: not once draining (nor after).
@@ -26,23 +37,23 @@ class CallsStream::Outbox final : public AnswerSink {
   }
 
   void write_done(bool ok) {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     writing_ = false;
-    stream_->on_wire_.Clear();
+    on_wire_->renew();
     // A failed write means the stream is broken: the pending read fails too and ends it.
-    if (ok) flush_locked();
+    if (ok) flush(lock);
   }
 
   void reads_done() {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     reads_done_ = true;
-    flush_locked();
+    flush(lock);
   }
 
   void drain() {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     draining_ = true;
-    flush_locked();
+    flush(lock);
   }
 
   void done() {
@@ -54,26 +65,47 @@ class CallsStream::Outbox final : public AnswerSink {
  private:
   // Starts the next write if answers wait and none is on the wire, or ends the stream once
   // nothing more will be written: the gateway is gone, or a drain has answered everything.
-  void flush_locked() {
+  // Called with the lock held, which it releases before calling gRPC: the threads handing in
+  // answers do not queue behind a write.
+  void flush(std::unique_lock<std::mutex>& lock) {
     if (finished_ || writing_) return;
-    if (waiting_.answers_size() > 0 && !reads_done_) {
+    CallsStream* stream = stream_;
+    if (waiting_->batch->answers_size() > 0 && !reads_done_) {
       writing_ = true;
-      stream_->on_wire_.Swap(&waiting_);
-      stream_->StartWrite(&stream_->on_wire_);
-      return;
+      std::swap(waiting_, on_wire_);
+      pb::AnswerBatch* batch = on_wire_->batch;
+      lock.unlock();
+      return stream->StartWrite(batch);
     }
+    std::optional<grpc::Status> end;
     if (reads_done_) {
-      finished_ = true;
-      stream_->Finish(grpc::Status::OK);
+      end = grpc::Status::OK;
     } else if (draining_ && unanswered_ == 0) {
-      finished_ = true;
-      stream_->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "coordinator shutting down"));
+      end = grpc::Status(grpc::StatusCode::UNAVAILABLE, "coordinator shutting down");
     }
+    if (!end) return;
+    finished_ = true;
+    lock.unlock();
+    stream->Finish(*end);
   }
+
+  // A batch of answers on an arena of its own, reset once written: answers are copied in, so
+  // they cost no allocation here and nothing is freed on another thread than allocated it.
+  struct Side {
+    Side() : arena(pooled_arena_options()) { renew(); }
+    void renew() {
+      arena.Reset();
+      batch = google::protobuf::Arena::CreateMessage<pb::AnswerBatch>(&arena);
+    }
+    google::protobuf::Arena arena;
+    pb::AnswerBatch* batch = nullptr;
+  };
 
   std::mutex mu_;
   CallsStream* stream_;
-  pb::AnswerBatch waiting_;  // answers not yet written
+  Side sides_[2];
+  Side* waiting_ = &sides_[0];  // answers not yet written
+  Side* on_wire_ = &sides_[1];  // the batch being written
   bool writing_ = false;
   bool reads_done_ = false;  // the gateway closed its side, or the call was cancelled
   bool draining_ = false;
@@ -82,8 +114,11 @@ class CallsStream::Outbox final : public AnswerSink {
 };
 
 CallsStream::CallsStream(GroupCalls& calls, std::function<void(CallsStream*)> on_done)
-    : calls_(calls), on_done_(std::move(on_done)), outbox_(std::make_shared<Outbox>(*this)) {
-  StartRead(&in_);
+    : calls_(calls),
+      on_done_(std::move(on_done)),
+      in_(batches_->take()),
+      outbox_(std::make_shared<Outbox>(*this)) {
+  StartRead(in_.get());
 }
 
 void CallsStream::drain() {
@@ -92,10 +127,9 @@ void CallsStream::drain() {
 
 void CallsStream::OnReadDone(bool ok) {
   if (!ok) return outbox_->reads_done();
-  if (!outbox_->started(static_cast<std::size_t>(in_.calls_size()))) return;
-  calls_.start(*in_.mutable_calls(), outbox_);
-  in_.Clear();
-  StartRead(&in_);
+  if (!outbox_->started(static_cast<std::size_t>(in_->calls_size()))) return;
+  calls_.start(std::exchange(in_, batches_->take()), outbox_);
+  StartRead(in_.get());
 }
 
 // Also how Server::Shutdown ends a draining stream whose calls are parked (a JoinGroup waiting

@@ -10,6 +10,7 @@
 
 #include "groupwire/coordinator/v1/coordinator.grpc.pb.h"
 #include "server/group_calls.h"
+#include "server/read_batches.h"
 
 namespace groupwire::coordinator {
 
@@ -34,8 +35,8 @@ class CallsStream final : public grpc::ServerBidiReactor<pb::CallBatch, pb::Answ
 
   GroupCalls& calls_;
   std::function<void(CallsStream*)> on_done_;
-  pb::CallBatch in_;
-  pb::AnswerBatch on_wire_;  // the batch being written
+  std::shared_ptr<ReadBatches> batches_ = ReadBatches::make();
+  std::shared_ptr<pb::CallBatch> in_;  // the batch being read
   std::shared_ptr<Outbox> outbox_;
 };
 

@@ -4,7 +4,6 @@
 #include <set>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
@@ -330,62 +329,74 @@ void GroupCalls::delete_groups(pb::DeleteGroupsRequest req, Reply<pb::DeleteGrou
       std::move(reply));
 }
 
-void GroupCalls::start(google::protobuf::RepeatedPtrField<pb::Call>& calls,
+void GroupCalls::start(std::shared_ptr<pb::CallBatch> batch,
                        const std::shared_ptr<AnswerSink>& sink) {
-  // Each partition runs its share of the batch in the batch's order: a call sees the effects of
-  // the calls before it (a connection's requests come in its order).
-  using Work = std::variant<pb::Call, std::function<void(GroupPartition&)>>;
-  std::vector<std::vector<Work>> work(partitions_.size());
-  Post add = [&work](std::size_t p, std::function<void(GroupPartition&)> fn) {
-    work[p].emplace_back(std::move(fn));
+  // Each worker runs its share of the batch in the batch's order: a call sees the effects of
+  // the calls before it (a connection's requests come in its order). Single-group calls run in
+  // place, so the share keeps the batch.
+  struct Work {
+    std::size_t partition;
+    const pb::Call* call;                       // a single-group call
+    std::function<void(GroupPartition&)> part;  // else a part of a call spanning groups
   };
-  for (auto& call : calls) {
+  std::vector<std::vector<Work>> shares(partitions_.threads());
+  Post add = [this, &shares](std::size_t p, std::function<void(GroupPartition&)> fn) {
+    shares[partitions_.worker_of(p)].push_back({p, nullptr, std::move(fn)});
+  };
+  auto answers = std::make_shared<BatchAnswers>(sink);
+  for (auto& call : *batch->mutable_calls()) {
     if (const std::string* group_id = single_group_id(call)) {
-      work[partitions_.partition_for(*group_id)].emplace_back(std::move(call));
+      const std::size_t p = partitions_.partition_for(*group_id);
+      shares[partitions_.worker_of(p)].push_back({p, &call, {}});
       continue;
     }
     const std::uint64_t id = call.id();
     switch (call.request_case()) {
       case pb::Call::kOffsetFetch:
         offset_fetch(std::move(*call.mutable_offset_fetch()),
-                     answer_to(sink, id, &pb::Answer::mutable_offset_fetch), add);
+                     answer_to(answers, id, &pb::Answer::mutable_offset_fetch), add);
         break;
       case pb::Call::kDescribeGroups:
         describe_groups(std::move(*call.mutable_describe_groups()),
-                        answer_to(sink, id, &pb::Answer::mutable_describe_groups), add);
+                        answer_to(answers, id, &pb::Answer::mutable_describe_groups), add);
         break;
       case pb::Call::kListGroups:
         list_groups(std::move(*call.mutable_list_groups()),
-                    answer_to(sink, id, &pb::Answer::mutable_list_groups), add);
+                    answer_to(answers, id, &pb::Answer::mutable_list_groups), add);
         break;
       case pb::Call::kDeleteGroups:
         delete_groups(std::move(*call.mutable_delete_groups()),
-                      answer_to(sink, id, &pb::Answer::mutable_delete_groups), add);
+                      answer_to(answers, id, &pb::Answer::mutable_delete_groups), add);
         break;
       case pb::Call::kConsumerGroupDescribe:
-        consumer_group_describe(std::move(*call.mutable_consumer_group_describe()),
-                                answer_to(sink, id, &pb::Answer::mutable_consumer_group_describe),
-                                add);
+        consumer_group_describe(
+            std::move(*call.mutable_consumer_group_describe()),
+            answer_to(answers, id, &pb::Answer::mutable_consumer_group_describe), add);
         break;
       default: {
         pb::Answer unknown;
         unknown.set_id(id);
-        sink->answer(std::move(unknown));
+        answers->answer(std::move(unknown));
       }
     }
   }
-  for (std::size_t p = 0; p < work.size(); ++p) {
-    if (work[p].empty()) continue;
-    partitions_.post(p, [batch = std::move(work[p]), sink](GroupPartition& g) {
-      for (const auto& item : batch) {
-        if (const auto* call = std::get_if<pb::Call>(&item)) {
-          run_single_group(g, *call, sink);
+  for (std::size_t w = 0; w < shares.size(); ++w) {
+    if (shares[w].empty()) continue;
+    answers->hold();
+    partitions_.post_to_worker(w, [this, share = std::move(shares[w]), batch, answers] {
+      for (const auto& work : share) {
+        GroupPartition* g = partitions_.serving(work.partition);
+        if (g == nullptr) continue;
+        if (work.call != nullptr) {
+          run_single_group(*g, *work.call, answers);
         } else {
-          std::get<std::function<void(GroupPartition&)>>(item)(g);
+          work.part(*g);
         }
       }
+      answers->release();
     });
   }
+  answers->release();
 }
 
 }  // namespace groupwire::coordinator

@@ -9,17 +9,10 @@
 #include <memory>
 
 #include "group/group_partition.h"
+#include "server/batch_answers.h"
 #include "server/partitions.h"
 
 namespace groupwire::coordinator {
-
-// Where a Calls stream's answers go. Shared by the calls still pending on the stream, so an
-// answer that comes after the stream has ended finds the sink and is dropped there.
-class AnswerSink {
- public:
-  virtual ~AnswerSink() = default;
-  virtual void answer(pb::Answer answer) = 0;
-};
 
 class GroupCalls {
  public:
@@ -40,12 +33,12 @@ class GroupCalls {
   void consumer_group_describe(pb::ConsumerGroupDescribeRequest req,
                                Reply<pb::ConsumerGroupDescribeResponse> reply);
 
-  // Starts every call of a batch, each answered into `sink` under its id; each partition runs
-  // its calls in the batch's order. A batch costs one post per partition, not one per call:
-  // that is most of what batching saves on this side. A call with no request set is answered with
-  // an empty Answer (an unknown operation from a newer gateway).
-  void start(google::protobuf::RepeatedPtrField<pb::Call>& calls,
-             const std::shared_ptr<AnswerSink>& sink);
+  // Starts every call of a batch (which the calls' work keeps), each answered into `sink` under its
+  // id; each partition runs its calls in the batch's order. A batch costs one post per worker
+  // thread, not one per call, and the answers ready by the time its calls have run reach `sink`
+  // together: that is most of what batching saves on this side. A call with no request set is
+  // answered with an empty Answer (an unknown operation from a newer gateway).
+  void start(std::shared_ptr<pb::CallBatch> batch, const std::shared_ptr<AnswerSink>& sink);
 
   // Where a call's work for a partition goes: posted at once (a unary RPC), or into a stream
   // batch's work for that partition, which runs in the batch's order.

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 
 namespace groupwire::coordinator {
@@ -14,13 +15,15 @@ Partitions::Partitions(const GroupConfig& config, std::size_t partitions, std::s
   std::size_t workers = std::max<std::size_t>(1, std::min(threads, partitions));
   for (std::size_t w = 0; w < workers; ++w) workers_.push_back(std::make_unique<Worker>());
   for (std::size_t p = 0; p < partitions; ++p) {
-    partitions_.push_back(std::make_unique<Partition>(workers_[p % workers]->io.get_executor(),
-                                                      config_, store, initial));
+    partitions_.push_back(std::make_unique<Partition>(workers_[worker_of(p)]->io.get_executor(),
+                                                      timers_.io.get_executor(), config_, store,
+                                                      initial));
     partitions_.back()->clustered = initial == PartitionState::kNotOwned;
     arm_expiry(*partitions_.back());
   }
   // Everything above happens before the threads start, so they see fully built partitions.
   for (auto& w : workers_) w->thread = std::thread([io = &w->io] { io->run(); });
+  timers_.thread = std::thread([this] { timers_.io.run(); });
 }
 
 Partitions::~Partitions() {
@@ -29,18 +32,19 @@ Partitions::~Partitions() {
 
 void Partitions::arm_expiry(Partition& p) {
   p.expiry.expires_after(config_.offsets_retention_check_interval);
-  p.expiry.async_wait([this, part = &p](const boost::system::error_code& ec) {
-    if (ec || !part->group) return;  // cancelled by stop()
-    part->group->expire_offsets();
-    arm_expiry(*part);
-  });
+  p.expiry.async_wait(boost::asio::bind_executor(
+      p.executor, [this, part = &p](const boost::system::error_code& ec) {
+        if (ec || !part->group) return;  // cancelled by stop()
+        part->group->expire_offsets();
+        arm_expiry(*part);
+      }));
 }
 
 void Partitions::Log::append(WriteBatch batch, Done done) {
   Partition* part = &partition_;
   ++part->writes_in_flight;
   auto finish = [part, done = std::move(done)](v1::ErrorCode e) mutable {
-    boost::asio::post(part->expiry.get_executor(), [part, done = std::move(done), e] {
+    boost::asio::post(part->executor, [part, done = std::move(done), e] {
       if (!part->group) return;
       done(e);
       if (--part->writes_in_flight == 0) {
@@ -60,7 +64,7 @@ void Partitions::after_drain(Partition& p, std::function<void()> fn) {
 
 void Partitions::take(std::size_t p, PartitionLease lease) {
   Partition* part = partitions_.at(p).get();
-  boost::asio::post(part->expiry.get_executor(), [this, part, lease] {
+  boost::asio::post(part->executor, [this, part, lease] {
     if (!part->group) return;
     after_drain(*part, [this, part, lease] {
       // A fresh state machine: nothing of an earlier ownership survives but what is stored.
@@ -76,7 +80,7 @@ void Partitions::take(std::size_t p, PartitionLease lease) {
 void Partitions::load_partition(std::size_t p, StoredGroups stored) {
   Partition* part = partitions_.at(p).get();
   auto share = std::make_shared<StoredGroups>(std::move(stored));
-  boost::asio::post(part->expiry.get_executor(), [this, part, share] {
+  boost::asio::post(part->executor, [this, part, share] {
     if (!part->group) return;
     // After take(), which may itself wait for the previous ownership's writes.
     after_drain(*part, [part, share] {
@@ -87,7 +91,7 @@ void Partitions::load_partition(std::size_t p, StoredGroups stored) {
 
 void Partitions::release(std::size_t p, std::function<void()> drained) {
   Partition* part = partitions_.at(p).get();
-  boost::asio::post(part->expiry.get_executor(), [this, part, drained = std::move(drained)] {
+  boost::asio::post(part->executor, [this, part, drained = std::move(drained)] {
     if (!part->group) return;
     unload(*part);
     // After any take() queued before it: the last of them decides.
@@ -127,21 +131,29 @@ void Partitions::serve_until(std::chrono::steady_clock::time_point deadline) {
 }
 
 void Partitions::post(std::size_t partition, std::function<void(GroupPartition&)> fn) {
-  Partition* part = partitions_.at(partition).get();
-  boost::asio::post(part->expiry.get_executor(), [this, part, fn = std::move(fn)] {
-    if (!part->group) return;
-    if (part->lease &&
-        std::chrono::steady_clock::now().time_since_epoch().count() > serve_until_.load()) {
-      spdlog::warn("partition {}: its lease was not renewed in time, not serving it",
-                   part->lease->partition);
-      unload(*part);
-    }
-    fn(*part->group);
+  boost::asio::post(executor(partition), [this, partition, fn = std::move(fn)] {
+    if (GroupPartition* g = serving(partition)) fn(*g);
   });
 }
 
+void Partitions::post_to_worker(std::size_t worker, std::function<void()> fn) {
+  boost::asio::post(workers_.at(worker)->io, std::move(fn));
+}
+
+GroupPartition* Partitions::serving(std::size_t partition) {
+  Partition* part = partitions_[partition].get();
+  if (!part->group) return nullptr;
+  if (part->lease &&
+      std::chrono::steady_clock::now().time_since_epoch().count() > serve_until_.load()) {
+    spdlog::warn("partition {}: its lease was not renewed in time, not serving it",
+                 part->lease->partition);
+    unload(*part);
+  }
+  return part->group.get();
+}
+
 boost::asio::any_io_executor Partitions::executor(std::size_t partition) const {
-  return partitions_.at(partition)->expiry.get_executor();
+  return partitions_.at(partition)->executor;
 }
 
 void Partitions::set_event_sink(GroupEventSink* sink) {
@@ -156,7 +168,7 @@ void Partitions::stop() {
   stopped_ = true;
   // State machines are torn down on their own thread: their destructors may touch timers.
   for (auto& p : partitions_) {
-    boost::asio::post(p->expiry.get_executor(), [part = p.get()] {
+    boost::asio::post(p->executor, [part = p.get()] {
       part->expiry.cancel();
       part->group.reset();
       part->scheduler.cancel_all();
@@ -167,6 +179,9 @@ void Partitions::stop() {
   for (auto& w : workers_) {
     if (w->thread.joinable()) w->thread.join();
   }
+  // Every wait is cancelled by now; what the cancellations post to the workers is never run.
+  timers_.work.reset();
+  if (timers_.thread.joinable()) timers_.thread.join();
 }
 
 }  // namespace groupwire::coordinator

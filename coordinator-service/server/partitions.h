@@ -70,6 +70,14 @@ class Partitions {
   void post(std::size_t partition, std::function<void(GroupPartition&)> fn);
   boost::asio::any_io_executor executor(std::size_t partition) const;
 
+  // For work on several partitions at once: one post per worker instead of one per partition.
+  // Partition p lives on worker_of(p); fn runs on that worker's thread, and there serving(p)
+  // gives the state machine of each of the worker's partitions (what post() hands its fn).
+  std::size_t worker_of(std::size_t partition) const { return partition % workers_.size(); }
+  void post_to_worker(std::size_t worker, std::function<void()> fn);
+  // On the partition's thread only: its state machine, or null once the partitions are stopped.
+  GroupPartition* serving(std::size_t partition);
+
   // Every partition reports its group events to `sink` (not owned; must outlive the
   // partitions), from the moment each partition's thread gets to it.
   void set_event_sink(GroupEventSink* sink);
@@ -98,12 +106,15 @@ class Partitions {
     Partition& partition_;
   };
   struct Partition {
-    Partition(const boost::asio::any_io_executor& ex, const GroupConfig& config, GroupLog& store,
-              PartitionState initial)
-        : scheduler(ex),
+    Partition(const boost::asio::any_io_executor& worker,
+              const boost::asio::any_io_executor& timers, const GroupConfig& config,
+              GroupLog& store, PartitionState initial)
+        : executor(worker),
+          scheduler(timers, worker),
           log(store, *this),
           group(std::make_unique<GroupPartition>(config, scheduler, log, initial)),
-          expiry(ex) {}
+          expiry(timers) {}
+    boost::asio::any_io_executor executor;  // the worker's
     AsioScheduler scheduler;  // before group: the state machine holds references to it and log
     Log log;
     std::unique_ptr<GroupPartition> group;
@@ -124,6 +135,11 @@ class Partitions {
   std::atomic<std::chrono::steady_clock::rep> serve_until_{0};
   // Workers before partitions: timers must be destroyed before their io_context.
   std::vector<std::unique_ptr<Worker>> workers_;
+  // The partitions' timers wait here and hand their callbacks to the partition's worker: a
+  // worker's context then has no reactor, so an idle worker sleeps on a condition variable that
+  // a post signals after unlocking, instead of in epoll_wait, woken under the poster's lock only
+  // to block on that lock.
+  Worker timers_;
   std::vector<std::unique_ptr<Partition>> partitions_;
   bool stopped_ = false;
 };

@@ -45,7 +45,7 @@ class Worker {
 
 TEST(AsioScheduler, CallbackRunsOnTheExecutorThreadAndIsErased) {
   Worker worker;
-  AsioScheduler scheduler(worker.executor());
+  AsioScheduler scheduler(worker.executor(), worker.executor());
   std::promise<std::thread::id> fired;
   worker.run([&] {
     scheduler.schedule("k", milliseconds(1), [&] { fired.set_value(std::this_thread::get_id()); });
@@ -55,9 +55,29 @@ TEST(AsioScheduler, CallbackRunsOnTheExecutorThreadAndIsErased) {
   EXPECT_EQ(worker.run([&] { return scheduler.pending(); }), 0u);
 }
 
+// A partition's timers wait on a context of their own; their callbacks still run on the
+// partition's worker.
+TEST(AsioScheduler, TimersWaitElsewhereAndCallBackOnTheCallbacksThread) {
+  Worker timers;
+  Worker worker;
+  AsioScheduler scheduler(timers.executor(), worker.executor());
+  std::promise<std::thread::id> fired;
+  worker.run([&] {
+    scheduler.schedule("k", milliseconds(1), [&] { fired.set_value(std::this_thread::get_id()); });
+    return 0;
+  });
+  EXPECT_EQ(fired.get_future().get(), worker.id());
+  EXPECT_EQ(worker.run([&] { return scheduler.pending(); }), 0u);
+  worker.run([&] {
+    scheduler.schedule("long", milliseconds(3600 * 1000), [] {});
+    scheduler.cancel_all();  // the timers' context is left with nothing to wait for
+    return 0;
+  });
+}
+
 TEST(AsioScheduler, ClocksAdvance) {
   Worker worker;
-  AsioScheduler scheduler(worker.executor());
+  AsioScheduler scheduler(worker.executor(), worker.executor());
   auto before = std::chrono::system_clock::now();
   auto ms = scheduler.wall_clock_ms();
   EXPECT_GE(ms, std::chrono::duration_cast<milliseconds>(before.time_since_epoch()).count());
@@ -67,7 +87,7 @@ TEST(AsioScheduler, ClocksAdvance) {
 
 TEST(AsioScheduler, ReplacingAKeyRunsOnlyTheNewCallback) {
   Worker worker;
-  AsioScheduler scheduler(worker.executor());
+  AsioScheduler scheduler(worker.executor(), worker.executor());
   bool old_ran = false;
   std::promise<void> fired;
   worker.run([&] {
@@ -83,7 +103,7 @@ TEST(AsioScheduler, ReplacingAKeyRunsOnlyTheNewCallback) {
 
 TEST(AsioScheduler, CancelledCallbackNeverRuns) {
   Worker worker;
-  AsioScheduler scheduler(worker.executor());
+  AsioScheduler scheduler(worker.executor(), worker.executor());
   bool cancelled_ran = false;
   std::promise<void> fired;
   worker.run([&] {
@@ -103,7 +123,7 @@ TEST(AsioScheduler, CancelledCallbackNeverRuns) {
 // it.
 TEST(AsioScheduler, TimerThatAlreadyExpiredDoesNotRunOnceReplacedOrCancelled) {
   boost::asio::io_context io{1};
-  AsioScheduler scheduler(io.get_executor());
+  AsioScheduler scheduler(io.get_executor(), io.get_executor());
   int old_replaced = 0, old_cancelled = 0, fresh = 0;
   scheduler.schedule("replaced", milliseconds(0), [&] { ++old_replaced; });
   scheduler.schedule("cancelled", milliseconds(0), [&] { ++old_cancelled; });
@@ -120,7 +140,7 @@ TEST(AsioScheduler, TimerThatAlreadyExpiredDoesNotRunOnceReplacedOrCancelled) {
 
 TEST(AsioScheduler, CallbackMayRescheduleItsOwnKey) {
   Worker worker;
-  AsioScheduler scheduler(worker.executor());
+  AsioScheduler scheduler(worker.executor(), worker.executor());
   int runs = 0;
   std::promise<void> done;
   std::function<void()> tick = [&] {
@@ -141,7 +161,7 @@ TEST(AsioScheduler, CallbackMayRescheduleItsOwnKey) {
 
 TEST(AsioScheduler, CallbackMayCancelAnotherKey) {
   Worker worker;
-  AsioScheduler scheduler(worker.executor());
+  AsioScheduler scheduler(worker.executor(), worker.executor());
   bool victim_ran = false;
   std::promise<void> done;
   worker.run([&] {
@@ -159,7 +179,7 @@ TEST(AsioScheduler, CallbackMayCancelAnotherKey) {
 
 TEST(AsioScheduler, DestroyingTheSchedulerDropsQueuedCallbacks) {
   boost::asio::io_context io{1};
-  std::optional<AsioScheduler> scheduler(std::in_place, io.get_executor());
+  std::optional<AsioScheduler> scheduler(std::in_place, io.get_executor(), io.get_executor());
   bool ran = false;
   scheduler->schedule("k", milliseconds(0), [&] { ran = true; });
   scheduler->schedule("long", milliseconds(3600 * 1000), [&] { ran = true; });

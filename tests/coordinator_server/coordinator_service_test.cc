@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -356,6 +357,12 @@ class CallsClient {
     ASSERT_TRUE(stream_->Write(batch_));
     batch_.Clear();
   }
+  // The next message as it came, its answers in any order.
+  pb::AnswerBatch message() {
+    pb::AnswerBatch batch;
+    EXPECT_TRUE(stream_->Read(&batch));
+    return batch;
+  }
   // The next answer; nullopt once the stream has ended.
   std::optional<pb::Answer> next() {
     while (pending_.answers_size() == 0) {
@@ -456,6 +463,33 @@ TEST_F(CoordinatorServer, CallsStreamAnswersEveryCallOfABatchByItsId) {
   ASSERT_EQ(answers[fetched].offset_fetch().groups(0).topics_size(), 1);
   EXPECT_EQ(answers[fetched].offset_fetch().groups(0).topics(0).partitions(0).committed_offset(),
             42);
+  EXPECT_TRUE(stream.finish().ok());
+}
+
+// The answers ready once a batch's calls have run, on every worker, leave in one message.
+TEST_F(CoordinatorServer, CallsStreamAnswersABatchInOneMessage) {
+  std::set<std::size_t> workers;
+  std::vector<std::pair<std::string, pb::JoinGroupResponse>> groups;
+  for (int i = 0; workers.size() < partitions_->threads() || groups.size() < 6; ++i) {
+    std::string group = "one-message-" + std::to_string(i);
+    workers.insert(partitions_->worker_of(partitions_->partition_for(group)));
+    groups.emplace_back(group, form_group(group));
+  }
+  CallsClient stream(*stub_);
+  std::set<std::uint64_t> sent;
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& [group, joined] : groups)
+      sent.insert(stream.add(heartbeat_call(group, joined)));
+  }
+  stream.send();
+  pb::AnswerBatch first = stream.message();
+  std::set<std::uint64_t> in_first;
+  for (const auto& a : first.answers()) in_first.insert(a.id());
+  // The rest, if any, before asserting: the stream must be read out to finish.
+  auto rest = stream.answers(sent.size() - std::min(sent.size(), in_first.size()));
+  EXPECT_TRUE(rest.empty()) << rest.size() << " answers came in later messages";
+  EXPECT_EQ(in_first, sent);
+  for (const auto& a : first.answers()) EXPECT_EQ(a.heartbeat().error_code(), pb::NONE) << a.id();
   EXPECT_TRUE(stream.finish().ok());
 }
 

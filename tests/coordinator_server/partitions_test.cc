@@ -71,6 +71,32 @@ TEST(Partitions, PostRunsOnThePartitionsWorker) {
   partitions.stop();  // idempotent
 }
 
+// The work of several partitions goes over in one post to their worker, which finds each
+// partition's state machine there.
+TEST(Partitions, PostToWorkerServesEachOfTheWorkersPartitions) {
+  GroupConfig config;
+  auto store = testing::memory_store();
+  Partitions partitions(config, 5, 2, *store);
+  EXPECT_EQ(partitions.worker_of(0), 0u);
+  EXPECT_EQ(partitions.worker_of(3), 1u);
+  EXPECT_EQ(partitions.worker_of(4), 0u);
+
+  std::promise<std::thread::id> of_partition_2;
+  partitions.post(2,
+                  [&](GroupPartition&) { of_partition_2.set_value(std::this_thread::get_id()); });
+  std::promise<std::thread::id> on;
+  std::promise<bool> served;
+  partitions.post_to_worker(partitions.worker_of(2), [&] {
+    on.set_value(std::this_thread::get_id());
+    served.set_value(partitions.serving(0) != nullptr && partitions.serving(2) != nullptr &&
+                     partitions.serving(4) != nullptr &&
+                     partitions.serving(0) != partitions.serving(2));
+  });
+  EXPECT_EQ(on.get_future().get(), of_partition_2.get_future().get());
+  EXPECT_TRUE(served.get_future().get());
+  partitions.stop();
+}
+
 TEST(Partitions, NoMoreWorkersThanPartitions) {
   GroupConfig config;
   auto store = testing::memory_store();
