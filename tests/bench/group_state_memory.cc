@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
   GroupConfig config;
   config.initial_rebalance_delay = Millis(0);
   ImmediateLog log;
-  AsioScheduler scheduler(io.get_executor());
+  AsioScheduler scheduler(io.get_executor(), io.get_executor());
   GroupPartition partition(config, scheduler, log);
   partition.load({});
 
