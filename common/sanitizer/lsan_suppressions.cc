@@ -5,4 +5,6 @@
 // (grpc/grpc#38539). OpenSSL is built without frame pointers, so such a report's stack ends inside
 // libcrypto and cannot be told apart by its caller: allocations made inside libcrypto are not
 // reported. Leaks of our own objects, and of gRPC's, still are.
-extern "C" const char* __lsan_default_suppressions() { return "leak:libcrypto.so\n"; }
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:libcrypto.so\n";
+}

@@ -62,20 +62,12 @@ class CallStream::Link {
   // Writes what is queued by now: the calls of one Coalesce scope (one socket read) go together.
   // Called by whoever set writing_; before the stream has started, its start writes instead.
   void write() {
-    bool write = false;
     {
       std::lock_guard lock(owner_.mu_);
       // Before the start, the start writes; with a batch on the wire, its completion does.
       if (!started_ || on_wire_busy_) return;
-      write = !read_dead_ && !queued_.empty();
-      if (write) {
-        next_batch_locked();
-      } else {
-        writing_ = false;
-      }
     }
-    if (write) return stream_->Write(on_wire_, &written_step_);
-    done_if_idle();
+    write_next(true);
   }
 
  private:
@@ -116,21 +108,13 @@ class CallStream::Link {
   }
 
   void on_written(bool ok) {
-    bool again = false;
     {
       std::lock_guard lock(owner_.mu_);
       on_wire_busy_ = false;
       on_wire_.Clear();
-      // After a failed write the read side dies too; its calls fail then.
-      again = ok && !read_dead_ && !queued_.empty();
-      if (again) {
-        next_batch_locked();
-      } else {
-        writing_ = false;
-      }
     }
-    if (again) return stream_->Write(on_wire_, &written_step_);
-    done_if_idle();
+    // After a failed write the read side dies too; its calls fail then.
+    write_next(ok);
   }
 
   void on_finished(bool) {
@@ -146,10 +130,22 @@ class CallStream::Link {
     done_if_idle();
   }
 
-  void next_batch_locked() {
-    on_wire_ = std::move(queued_.front());
-    queued_.pop_front();
-    on_wire_busy_ = true;
+  // Writes the next batch queued, if any and `ok`; else the writer's turn is over.
+  void write_next(bool ok) {
+    bool write = false;
+    {
+      std::lock_guard lock(owner_.mu_);
+      write = ok && !read_dead_ && !queued_.empty();
+      if (write) {
+        on_wire_ = std::move(queued_.front());
+        queued_.pop_front();
+        on_wire_busy_ = true;
+      } else {
+        writing_ = false;
+      }
+    }
+    if (write) return stream_->Write(on_wire_, &written_step_);
+    done_if_idle();
   }
 
   // The coordinator is gone or ended the stream: every call on it fails (once gRPC tells the
