@@ -43,15 +43,20 @@ class Worker {
   std::thread thread_;
 };
 
-TEST(AsioScheduler, CallbackRunsOnTheExecutorThreadAndIsErased) {
-  Worker worker;
-  AsioScheduler scheduler(worker.executor(), worker.executor());
+// Schedules a timer from `worker`'s thread; the thread its callback ran on, once it has.
+std::thread::id fire_one(AsioScheduler& scheduler, Worker& worker) {
   std::promise<std::thread::id> fired;
   worker.run([&] {
     scheduler.schedule("k", milliseconds(1), [&] { fired.set_value(std::this_thread::get_id()); });
     return 0;
   });
-  EXPECT_EQ(fired.get_future().get(), worker.id());
+  return fired.get_future().get();
+}
+
+TEST(AsioScheduler, CallbackRunsOnTheExecutorThreadAndIsErased) {
+  Worker worker;
+  AsioScheduler scheduler(worker.executor(), worker.executor());
+  EXPECT_EQ(fire_one(scheduler, worker), worker.id());
   EXPECT_EQ(worker.run([&] { return scheduler.pending(); }), 0u);
 }
 
@@ -61,12 +66,7 @@ TEST(AsioScheduler, TimersWaitElsewhereAndCallBackOnTheCallbacksThread) {
   Worker timers;
   Worker worker;
   AsioScheduler scheduler(timers.executor(), worker.executor());
-  std::promise<std::thread::id> fired;
-  worker.run([&] {
-    scheduler.schedule("k", milliseconds(1), [&] { fired.set_value(std::this_thread::get_id()); });
-    return 0;
-  });
-  EXPECT_EQ(fired.get_future().get(), worker.id());
+  EXPECT_EQ(fire_one(scheduler, worker), worker.id());
   EXPECT_EQ(worker.run([&] { return scheduler.pending(); }), 0u);
   worker.run([&] {
     scheduler.schedule("long", milliseconds(3600 * 1000), [] {});
