@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
                                                     std::chrono::milliseconds(5000), catalog);
   } else {
     // The catalog's topics exist and are empty, so consumers in a group can list offsets and
-    // fetch without being disconnected. Parked Fetches time out on the connections' io_context.
+    // fetch without being disconnected. Parked Fetches time out on their connections' threads.
     add_list_offsets_handler(dispatcher, catalog);
     add_fetch_handler(dispatcher, catalog, io.get_executor());
   }

@@ -81,7 +81,8 @@ void add_fetch_handler(Dispatcher& dispatcher, SharedTopicCatalog catalog,
         auto delay = std::min(std::chrono::milliseconds(req.max_wait_ms), max_wait_cap);
         // A timer rather than a blocked thread: the connection's later answers wait behind
         // this one anyway (response order), but other connections are unaffected.
-        auto timer = std::make_shared<boost::asio::steady_timer>(executor, delay);
+        auto timer = std::make_shared<boost::asio::steady_timer>(
+            ctx.session ? ctx.session->executor() : executor, delay);
         timer->async_wait([timer, respond = std::move(respond),
                            resp = std::move(resp)](const boost::system::error_code&) mutable {
           respond(std::move(resp));

@@ -19,8 +19,9 @@ inline constexpr std::chrono::milliseconds kMaxFetchWait{1000};
 // Kafka's answer for a partition that cannot be fetched: the error, no offsets, no records.
 kafka::FetchResponse::Partition fetch_error(std::int32_t partition, kafka::ErrorCode error);
 
-// `executor` runs the timers of parked Fetches; it must outlive the dispatcher's use. A parked
-// Fetch whose executor stops (shutdown) is dropped unanswered with its connection.
+// A parked Fetch waits on its connection's thread (Session::executor), or on `executor` when it
+// came without a connection; `executor` must outlive the dispatcher's use. A parked Fetch whose
+// executor stops (shutdown) is dropped unanswered with its connection.
 void add_fetch_handler(Dispatcher& dispatcher, SharedTopicCatalog catalog,
                        boost::asio::any_io_executor executor,
                        std::chrono::milliseconds max_wait_cap = kMaxFetchWait);

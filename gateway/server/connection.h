@@ -53,6 +53,7 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   AnswerPart answer_in_parts() override;
   std::optional<std::string> take_request() override;
   void close(const std::string& reason) override;
+  boost::asio::any_io_executor executor() override { return transport_.get_executor(); }
   void run_alone(std::function<void()> start) override;
 
  private:

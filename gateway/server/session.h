@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include "handlers/broker_identity.h"
 #include "security/authentication.h"
 
@@ -41,6 +43,9 @@ class Session {
   virtual std::optional<std::string> take_request() = 0;
   // Closes the client connection with a log line; safe from any thread.
   virtual void close(const std::string& reason) = 0;
+  // The connection's I/O thread: what waits for one of its requests (a timer) waits there, so
+  // it goes with the connection's context.
+  virtual boost::asio::any_io_executor executor() = 0;
   // Runs `start` once every earlier request on this connection is answered, and reads no later
   // request until this one is answered: the request runs alone, as Kafka's broker runs every
   // request. Call inside dispatch.
