@@ -484,12 +484,13 @@ void CoordinatorClient::fetched(std::uint64_t fetch, std::optional<RoutingTable>
         spdlog::info("coordinators: {} group partitions, routing table from {}",
                      table->group_partitions, source_->names());
       }
-      if (table->consumer_protocol != consumer_protocol_.load(std::memory_order_relaxed)) {
+      // Before the calls that waited for this table go: their answers show it. Stored before it
+      // is said, so whoever reads the log line finds the APIs offered.
+      if (consumer_protocol_.exchange(table->consumer_protocol, std::memory_order_acq_rel) !=
+          table->consumer_protocol) {
         spdlog::info("coordinators {} the consumer group protocol",
                      table->consumer_protocol ? "serve" : "no longer serve");
       }
-      // Before the calls that waited for this table go: their answers show it.
-      consumer_protocol_.store(table->consumer_protocol, std::memory_order_release);
       table_ = std::move(table);
       // Connections to new owners open now, before the first call needs them.
       for (std::size_t p = 0; p < routes_.size(); ++p) {
