@@ -8,84 +8,24 @@ browser side is tested with Chromium in tests/e2e/node/console.test.js.
 Run with Debian's interpreter: /usr/bin/python3 -m unittest -v test_console_api.py
 """
 
-import http.client
 import json
-import re
 import subprocess
 import sys
-import threading
 import unittest
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import confluent_kafka
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from admin_cli import GroupwireCli  # noqa: E402
+from console_http import EventStream, console_address, get, get_json  # noqa: E402
 from group_cluster import CoordinatorProcess, coordinator_binary, wait_until  # noqa: E402
 from metrics_scrape import scrape, total  # noqa: E402
 from upstream_cluster import UPSTREAM_GROUPS, UpstreamCluster  # noqa: E402
 
 TOPIC = "ledger"
 DEADLINE = 30.0
-_CONSOLE_AT = re.compile(r"console on http://(\S+)/")
-
-
-def get(base: str, path: str) -> tuple[int, dict, bytes]:
-    try:
-        with urllib.request.urlopen(base + path, timeout=15) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
-
-
-def get_json(base: str, path: str) -> dict:
-    status, headers, body = get(base, path)
-    assert status == 200, (path, status, body)
-    assert headers["Content-Type"] == "application/json", headers
-    return json.loads(body)
-
-
-class EventStream:
-    """GET /api/events read on a thread: the events as they come, awaitable."""
-
-    def __init__(self, address: str, query: str = ""):
-        host, port = address.rsplit(":", 1)
-        self.conn = http.client.HTTPConnection(host, int(port), timeout=DEADLINE)
-        self.conn.request("GET", "/api/events" + query)
-        self.resp = self.conn.getresponse()
-        assert self.resp.status == 200
-        assert self.resp.headers["Content-Type"] == "text/event-stream"
-        # The server says so at once: from here on no event is missed.
-        assert self.resp.readline() == b": connected\n"
-        self.events: list[dict] = []
-        self.cond = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        kind = None
-        try:
-            for raw in self.resp:
-                line = raw.decode().rstrip("\n")
-                if line.startswith("event: "):
-                    kind = line[len("event: "):]
-                elif line.startswith("data: ") and kind == "group":
-                    with self.cond:
-                        self.events.append(json.loads(line[len("data: "):]))
-                        self.cond.notify_all()
-        except (OSError, ValueError):
-            pass
-
-    def wait_for(self, predicate, what: str) -> dict:
-        with self.cond:
-            if not self.cond.wait_for(lambda: any(predicate(e) for e in self.events), DEADLINE):
-                raise AssertionError(f"no event: {what}; got {self.events}")
-            return next(e for e in self.events if predicate(e))
-
-    def close(self):
-        self.conn.close()
 
 
 class ConsoleApiTest(unittest.TestCase):
@@ -96,8 +36,7 @@ class ConsoleApiTest(unittest.TestCase):
             coordinator_flags=UPSTREAM_GROUPS + ("--console-listen", "127.0.0.1:0",
                                                  "--lag-interval-ms", "200",
                                                  "--metrics-listen", "127.0.0.1:0")).start()
-        line = cls.cluster.coordinator.wait_for_log(_CONSOLE_AT)
-        cls.console = _CONSOLE_AT.search(line)[1]
+        cls.console = console_address(cls.cluster.coordinator)
         cls.base = f"http://{cls.console}"
         cls.cli = GroupwireCli(cls.cluster.coordinator.address)
         producer = confluent_kafka.Producer({"bootstrap.servers": cls.cluster.bootstrap})
@@ -218,7 +157,7 @@ class ConsoleFlagsTest(unittest.TestCase):
 
     def test_a_taken_console_port_stops_the_coordinator(self):
         with CoordinatorProcess("--console-listen", "127.0.0.1:0") as first:
-            port = _CONSOLE_AT.search(first.wait_for_log(_CONSOLE_AT))[1].rsplit(":", 1)[1]
+            port = console_address(first).rsplit(":", 1)[1]
             second = CoordinatorProcess("--console-listen", f"127.0.0.1:{port}",
                                         startup_timeout=5)
             with self.assertRaises(AssertionError):
