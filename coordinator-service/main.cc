@@ -58,11 +58,15 @@ std::unique_ptr<GroupStore> open_store(const CoordinatorConfig& config, StorageM
     metrics.write_seconds.observe(seconds);
     metrics.batch_size.observe(static_cast<double>(batches));
   };
+  GroupStore::OnFailed on_failed = [&metrics](std::size_t batches) {
+    metrics.write_failures.inc(static_cast<double>(batches));
+  };
   if (config.postgres) {
     return PostgresStore::open({.conninfo = *config.postgres,
                                 .group_partitions = config.group_partitions,
                                 .synchronous_commit = config.fsync,
                                 .on_write = std::move(on_write),
+                                .on_failed = on_failed,
                                 .on_fenced =
                                     [&metrics](std::size_t batches) {
                                       metrics.fenced_batches.inc(static_cast<double>(batches));
@@ -79,7 +83,8 @@ std::unique_ptr<GroupStore> open_store(const CoordinatorConfig& config, StorageM
       {.path = (std::filesystem::path(config.data_dir) / "groupwire.db").string(),
        .fsync = config.fsync,
        .max_pages = std::nullopt,
-       .on_write = std::move(on_write)},
+       .on_write = std::move(on_write),
+       .on_failed = on_failed},
       error);
 }
 

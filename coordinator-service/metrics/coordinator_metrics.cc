@@ -52,6 +52,12 @@ StorageMetrics register_storage_metrics(metrics::Registry& registry) {
               .counter("groupwire_storage_fenced_batches_total",
                        "Batches the database refused because their partition's lease had "
                        "passed to another coordinator.")
+              .with({}),
+          registry
+              .counter("groupwire_storage_write_failures_total",
+                       "Batches of group state that could not be written (the database failed or "
+                       "refused them; fencing is counted apart): their requests were answered "
+                       "with errors.")
               .with({})};
 }
 

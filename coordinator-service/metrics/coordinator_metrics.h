@@ -17,6 +17,7 @@ struct StorageMetrics {
   metrics::Histogram& write_seconds;  // groupwire_storage_write_seconds
   metrics::Histogram& batch_size;     // groupwire_storage_batch_size
   metrics::Counter& fenced_batches;   // groupwire_storage_fenced_batches_total
+  metrics::Counter& write_failures;   // groupwire_storage_write_failures_total
 };
 
 // Registers the storage histograms; the storage layer keeps the result (it is created before

@@ -23,6 +23,8 @@ class GroupStore : public GroupLog {
  public:
   // After each committed transaction, on the writer thread: its duration and batch count.
   using OnWrite = std::function<void(double seconds, std::size_t batches)>;
+  // On the writer thread: how many batches could not be written, for any reason but fencing.
+  using OnFailed = std::function<void(std::size_t batches)>;
 
   ~GroupStore() override = default;  // subclasses stop() first: the writer uses what they own
   GroupStore(const GroupStore&) = delete;
@@ -45,7 +47,11 @@ class GroupStore : public GroupLog {
   std::uint64_t batches() const { return batches_.load(); }
 
  protected:
-  explicit GroupStore(OnWrite on_write) : on_write_(std::move(on_write)) {}
+  GroupStore(OnWrite on_write, OnFailed on_failed)
+      : on_write_(std::move(on_write)), on_failed_(std::move(on_failed)) {}
+  void report_failed(std::size_t batches) const {
+    if (on_failed_) on_failed_(batches);
+  }
   // Writes the batches in order, in as few transactions as it can: outcomes[i] (NONE once
   // committed, else a Kafka error) answers batches[i]. Returns the transactions committed.
   // Called on the writer thread only.
@@ -56,6 +62,7 @@ class GroupStore : public GroupLog {
   void run();
 
   OnWrite on_write_;
+  OnFailed on_failed_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<WriteBatch> queue_;

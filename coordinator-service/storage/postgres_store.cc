@@ -487,7 +487,7 @@ std::unique_ptr<PostgresStore> PostgresStore::open(const Options& options, std::
 }
 
 PostgresStore::PostgresStore(std::unique_ptr<Connection> conn, Options options)
-    : GroupStore(std::move(options.on_write)),
+    : GroupStore(std::move(options.on_write), std::move(options.on_failed)),
       conn_(std::move(conn)),
       server_(describe(conn_->pg)),
       group_partitions_(options.group_partitions),
@@ -610,6 +610,7 @@ std::size_t PostgresStore::write(const std::vector<WriteBatch>& batches,
     spdlog::error("postgres {}: storage write of {} batches failed: {}", server_, batches.size(),
                   why);
     std::fill(outcomes.begin(), outcomes.end(), pb::COORDINATOR_NOT_AVAILABLE);
+    report_failed(batches.size());
     return 0;
   }
   // The batches of each partition, in order (batches without a lease are one more share).
@@ -628,7 +629,11 @@ std::size_t PostgresStore::write(const std::vector<WriteBatch>& batches,
         "postgres {}: storage write of {} batches failed: {}", server_, batches.size(),
         o.fenced ? "fenced: a partition's lease is held by another coordinator now" : o.message);
     std::fill(outcomes.begin(), outcomes.end(), o.error());
-    if (o.fenced && on_fenced_) on_fenced_(batches.size());
+    if (!o.fenced) {
+      report_failed(batches.size());
+    } else if (on_fenced_) {
+      on_fenced_(batches.size());
+    }
     return 0;
   }
   // Which lease was lost is not known: each partition's batches on their own, so that the
@@ -646,7 +651,11 @@ std::size_t PostgresStore::write(const std::vector<WriteBatch>& batches,
                  indexes.size(), partition_index.value_or(-1),
                  so.fenced ? "fenced: its lease is held by another coordinator now" : so.message);
     for (std::size_t i : indexes) outcomes[i] = so.error();
-    if (so.fenced && on_fenced_) on_fenced_(indexes.size());
+    if (!so.fenced) {
+      report_failed(indexes.size());
+    } else if (on_fenced_) {
+      on_fenced_(indexes.size());
+    }
   }
   return committed;
 }

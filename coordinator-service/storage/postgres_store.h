@@ -26,6 +26,7 @@ class PostgresStore final : public GroupStore {
     // false: the server acknowledges commits before they reach its disk (benchmark baseline)
     bool synchronous_commit = true;
     OnWrite on_write{};
+    OnFailed on_failed{};
     // Told how many batches were refused by fencing, on the writer thread.
     std::function<void(std::size_t batches)> on_fenced{};
   };

@@ -344,7 +344,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const Options& options, std::stri
 }
 
 SqliteStore::SqliteStore(sqlite3* db, Options options)
-    : GroupStore(std::move(options.on_write)),
+    : GroupStore(std::move(options.on_write), std::move(options.on_failed)),
       db_(db),
       path_(options.path),
       statements_(std::make_unique<Statements>(db)) {}
@@ -442,6 +442,7 @@ std::size_t SqliteStore::write(const std::vector<WriteBatch>& batches,
   spdlog::error("storage write of {} batches failed: {}", batches.size(), message(db_));
   if (!sqlite3_get_autocommit(db_)) s.rollback.exec();
   std::fill(outcomes.begin(), outcomes.end(), kafka_error(rc));
+  report_failed(batches.size());
   return 0;
 }
 

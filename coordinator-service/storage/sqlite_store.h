@@ -21,6 +21,7 @@ class SqliteStore final : public GroupStore {
     bool fsync = true;  // false: commits reach the OS only (benchmark baseline, not durable)
     std::optional<std::int64_t> max_pages;  // caps the file, as a full disk would
     OnWrite on_write{};
+    OnFailed on_failed{};
   };
 
   // Opens or creates the database, checks it and brings its schema up to date. On failure:

@@ -14,7 +14,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libspdlog1.10 libfmt9 \
-      libboost-program-options1.74.0 libsqlite3-0 libpq5 libre2-9 \
+      libboost-program-options1.74.0 libsqlite3-0 libpq5 libre2-9 librdkafka1 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin groupwire \
  && mkdir -p /var/lib/groupwire && chown 10001:10001 /var/lib/groupwire

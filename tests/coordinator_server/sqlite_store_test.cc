@@ -3,6 +3,7 @@
 // promises is in store_test.cc.
 #include <sqlite3.h>
 
+#include <atomic>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -19,8 +20,9 @@ class SqliteStoreTest : public ::testing::Test {
  protected:
   std::string path() const { return backend_.path(); }
 
-  std::unique_ptr<SqliteStore> open(std::optional<std::int64_t> max_pages = std::nullopt) {
-    return backend_.open_sqlite(max_pages);
+  std::unique_ptr<SqliteStore> open(std::optional<std::int64_t> max_pages = std::nullopt,
+                                    GroupStore::OnFailed on_failed = {}) {
+    return backend_.open_sqlite(max_pages, std::move(on_failed));
   }
 
   std::string open_error() {
@@ -63,14 +65,17 @@ TEST_F(SqliteStoreTest, FullDiskFailsWritesRetriablyAndKeepsWhatWasThere) {
     b.offsets.push_back(offset("g", "t", 0, 1));
     ASSERT_EQ(write(*store, std::move(b)), v1::NONE);
   }
-  auto store = open(/*max_pages=*/8);
+  std::atomic<std::size_t> failed{0};  // what groupwire_storage_write_failures_total counts
+  auto store = open(/*max_pages=*/8, [&failed](std::size_t batches) { failed += batches; });
   store->start();
   WriteBatch big;
   for (int i = 0; i < 2000; ++i) big.offsets.push_back(offset("g", "t", i, i));
   EXPECT_EQ(write(*store, std::move(big)), v1::COORDINATOR_NOT_AVAILABLE);
+  EXPECT_EQ(failed.load(), 1u);
   WriteBatch small;
   small.offsets.push_back(offset("g", "t", 0, 2));
   EXPECT_EQ(write(*store, std::move(small)), v1::NONE);  // the failed transaction left nothing
+  EXPECT_EQ(failed.load(), 1u);
   store->stop();
   StoredGroups stored = load(*store);
   ASSERT_EQ(stored.offsets.size(), 1u);

@@ -37,9 +37,12 @@ class SqliteBackend final : public StoreBackend {
   std::string path() const { return (dir_ / "groupwire.db").string(); }
 
   std::unique_ptr<GroupStore> open() override { return open_sqlite(); }
-  std::unique_ptr<SqliteStore> open_sqlite(std::optional<std::int64_t> max_pages = std::nullopt) {
+  std::unique_ptr<SqliteStore> open_sqlite(std::optional<std::int64_t> max_pages = std::nullopt,
+                                           GroupStore::OnFailed on_failed = {}) {
     std::string error;
-    auto store = SqliteStore::open({.path = path(), .fsync = true, .max_pages = max_pages}, error);
+    auto store = SqliteStore::open(
+        {.path = path(), .fsync = true, .max_pages = max_pages, .on_failed = std::move(on_failed)},
+        error);
     EXPECT_TRUE(store) << error;
     return store;
   }
