@@ -22,7 +22,9 @@
 #include "cluster/cluster_metrics.h"
 #include "cluster/lease_cluster_view.h"
 #include "cluster/lease_manager.h"
+#include "console/console.h"
 #include "http/http_server.h"
+#include "lag/lag_sampler.h"
 #include "logging.h"
 #include "metrics/coordinator_metrics.h"
 #include "secrets/token_source.h"
@@ -166,6 +168,19 @@ int main(int argc, char** argv) {
                                                  /*watch_queue=*/4096,
                                                  peer_credentials(config.grpc_tls, admin_token));
 
+  std::unique_ptr<lag::LagSampler> lag_sampler;
+  if (config.lag_bootstrap) {
+    auto reader = lag::WatermarkReader::open(*config.lag_bootstrap, "groupwire-coordinator", error);
+    if (!reader) {
+      spdlog::critical("--lag-bootstrap: {}", error);
+      return 1;
+    }
+    lag_sampler = std::make_unique<lag::LagSampler>(partitions, std::move(reader),
+                                                    config.lag_interval, registry);
+    admin_service.set_lag_of(
+        [s = lag_sampler.get()](const std::string& group_id) { return s->lag_of(group_id); });
+  }
+
   // Installed before the port is announced, so a SIGTERM right after "listening on" stops cleanly.
   boost::asio::io_context signals_io;
   boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
@@ -189,6 +204,19 @@ int main(int argc, char** argv) {
     metrics_server = http::serve_metrics(*config.metrics_listen, registry);
     if (!metrics_server) return 1;
   }
+  std::unique_ptr<console::Console> console;
+  if (config.console_listen) {
+    try {
+      console = std::make_unique<console::Console>(*config.console_listen, cluster.self(),
+                                                   peer_credentials(config.grpc_tls, admin_token),
+                                                   config.lag_bootstrap);
+    } catch (const std::exception& e) {
+      spdlog::critical("--console-listen: {}", e.what());
+      return 1;
+    }
+    spdlog::info("console on http://{}/", console->bound().to_string());
+  }
+  if (lag_sampler) lag_sampler->start();
   spdlog::info("listening on {}", bound.to_string());
   spdlog::info("{}", describe(config.grpc_tls, policy));
 
@@ -222,6 +250,8 @@ int main(int argc, char** argv) {
     // Handoff first: parked calls answer NOT_COORDINATOR, writes in flight finish, the leases are
     // released so the next owners take over at once.
     lease_manager->stop();
+    console.reset();
+    lag_sampler.reset();
     return shut_down(config, watchers, service, *server, *store, partitions);
   }
 
@@ -239,5 +269,7 @@ int main(int argc, char** argv) {
   store->start();
 
   signals_io.run();
+  console.reset();  // its event streams watch this coordinator
+  lag_sampler.reset();
   return shut_down(config, watchers, service, *server, *store, partitions);
 }

@@ -74,6 +74,14 @@ class Family {
     return *child;
   }
 
+  // Drops the children `keep` rejects, for label values that come and go (a group's). A dropped
+  // child's reference is invalid afterwards: only for families looked up on every update.
+  template <class Keep>
+  void erase_unless(Keep keep) {
+    std::lock_guard lock(mu_);
+    std::erase_if(children_, [&keep](const auto& entry) { return !keep(entry.first); });
+  }
+
   const std::vector<std::string>& label_names() const { return label_names_; }
   template <class Fn>
   void each(Fn fn) const {

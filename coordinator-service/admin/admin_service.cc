@@ -306,10 +306,15 @@ void AdminService::list_here(const apb::ListGroupsRequest* req, apb::ListGroupsR
   auto gather = std::make_shared<Gather<std::vector<apb::GroupSummary>>>(n, n);
   auto elsewhere = std::make_shared<std::vector<apb::ListGroupsResponse>>(std::move(others));
   for (std::size_t p = 0; p < n; ++p) {
-    partitions_.post(p, [req, resp, reactor, gather, elsewhere, p, limit](GroupPartition& g) {
+    partitions_.post(p, [this, req, resp, reactor, gather, elsewhere, p, limit](GroupPartition& g) {
       auto& out = gather->slot(p);
       list_after(g.groups(), *req, limit, out);
       list_after(g.consumer_groups(), *req, limit, out);
+      if (lag_of_) {
+        for (auto& s : out) {
+          if (auto lag = lag_of_(s.group_id())) s.set_lag(*lag);
+        }
+      }
       if (!gather->arrive()) return;
       std::vector<apb::GroupSummary> all;
       for (auto& slot : gather->slots()) {

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +45,11 @@ class AdminService final : public apb::Admin::CallbackService {
         cluster_(cluster),
         watch_queue_(watch_queue),
         peer_credentials_(std::move(peer_credentials)) {}
+
+  // The lag of a group this coordinator serves, for ListGroups; unset: lag is not known. Set
+  // before serving.
+  using LagOf = std::function<std::optional<std::int64_t>(const std::string& group_id)>;
+  void set_lag_of(LagOf lag_of) { lag_of_ = std::move(lag_of); }
 
   grpc::ServerUnaryReactor* ListGroups(grpc::CallbackServerContext* ctx,
                                        const apb::ListGroupsRequest* req,
@@ -92,6 +98,7 @@ class AdminService final : public apb::Admin::CallbackService {
   ClusterView& cluster_;
   std::size_t watch_queue_;
   std::shared_ptr<grpc::ChannelCredentials> peer_credentials_;
+  LagOf lag_of_;
   std::mutex peers_mu_;
   std::map<std::string, std::unique_ptr<apb::Admin::Stub>> peers_;
   // Reading the cluster's database and asking other coordinators wait: not on gRPC's threads.

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "kafka/codec/messages/consumer_protocol.h"
+#include "lag/partition_lag.h"
 
 namespace groupwire::coordinator::admin {
 
@@ -226,7 +227,9 @@ apb::GetOffsetsResponse offsets_view(const apb::GroupSummary& group, const Offse
     auto end = ends.find(tp);
     if (end == ends.end()) return;
     out->set_end_offset(end->second);
-    if (c && c->offset >= 0) out->set_lag(std::max<std::int64_t>(0, end->second - c->offset));
+    if (auto lag = c ? lag::partition_lag(end->second, c->offset) : std::nullopt) {
+      out->set_lag(*lag);
+    }
   };
   for (const auto& tp : select_partitions(committed, req.partitions())) {
     const CommittedOffset* c = nullptr;

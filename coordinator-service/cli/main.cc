@@ -23,16 +23,18 @@
 
 #include "cli/render.h"
 #include "cli/users.h"
-#include "cli/watermarks.h"
 #include "command_line.h"
 #include "groupwire/admin/v1/admin.grpc.pb.h"
 #include "grpc_tls/channel_credentials.h"
 #include "host_port.h"
+#include "lag/watermarks.h"
 #include "secrets/pem_file.h"
 
 namespace po = boost::program_options;
 using namespace groupwire;
 using namespace groupwire::cli;
+using coordinator::TopicPartition;
+using coordinator::lag::Watermarks;
 
 namespace {
 
@@ -283,7 +285,11 @@ class Cli {
     std::set<TopicPartition> partitions = extra;
     for (const auto& r : rows.offsets()) partitions.insert({r.topic(), r.partition()});
     std::string error;
-    auto w = read_watermarks(o_.vm["bootstrap"].as<std::string>(), partitions, o_.timeout, error);
+    std::optional<Watermarks> w;
+    if (auto reader = coordinator::lag::WatermarkReader::open(o_.vm["bootstrap"].as<std::string>(),
+                                                              "groupwire-cli", error)) {
+      w = reader->read(partitions, o_.timeout, error);
+    }
     if (!w) std::cerr << "groupwire: Kafka bootstrap unreachable: " << error << "\n";
     return w;
   }

@@ -172,6 +172,15 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
       "log-format", po::value<std::string>()->default_value("text"), "text|json")(
       "metrics-listen", po::value<std::string>(),
       "HOST:PORT to serve Prometheus metrics on (GET /metrics); port 0 picks a free port")(
+      "console-listen", po::value<std::string>(),
+      "HOST:PORT to serve the web console on (read-only; port 0 picks a free port); off unless "
+      "given")(
+      "lag-bootstrap", po::value<std::string>(),
+      "HOST:PORT[,...] of a Kafka bootstrap (a gateway, or the upstream cluster) to read end "
+      "offsets from: lag of the groups served here, in the console, ListGroups and the "
+      "groupwire_group_lag metric")(
+      "lag-interval-ms", po::value<long long>()->default_value(c.lag_interval.count()),
+      "how often the lag of the groups served here is sampled (with --lag-bootstrap)")(
       "shutdown-timeout-ms", po::value<long long>()->default_value(c.shutdown_timeout.count()),
       "on SIGTERM, how long in-flight calls may take to finish before they are cancelled")(
       "grpc-tls-cert", po::value<std::string>(),
@@ -221,6 +230,12 @@ ParsedArgs parse_coordinator_args(int argc, const char* const argv[], const Envi
     if (!format) throw BadOption{"log-format", "must be text or json"};
     c.log_format = *format;
     if (vm.count("metrics-listen")) c.metrics_listen = host_port_flag(vm, "metrics-listen");
+    if (vm.count("console-listen")) c.console_listen = host_port_flag(vm, "console-listen");
+    if (vm.count("lag-bootstrap")) {
+      c.lag_bootstrap = vm["lag-bootstrap"].as<std::string>();
+      if (c.lag_bootstrap->empty()) throw BadOption{"lag-bootstrap", "must not be empty"};
+    }
+    c.lag_interval = millis_flag(vm, "lag-interval-ms", 100, INT32_MAX);
 
     // Ranges follow Kafka's config definitions (INT settings, and their validators). The check
     // interval is a LONG in Kafka; capped here so it converts to a steady_clock duration safely.

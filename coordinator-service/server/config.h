@@ -41,7 +41,11 @@ struct CoordinatorConfig {
   std::chrono::milliseconds shutdown_timeout{10000};
   LogFormat log_format = LogFormat::Text;
   std::optional<HostPort> metrics_listen;  // Prometheus /metrics over HTTP; none: not served
-  std::optional<GrpcTls> grpc_tls;         // none: plaintext
+  std::optional<HostPort> console_listen;  // the web console over HTTP; none: not served
+  // A Kafka bootstrap to read end offsets from, for lag; none: lag is not known.
+  std::optional<std::string> lag_bootstrap;
+  std::chrono::milliseconds lag_interval{10000};
+  std::optional<GrpcTls> grpc_tls;  // none: plaintext
   // The Admin service's bearer token: a file, re-read when it changes, or the token itself
   // (the environment variable kAdminTokenVariable). Neither: no token is accepted.
   std::optional<std::string> admin_token_file;

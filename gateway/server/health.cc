@@ -27,7 +27,7 @@ std::map<std::string, http::Handler> health_routes(boost::asio::io_context& io,
                                                    CoordinatorClient& coordinator) {
   return {
       {"/healthz",
-       [&io] {
+       [&io](const http::Request&) {
          auto ran = std::make_shared<std::promise<void>>();
          auto done = ran->get_future();
          boost::asio::post(io, [ran] { ran->set_value(); });
@@ -37,7 +37,7 @@ std::map<std::string, http::Handler> health_routes(boost::asio::io_context& io,
          return text(200, "ok\n");
        }},
       {"/readyz",
-       [&draining, &coordinator] {
+       [&draining, &coordinator](const http::Request&) {
          if (draining.load()) return text(503, "draining: shutting down\n");
          if (auto why = coordinator.not_ready()) return text(503, *why + "\n");
          return text(200, "ready\n");

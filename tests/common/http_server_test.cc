@@ -32,7 +32,7 @@ bhttp::response<bhttp::string_body> request(const HostPort& at, bhttp::verb verb
 TEST(HttpServer, ServesItsRoutesOnly) {
   int calls = 0;
   HttpServer server({"127.0.0.1", 0},
-                    {{"/metrics", [&] {
+                    {{"/metrics", [&](const Request&) {
                         ++calls;
                         return Response{200, "text/plain; version=0.0.4", "x 1\n"};
                       }}});

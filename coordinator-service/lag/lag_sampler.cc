@@ -1,0 +1,118 @@
+#include "lag/lag_sampler.h"
+
+#include <future>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "group/group_partition.h"
+#include "server/gather.h"
+
+namespace groupwire::coordinator::lag {
+
+namespace {
+
+// How long one sample may wait for the partitions and for the end offsets.
+constexpr std::chrono::seconds kReadTimeout{5};
+
+}  // namespace
+
+LagSampler::LagSampler(Partitions& partitions, std::unique_ptr<WatermarkReader> reader,
+                       std::chrono::milliseconds interval, metrics::Registry& registry)
+    : partitions_(partitions),
+      reader_(std::move(reader)),
+      interval_(interval),
+      gauge_(registry.gauge("groupwire_group_lag",
+                            "Records a group has not committed yet: the sum over its committed "
+                            "partitions of end offset - committed offset (with --lag-bootstrap).",
+                            {"group"})) {}
+
+LagSampler::~LagSampler() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LagSampler::start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      sample();
+      lock.lock();
+      wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    }
+  });
+}
+
+std::optional<std::int64_t> LagSampler::lag_of(const std::string& group_id) const {
+  std::lock_guard lock(mu_);
+  auto it = lags_.find(group_id);
+  if (it == lags_.end()) return std::nullopt;
+  return it->second;
+}
+
+LagSampler::Committed LagSampler::committed_offsets() {
+  struct Read {
+    Gather<Committed> slots;
+    std::promise<void> done;
+    explicit Read(std::size_t n) : slots(n, n) {}
+  };
+  const std::size_t n = partitions_.size();
+  // Shared with the posted reads: one answering after the wait gave up writes into live memory.
+  auto read = std::make_shared<Read>(n);
+  auto all_read = read->done.get_future();
+  for (std::size_t p = 0; p < n; ++p) {
+    partitions_.post(p, [read, p](GroupPartition& g) {
+      auto& out = read->slots.slot(p);
+      auto take = [&](const auto& groups) {
+        for (const auto& [id, group] : groups) {
+          const auto* committed = g.committed_offsets(id);
+          if (committed == nullptr) continue;
+          auto& offsets = out[id];
+          for (const auto& [tp, c] : *committed) offsets[tp] = c.offset;
+        }
+      };
+      take(g.groups());
+      take(g.consumer_groups());
+      if (read->slots.arrive()) read->done.set_value();
+    });
+  }
+  if (all_read.wait_for(kReadTimeout) != std::future_status::ready) return {};
+  Committed all;
+  for (auto& slot : read->slots.slots()) all.merge(slot);
+  return all;
+}
+
+void LagSampler::sample() {
+  Committed committed = committed_offsets();
+  std::set<TopicPartition> partitions;
+  for (const auto& [group, offsets] : committed) {
+    for (const auto& [tp, offset] : offsets) partitions.insert(tp);
+  }
+  std::string error;
+  auto ends = reader_->read(partitions, kReadTimeout, error);
+  if (!ends) {
+    spdlog::warn("group lag not sampled: {}", error);
+    return;
+  }
+  std::map<std::string, std::int64_t> lags;
+  for (const auto& [group, offsets] : committed) {
+    std::optional<std::int64_t> sum;
+    for (const auto& [tp, offset] : offsets) {
+      if (auto lag = partition_lag(ends->latest.at(tp), offset)) sum = sum.value_or(0) + *lag;
+    }
+    if (sum) lags[group] = *sum;
+  }
+  for (const auto& [group, lag] : lags) gauge_.with({group}).set(static_cast<double>(lag));
+  gauge_.erase_unless([&lags](const metrics::LabelValues& v) { return lags.count(v.at(0)) > 0; });
+  std::lock_guard lock(mu_);
+  lags_ = std::move(lags);
+}
+
+}  // namespace groupwire::coordinator::lag
