@@ -13,6 +13,8 @@
   // shows within a second.
   const REFETCH_DELAY_MS = 250;
   const RECONNECT_DELAY_MS = 5000;
+  // Lag is sampled by the coordinators and moves without events: the groups page polls too.
+  const GROUPS_POLL_MS = 10000;
   const EVENTS_KEPT = 500; // as many as /api/group returns
   const TIMELINE_SHOWN = 200;
   const CHART_BUCKET_S = 5;
@@ -353,6 +355,7 @@
     });
 
     const refetch = refetcher(load);
+    const poller = setInterval(refetch.schedule, GROUPS_POLL_MS);
     load();
     return {
       onEvent: () => refetch.schedule(),
@@ -360,6 +363,7 @@
       dispose: () => {
         stopped = true;
         refetch.stop();
+        clearInterval(poller);
       },
     };
   }
@@ -483,14 +487,15 @@
     });
     const total = rates.reduce((sum, r) => sum + r * CHART_BUCKET_S, 0);
     const minutes = (CHART_BUCKETS * CHART_BUCKET_S) / 60;
+    const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'none',
+      role: 'img', 'aria-label': `Offset commits per second over the last ${minutes} minutes` },
+    svg('line', { x1: 0, y1: height - 0.5, x2: width, y2: height - 0.5, class: 'baseline' }),
+    ...bars);
     return el('figure', { className: 'chart' },
       el('div', { className: 'chart-scale' },
         el('span', null, `peak ${peak.toFixed(1)}/s`),
         el('span', null, `${plural(total, 'commit')} in ${minutes} min`)),
-      svg('svg', { viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'none', role: 'img',
-        'aria-label': `Offset commits per second over the last ${minutes} minutes` },
-      svg('line', { x1: 0, y1: height - 0.5, x2: width, y2: height - 0.5, class: 'baseline' }),
-      ...bars),
+      total ? chart : el('div', { className: 'chart-empty' }, 'No offset commits lately.'),
       el('figcaption', null, el('span', null, `${minutes} min ago`), el('span', null, 'now')));
   }
 
