@@ -122,7 +122,7 @@
     }
   }
 
-  // A table whose body and foot are replaced whole on each render.
+  // An empty table with a head of `columns` ([label, class]); its body and foot to fill.
   function table(className, columns) {
     const head = el('tr', null, ...columns.map(([label, cls]) =>
       el('th', { className: cls || '', scope: 'col' }, label)));
@@ -166,10 +166,11 @@
     } catch (err) {
       throw new ApiError(0, `cannot reach the coordinator (${err.message})`);
     }
-    const body = await response.json().catch(() => ({}));
+    const body = await response.json().catch(() => null);
     if (!response.ok) {
-      throw new ApiError(response.status, body.error || `${response.status} ${response.statusText}`);
+      throw new ApiError(response.status, body?.error || `${response.status} ${response.statusText}`);
     }
+    if (body === null) throw new ApiError(response.status, `${path}: the answer is not JSON`);
     return body;
   }
 
@@ -226,7 +227,7 @@
     ['empty', 'Empty'], ['dead', 'Dead'],
   ];
 
-  // Sort keys of the groups table's columns; the filter and order outlive the page's visits.
+  // The groups table's columns: label, class, sort key.
   const GROUP_COLUMNS = [
     ['Group', '', (g) => g.group_id],
     ['Type', '', (g) => g.group_type],
@@ -236,6 +237,7 @@
     ['Lag', 'num', (g) => (g.lag === undefined ? -1n : toBigInt(g.lag))],
     ['Rebalances (1 h)', 'num', (g) => g.rebalances_last_hour || 0],
   ];
+  // Kept across visits of the page.
   const groupsFilter = { text: '', state: 'all', sortColumn: 0, descending: false };
 
   function groupsView(root) {
@@ -249,7 +251,7 @@
       el('option', { value, selected: value === groupsFilter.state }, label)));
     const shown = el('span', { className: 'muted shown' });
     const error = errorLine();
-    const groupsTable = table('data groups', GROUP_COLUMNS.map(([label, cls]) => [label, cls]));
+    const groupsTable = table('data groups', GROUP_COLUMNS);
     const headers = [...groupsTable.node.tHead.rows[0].cells];
     for (const th of headers) th.classList.add('sortable');
     root.append(
@@ -499,7 +501,7 @@
     ...bars);
     return el('figure', { className: 'chart' },
       el('div', { className: 'chart-scale' },
-        el('span', null, `peak ${peak.toFixed(1)}/s`),
+        el('span', null, total ? `peak ${peak.toFixed(1)}/s` : ''),
         el('span', null, `${plural(total, 'commit')} in ${minutes} min`)),
       total ? chart : el('div', { className: 'chart-empty' }, 'No offset commits lately.'),
       el('figcaption', null, el('span', null, `${minutes} min ago`), el('span', null, 'now')));
@@ -515,8 +517,10 @@
     if (consumer) items.push(['Assignment epoch', formatInt(group.assignment_epoch)]);
     items.push(
       ['Protocol', protocolText(group.protocol_type, group.protocol_name)],
-      ['Assignor', group.assignor || group.protocol_name || DASH],
-      ['Leader', group.leader_id ? code(group.leader_id) : DASH],
+      ['Assignor', group.assignor || group.protocol_name || DASH]);
+    // A consumer group's assignor runs on the coordinator: no member leads.
+    if (!consumer) items.push(['Leader', group.leader_id ? code(group.leader_id) : DASH]);
+    items.push(
       ['Coordinator', group.coordinator || DASH],
       ['Group partition', formatInt(group.group_partition)],
       ['State since', Number(group.state_changed_at_ms) ?
