@@ -13,10 +13,12 @@ build=(cmake ninja-build g++ pkg-config
 # multi-host test's network namespaces; python3-yaml: the deploy manifest checks; make: npm's @confluentinc/kafka-javascript builds its librdkafka from source, with TLS from the
 # system's OpenSSL (node-gyp and librdkafka's build also run python3);
 # postgresql-15: the PostgreSQL store's tests start throwaway servers of their own (initdb,
-# pg_ctl; psql reads what they hold).
+# pg_ctl; psql reads what they hold); prometheus: its promtool checks and unit-tests the alert
+# rules in deploy/prometheus (the package's own server is not used: on a machine with systemd,
+# `systemctl disable --now prometheus` stops it).
 test=(libgtest-dev libgmock-dev clang libclang-rt-14-dev
   kcat python3 python3-kafka python3-confluent-kafka python3-prometheus-client grpc-proto
-  openssl iproute2 python3-yaml make postgresql-15 postgresql-client-15)
+  openssl iproute2 python3-yaml make postgresql-15 postgresql-client-15 prometheus)
 
 wanted=("${build[@]}")
 if [[ "${1:-build}" == test ]]; then

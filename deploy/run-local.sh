@@ -14,6 +14,7 @@ ninja -C build -j2 groupwire-gateway groupwire-coordinator groupwire-dev-upstrea
 port=${GROUPWIRE_PORT:-9092}
 coordinator_port=${GROUPWIRE_COORDINATOR_PORT:-9093}
 metrics_port=${GROUPWIRE_METRICS_PORT:-9464}  # the coordinator's; the gateway's is the next one
+console_port=${GROUPWIRE_CONSOLE_PORT:-8080}
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
 
@@ -29,7 +30,8 @@ upstream=$(awk '/^bootstrap /{print $2}' "$upstream_out")
 data_dir=build/local-data
 rm -rf "$data_dir"
 build/coordinator-service/groupwire-coordinator --listen "127.0.0.1:$coordinator_port" \
-  --data-dir "$data_dir" --metrics-listen "127.0.0.1:$metrics_port" &
+  --data-dir "$data_dir" --metrics-listen "127.0.0.1:$metrics_port" \
+  --console-listen "127.0.0.1:$console_port" --lag-bootstrap "127.0.0.1:$port" &
 pids+=($!)
 build/gateway/groupwire-gateway --listen "127.0.0.1:$port" \
   --coordinator "127.0.0.1:$coordinator_port" --upstream "$upstream" \
@@ -40,6 +42,7 @@ cat <<MSG
 
 Groupwire is running: gateway 127.0.0.1:$port (upstream brokers behind ports $((port + 1001))-$((port + 1003))),
 coordinator 127.0.0.1:$coordinator_port (gRPC, database in $data_dir), development upstream $upstream.
+Web console: http://127.0.0.1:$console_port/ (groups, members, lag, events as they happen).
 Produce a few records, then watch a consumer group of two share them (run the last line twice):
   seq 1 20 | kcat -b 127.0.0.1:$port -P -t orders
   kcat -b 127.0.0.1:$port -G demo -o beginning orders

@@ -91,7 +91,7 @@ json to_json(const apb::GroupSummary& g) {
   return {{"group_id", g.group_id()},           {"state", state_name(g.state())},
           {"protocol_type", g.protocol_type()}, {"protocol_name", g.protocol_name()},
           {"generation_id", g.generation_id()}, {"members", g.members()},
-          {"group_type", g.group_type()}};
+          {"group_type", g.group_type()},       {"lag", optional_json(g.has_lag(), g.lag())}};
 }
 
 namespace {
@@ -257,11 +257,11 @@ json to_json(const apb::GroupEvent& e) {
 }
 
 void print_table(std::ostream& out, const std::vector<apb::GroupSummary>& groups) {
-  Table t({"GROUP", "STATE", "TYPE", "PROTOCOL-TYPE", "PROTOCOL", "GENERATION", "MEMBERS"});
+  Table t({"GROUP", "STATE", "TYPE", "PROTOCOL-TYPE", "PROTOCOL", "GENERATION", "MEMBERS", "LAG"});
   for (const auto& g : groups) {
     t.add({g.group_id(), state_name(g.state()), g.group_type().empty() ? "classic" : g.group_type(),
            g.protocol_type(), g.protocol_name(), std::to_string(g.generation_id()),
-           std::to_string(g.members())});
+           std::to_string(g.members()), g.has_lag() ? std::to_string(g.lag()) : "-"});
   }
   t.print(out);
 }

@@ -97,10 +97,13 @@ void LagSampler::sample() {
   }
   std::string error;
   auto ends = reader_->read(partitions, kReadTimeout, error);
+  // Said once when sampling starts failing and once when it works again, not every interval.
   if (!ends) {
-    spdlog::warn("group lag not sampled: {}", error);
+    if (!failing_) spdlog::warn("group lag not sampled (kept from the last sample): {}", error);
+    failing_ = true;
     return;
   }
+  if (std::exchange(failing_, false)) spdlog::info("group lag sampled again");
   std::map<std::string, std::int64_t> lags;
   for (const auto& [group, offsets] : committed) {
     std::optional<std::int64_t> sum;

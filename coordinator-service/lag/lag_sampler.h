@@ -49,6 +49,7 @@ class LagSampler {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::map<std::string, std::int64_t> lags_;
+  bool failing_ = false;  // the sampler's thread only
   std::thread thread_;
 };
 

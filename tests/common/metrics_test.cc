@@ -24,6 +24,15 @@ TEST(Metrics, CountersAndGaugesWithLabels) {
             "x_open 4\n");
 }
 
+TEST(Metrics, ChildrenWhoseLabelsGoAwayAreDropped) {
+  Registry r;
+  auto& lag = r.gauge("lag", "Lag.", {"group"});
+  lag.with({"a"}).set(1);
+  lag.with({"b"}).set(2);
+  lag.erase_unless([](const LabelValues& v) { return v.at(0) == "b"; });
+  EXPECT_EQ(r.render(), "# HELP lag Lag.\n# TYPE lag gauge\nlag{group=\"b\"} 2\n");
+}
+
 TEST(Metrics, HistogramBucketsAreCumulative) {
   Registry r;
   auto& h = r.histogram("x_seconds", "Durations.", {"api"}, {0.1, 1}).with({"Fetch"});

@@ -18,9 +18,10 @@ class PostgresClusterTest(unittest.TestCase):
         self.conninfo = self.pg.create_database("groupwire")
         self.coordinators: list[CoordinatorProcess] = []
 
-    def start_coordinator(self, postgres: str | None = None) -> CoordinatorProcess:
-        """One more coordinator, on the database (or at `postgres`, the same one another way)."""
-        c = CoordinatorProcess(*FLAGS, postgres=postgres or self.conninfo).start()
+    def start_coordinator(self, postgres: str | None = None, *flags: str) -> CoordinatorProcess:
+        """One more coordinator, on the database (or at `postgres`, the same one another way),
+        with `flags` besides the cluster's."""
+        c = CoordinatorProcess(*FLAGS, *flags, postgres=postgres or self.conninfo).start()
         self.addCleanup(c.kill)
         self.coordinators.append(c)
         return c

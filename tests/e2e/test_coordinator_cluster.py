@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from admin_cli import GroupwireCli  # noqa: E402
+from console_http import EventStream, console_address, get_json  # noqa: E402
 from gateway_process import GatewayProcess  # noqa: E402
 from group_cluster import CoordinatorProcess, wait_until  # noqa: E402
 from kafka_hash import partition_of  # noqa: E402
@@ -110,6 +111,48 @@ class CoordinatorClusterTest(PostgresClusterTest):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertEqual({g["group_id"] for g in cli.json("groups", "list")["groups"]},
                          {groups[a.address]})
+
+    def test_the_console_of_one_coordinator_shows_the_whole_cluster(self):
+        a = self.start_coordinator(None, "--console-listen", "127.0.0.1:0")
+        wait_until(lambda: len(self.owned_by(a)) == PARTITIONS, 30, "a alone to own all")
+        b = self.start_coordinator()
+        self.wait_for_split(a, b)
+        console = console_address(a)
+        names = (f"console-{i}" for i in range(1000))
+        groups = {c.address: next(g for g in names if partition_of(g, PARTITIONS) in
+                                  self.owned_by(c)) for c in (a, b)}
+        gateway = GatewayProcess("--coordinator", f"{a.address},{b.address}",
+                                 topics={"orders": 1}).start()
+        self.addCleanup(gateway.stop)
+        client = RawGroupClient(gateway.bootstrap, node_id=gateway.node_id)
+        self.addCleanup(client.close)
+        members = {group: client.form_group(group, partitions=1, session_timeout_ms=60000)
+                   for group in groups.values()}
+
+        base = f"http://{console}"
+        cluster = get_json(base, "/api/cluster")
+        self.assertEqual({c["advertise"]: len(c["partitions"]) for c in cluster["coordinators"]},
+                         {a.address: PARTITIONS // 2, b.address: PARTITIONS // 2})
+        self.assertEqual({g["group_id"]: g["state"]
+                          for g in get_json(base, "/api/groups")["groups"]},
+                         {g: "GROUP_STATE_STABLE" for g in groups.values()})
+        theirs = groups[b.address]
+        page = get_json(base, "/api/group?id=" + theirs)
+        self.assertEqual(page["group"]["coordinator"], b.address)
+        # b's events reach a's console once it watches b too (it looks for new coordinators
+        # every few seconds): commits on b's group until one streams, then a leave.
+        stream = EventStream(console, "?group=" + theirs)
+        self.addCleanup(stream.close)
+        generation, member = members[theirs]
+
+        def streamed():
+            self.assertEqual(client.commit(theirs, generation, member, {("orders", 0): 1}, 2),
+                             {("orders", 0): 0})
+            return any(e["type"] == "OFFSETS_COMMITTED" for e in stream.events)
+        wait_until(streamed, 30, "b's commit on a's console", interval=0.2)
+        self.assertEqual(client.leave(theirs, member, 1), 0)
+        left = stream.wait_for(lambda e: e["type"] == "MEMBER_LEFT", "b's member leaving")
+        self.assertEqual(left["member_id"], member)
 
     def test_cut_off_from_the_database_a_coordinator_stops_serving_before_its_leases_expire(self):
         proxy = TcpProxy("127.0.0.1", self.pg.port)

@@ -89,8 +89,10 @@ class UpstreamCluster(GroupCluster):
 
     def __init__(self, topics: dict[str, int], brokers: int = 3,
                  coordinator_flags: tuple[str, ...] = UPSTREAM_GROUPS,
-                 gateway_flags: tuple[str, ...] = ()):
+                 gateway_flags: tuple[str, ...] = (), lag_from_upstream: bool = False):
         self.upstream = DevUpstreamProcess(brokers, topics)
+        # The coordinator reads end offsets (lag) from the mock itself: it starts first.
+        self.lag_from_upstream = lag_from_upstream
         self.coordinator = CoordinatorProcess(*coordinator_flags)
         self.gateway_flags = list(gateway_flags)
         self.gateway: GatewayProcess | None = None
@@ -101,6 +103,8 @@ class UpstreamCluster(GroupCluster):
     def start(self) -> "UpstreamCluster":
         try:
             self.upstream.start()
+            if self.lag_from_upstream:
+                self.coordinator.flags += ["--lag-bootstrap", self.upstream.bootstrap]
             self.coordinator.start()
             self.gateway = GatewayProcess(
                 "--coordinator", self.coordinator.address, "--upstream", self.upstream.bootstrap,
