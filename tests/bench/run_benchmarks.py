@@ -15,8 +15,11 @@ import math
 import os
 import resource
 import shlex
+import shutil
 import statistics
+import subprocess
 import sys
+from pathlib import Path
 
 from consumer_protocol import consumer_section
 from data_plane import DEFAULT_VOLUMES, data_plane_section, volume
@@ -358,6 +361,23 @@ def targets_section(results: dict) -> list[str]:
     return out
 
 
+def console_section(results: dict) -> list[str]:
+    """console_render.js (node, playwright-core from tests/e2e/node): the web console's first
+    render with 1,000 groups and with a 500-member group against 1 group and 1 member."""
+    node = shutil.which("node")
+    if node is None:
+        return ["- PROBLEM: node not found: the console section needs nodejs and "
+                "`npm ci --prefix tests/e2e/node`"]
+    script = Path(__file__).resolve().parent / "console_render.js"
+    run = subprocess.run([node, str(script), "--json"], capture_output=True, text=True,
+                         timeout=1800, check=False)
+    if run.returncode != 0:
+        return [f"- PROBLEM: console_render.js failed: {run.stderr.strip()[-1000:]}"]
+    report = json.loads(run.stdout)
+    results["console"] = report["results"]
+    return report["markdown"].splitlines()
+
+
 def machine() -> str:
     model = "unknown CPU"
     with open("/proc/cpuinfo") as f:
@@ -413,9 +433,10 @@ def main() -> int:
     parser.add_argument("--data-latency-requests", type=int, default=2000,
                         help="single-record Produce round trips per data plane latency run")
     parser.add_argument("--only", choices=("heartbeats", "stable", "memory", "security",
-                                           "consumer", "data"),
+                                           "consumer", "data", "console"),
                         action="append",
-                        help="run only these sections (repeatable)")
+                        help="run only these sections (repeatable); console (the web console's "
+                        "render times, in Chromium) runs only when asked for")
     parser.add_argument("--json-out", help="write every generator report to this file")
     args = parser.parse_args()
     sections = args.only or ["heartbeats", "stable", "memory", "security", "consumer", "data"]
@@ -458,6 +479,9 @@ def main() -> int:
             args.data_rounds, args.data_volume or [volume(v) for v in DEFAULT_VOLUMES],
             args.data_latency_requests, results)
         lines += data + [f"- PROBLEM: {p}" for p in problems]
+    if "console" in sections:
+        lines += ["", "#### The web console: first render with 1,000 groups and 500 members", ""]
+        lines += console_section(results)
     lines += ["", "#### Targets", ""] + targets_section(results)
     print("\n".join(lines))
     if args.json_out:

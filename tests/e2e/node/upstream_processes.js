@@ -55,8 +55,8 @@ function firstStdoutLine(p, timeoutMs) {
   });
 }
 
-// Starts the mock, the coordinator (UPSTREAM_GROUPS, then `coordinatorFlags`) and `gateways`
-// gateways sharing both. The first gateway is `gateway` (its bootstrap `bootstrap`); all are in
+// Starts the mock, the coordinator (UPSTREAM_GROUPS, then `coordinatorFlags`: an array, or a
+// function of the mock's bootstrap giving one) and `gateways` gateways sharing both. The first gateway is `gateway` (its bootstrap `bootstrap`); all are in
 // `gateways` and `bootstraps`, named "gateway", "gateway 2", ...
 async function startUpstreamCluster(topics,
   { brokers = 3, gateways = 1, coordinatorFlags = [] } = {}) {
@@ -75,8 +75,10 @@ async function startUpstreamCluster(topics,
     const upstreamBootstrap = line.slice('bootstrap '.length).trim();
     const upstreamBrokers = upstreamBootstrap.split(',');
 
+    const flags = typeof coordinatorFlags === 'function' ?
+      coordinatorFlags(upstreamBootstrap) : coordinatorFlags;
     const coordinator = new LoggedProcess('coordinator', coordinatorBinary,
-      coordinatorArgs([...UPSTREAM_GROUPS, ...coordinatorFlags]));
+      coordinatorArgs([...UPSTREAM_GROUPS, ...flags]));
     started.push(coordinator);
     const [, coordinatorAddress] =
       await coordinator.waitForLine(/listening on (\S+:\d+)/, STARTUP_TIMEOUT_MS);
@@ -108,7 +110,9 @@ async function startUpstreamCluster(topics,
     const all = fronts.map((f) => f.gateway);
     return {
       upstream,
+      upstreamBootstrap,
       coordinator,
+      coordinatorAddress,
       gateway: fronts[0].gateway,
       gateways: all,
       processes: [...all, coordinator, upstream],
