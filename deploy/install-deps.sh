@@ -15,10 +15,11 @@ build=(cmake ninja-build g++ pkg-config
 # postgresql-15: the PostgreSQL store's tests start throwaway servers of their own (initdb,
 # pg_ctl; psql reads what they hold); prometheus: its promtool checks and unit-tests the alert
 # rules in deploy/prometheus (the package's own server is not used: on a machine with systemd,
-# `systemctl disable --now prometheus` stops it).
+# `systemctl disable --now prometheus` stops it); chromium: the web console's tests drive it
+# headless (playwright-core from npm).
 test=(libgtest-dev libgmock-dev clang libclang-rt-14-dev
   kcat python3 python3-kafka python3-confluent-kafka python3-prometheus-client grpc-proto
-  openssl iproute2 python3-yaml make postgresql-15 postgresql-client-15 prometheus)
+  openssl iproute2 python3-yaml make postgresql-15 postgresql-client-15 prometheus chromium)
 
 wanted=("${build[@]}")
 if [[ "${1:-build}" == test ]]; then
