@@ -78,12 +78,15 @@ class CoordinatorClusterTest(PostgresClusterTest):
                    for co in status["coordinators"]}
             self.assertEqual(got, expected, self.diagnostics())
 
-    def test_the_admin_api_answers_for_every_group_from_any_coordinator(self):
-        a = self.start_coordinator()
+    def a_stable_group_on_each_of_two(self, prefix: str, *flags_of_a: str):
+        """Coordinators a (with `flags_of_a`) and b sharing the partitions, and through a
+        gateway a Stable group of one member on each: (a, b, {owner address: group}, the
+        members' client, {group: (generation, member id)})."""
+        a = self.start_coordinator(None, *flags_of_a)
         wait_until(lambda: len(self.owned_by(a)) == PARTITIONS, 30, "a alone to own all")
         b = self.start_coordinator()
         self.wait_for_split(a, b)
-        names = (f"admin-{i}" for i in range(1000))
+        names = (f"{prefix}-{i}" for i in range(1000))
         groups = {c.address: next(g for g in names if partition_of(g, PARTITIONS) in
                                   self.owned_by(c)) for c in (a, b)}
         gateway = GatewayProcess("--coordinator", f"{a.address},{b.address}",
@@ -91,8 +94,13 @@ class CoordinatorClusterTest(PostgresClusterTest):
         self.addCleanup(gateway.stop)
         client = RawGroupClient(gateway.bootstrap, node_id=gateway.node_id)
         self.addCleanup(client.close)
-        members = {group: client.form_group(group, partitions=1, session_timeout_ms=60000)[1]
+        members = {group: client.form_group(group, partitions=1, session_timeout_ms=60000)
                    for group in groups.values()}
+        return a, b, groups, client, members
+
+    def test_the_admin_api_answers_for_every_group_from_any_coordinator(self):
+        a, b, groups, client, formed = self.a_stable_group_on_each_of_two("admin")
+        members = {group: member for group, (_, member) in formed.items()}
 
         for asked in (a, b):
             # The first address does not answer: the CLI goes on to the next.
@@ -113,21 +121,9 @@ class CoordinatorClusterTest(PostgresClusterTest):
                          {groups[a.address]})
 
     def test_the_console_of_one_coordinator_shows_the_whole_cluster(self):
-        a = self.start_coordinator(None, "--console-listen", "127.0.0.1:0")
-        wait_until(lambda: len(self.owned_by(a)) == PARTITIONS, 30, "a alone to own all")
-        b = self.start_coordinator()
-        self.wait_for_split(a, b)
+        a, b, groups, client, members = self.a_stable_group_on_each_of_two(
+            "console", "--console-listen", "127.0.0.1:0")
         console = console_address(a)
-        names = (f"console-{i}" for i in range(1000))
-        groups = {c.address: next(g for g in names if partition_of(g, PARTITIONS) in
-                                  self.owned_by(c)) for c in (a, b)}
-        gateway = GatewayProcess("--coordinator", f"{a.address},{b.address}",
-                                 topics={"orders": 1}).start()
-        self.addCleanup(gateway.stop)
-        client = RawGroupClient(gateway.bootstrap, node_id=gateway.node_id)
-        self.addCleanup(client.close)
-        members = {group: client.form_group(group, partitions=1, session_timeout_ms=60000)
-                   for group in groups.values()}
 
         base = f"http://{console}"
         cluster = get_json(base, "/api/cluster")
