@@ -108,7 +108,9 @@ void LagSampler::sample() {
   for (const auto& [group, offsets] : committed) {
     std::optional<std::int64_t> sum;
     for (const auto& [tp, offset] : offsets) {
-      if (auto lag = partition_lag(ends->latest.at(tp), offset)) sum = sum.value_or(0) + *lag;
+      auto end = ends->latest.find(tp);
+      if (end == ends->latest.end()) continue;  // the partition is gone
+      if (auto lag = partition_lag(end->second, offset)) sum = sum.value_or(0) + *lag;
     }
     if (sum) lags[group] = *sum;
   }

@@ -49,6 +49,10 @@ std::optional<Watermarks> WatermarkReader::read(const std::set<TopicPartition>& 
     std::int64_t low = -1, high = -1;
     auto code = rd_kafka_query_watermark_offsets(client_->handle, topic.c_str(), partition, &low,
                                                  &high, static_cast<int>(timeout.count()));
+    if (code == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || code == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+        code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+      continue;
+    }
     if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
       error = fmt::format("end offsets of {}-{} from {}: {}", topic, partition, bootstrap_,
                           rd_kafka_err2str(code));

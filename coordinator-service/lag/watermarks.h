@@ -29,7 +29,9 @@ class WatermarkReader {
   WatermarkReader(const WatermarkReader&) = delete;
   WatermarkReader& operator=(const WatermarkReader&) = delete;
 
-  // nullopt (with `error` set) when any partition cannot be read in time.
+  // The watermarks of the partitions that exist; a partition the cluster does not have (its
+  // topic deleted, or fewer partitions now) is left out, as it has no end. nullopt (with `error`
+  // set) when the cluster cannot answer in time.
   std::optional<Watermarks> read(const std::set<TopicPartition>& partitions,
                                  std::chrono::milliseconds timeout, std::string& error);
 

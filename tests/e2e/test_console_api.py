@@ -76,6 +76,11 @@ class ConsoleApiTest(unittest.TestCase):
         self.assertNotIn("offsets_error", page)
 
     def test_groups_list_their_sampled_lag_and_the_metric_too(self):
+        # A committed partition the topic does not have (as after a topic is made again with
+        # fewer partitions) has no end offset: it has no lag, and the other groups still do.
+        odd = self.cli.run("offsets", "reset", "console-odd", "--topic", f"{TOPIC}:7",
+                           "--to-offset", "1")
+        self.assertEqual(odd.returncode, 0, odd)
         self.commit("console-sampled", {0: 18})
 
         def listed():
@@ -88,6 +93,12 @@ class ConsoleApiTest(unittest.TestCase):
                                group="console-sampled"), 2)
         [listed] = self.cli.json("groups", "list", "--prefix", "console-sampled")["groups"]
         self.assertEqual(listed["lag"], 2)
+        page = get_json(self.base, "/api/group?id=console-odd")
+        self.assertNotIn("offsets_error", page)
+        [row] = page["offsets"]["offsets"]
+        self.assertEqual((row["partition"], row["offset"]), (7, "1"))
+        self.assertNotIn("lag", row)
+        self.assertNotIn("end_offset", row)
 
     def test_a_join_streams_live_and_is_kept_for_the_group_page(self):
         everything = EventStream(self.console)
