@@ -367,8 +367,13 @@
     const refetch = refetcher(load);
     const poller = setInterval(refetch.schedule, GROUPS_POLL_MS);
     load();
+    // A commit to a group already listed changes nothing this page shows (its lag is sampled,
+    // and polled): busy groups commit many times a second, and each refetch lists every group.
+    const listed = (id) => data !== null && data.groups.some((g) => g.group_id === id);
     return {
-      onEvent: () => refetch.schedule(),
+      onEvent: (e) => {
+        if (e.type !== 'OFFSETS_COMMITTED' || !listed(e.group_id)) refetch.schedule();
+      },
       refresh: () => refetch.schedule(),
       dispose: () => {
         stopped = true;
