@@ -1,6 +1,5 @@
 #include "lag/lag_sampler.h"
 
-#include <future>
 #include <set>
 #include <utility>
 #include <vector>
@@ -8,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "group/group_partition.h"
-#include "server/gather.h"
+#include "server/read_partitions.h"
 
 namespace groupwire::coordinator::lag {
 
@@ -58,34 +57,27 @@ std::optional<std::int64_t> LagSampler::lag_of(const std::string& group_id) cons
 }
 
 LagSampler::Committed LagSampler::committed_offsets() {
-  struct Read {
-    Gather<Committed> slots;
-    std::promise<void> done;
-    explicit Read(std::size_t n) : slots(n, n) {}
-  };
-  const std::size_t n = partitions_.size();
-  // Shared with the posted reads: one answering after the wait gave up writes into live memory.
-  auto read = std::make_shared<Read>(n);
-  auto all_read = read->done.get_future();
-  for (std::size_t p = 0; p < n; ++p) {
-    partitions_.post(p, [read, p](GroupPartition& g) {
-      auto& out = read->slots.slot(p);
-      auto take = [&](const auto& groups) {
-        for (const auto& [id, group] : groups) {
-          const auto* committed = g.committed_offsets(id);
-          if (committed == nullptr) continue;
-          auto& offsets = out[id];
-          for (const auto& [tp, c] : *committed) offsets[tp] = c.offset;
-        }
-      };
-      take(g.groups());
-      take(g.consumer_groups());
-      if (read->slots.arrive()) read->done.set_value();
-    });
-  }
-  if (all_read.wait_for(kReadTimeout) != std::future_status::ready) return {};
+  auto read = read_partitions(
+      partitions_,
+      [](GroupPartition& g) {
+        Committed out;
+        auto take = [&](const auto& groups) {
+          for (const auto& [id, group] : groups) {
+            const auto* committed = g.committed_offsets(id);
+            if (committed == nullptr) continue;
+            auto& offsets = out[id];
+            for (const auto& [tp, c] : *committed) offsets[tp] = c.offset;
+          }
+        };
+        take(g.groups());
+        take(g.consumer_groups());
+        return out;
+      },
+      kReadTimeout);
   Committed all;
-  for (auto& slot : read->slots.slots()) all.merge(slot);
+  if (read) {
+    for (auto& partition : *read) all.merge(partition);
+  }
   return all;
 }
 

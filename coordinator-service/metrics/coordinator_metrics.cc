@@ -1,9 +1,8 @@
 #include "metrics/coordinator_metrics.h"
 
 #include <array>
-#include <condition_variable>
-#include <memory>
-#include <mutex>
+
+#include "server/read_partitions.h"
 
 namespace groupwire::coordinator {
 
@@ -24,16 +23,11 @@ std::vector<double> rebalance_buckets() {
   return {0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
 }
 
-// Counts gathered from every partition; shared with the posted tasks so that one answering
-// after the scrape gave up writes into live memory.
+// The groups of one partition (or of all, summed) by state, and their members.
 struct Census {
-  std::mutex mu;
-  std::condition_variable done;
-  std::size_t remaining;
   std::array<double, kStates.size()> groups{};
   std::array<double, kConsumerStates.size()> consumer_groups{};
   double members = 0;
-  explicit Census(std::size_t partitions) : remaining(partitions) {}
 };
 
 }  // namespace
@@ -146,42 +140,39 @@ void CoordinatorMetrics::on_event(const GroupEvent& e) {
 }
 
 void CoordinatorMetrics::refresh_gauges() {
-  auto census = std::make_shared<Census>(partitions_.size());
-  for (std::size_t p = 0; p < partitions_.size(); ++p) {
-    partitions_.post(p, [census](GroupPartition& g) {
-      std::array<double, kStates.size()> groups{};
-      std::array<double, kConsumerStates.size()> consumer_groups{};
-      double members = 0;
-      for (const auto& [id, group] : g.groups()) {
-        ++groups[static_cast<std::size_t>(group.state)];
-        members += static_cast<double>(group.members.size());
-      }
-      for (const auto& [id, group] : g.consumer_groups()) {
-        ++consumer_groups[static_cast<std::size_t>(group.state())];
-        members += static_cast<double>(group.members.size());
-      }
-      std::lock_guard lock(census->mu);
-      for (std::size_t i = 0; i < groups.size(); ++i) census->groups[i] += groups[i];
-      for (std::size_t i = 0; i < consumer_groups.size(); ++i) {
-        census->consumer_groups[i] += consumer_groups[i];
-      }
-      census->members += members;
-      if (--census->remaining == 0) census->done.notify_all();
-    });
-  }
-  std::unique_lock lock(census->mu);
+  auto read = read_partitions(
+      partitions_,
+      [](GroupPartition& g) {
+        Census c;
+        for (const auto& [id, group] : g.groups()) {
+          ++c.groups[static_cast<std::size_t>(group.state)];
+          c.members += static_cast<double>(group.members.size());
+        }
+        for (const auto& [id, group] : g.consumer_groups()) {
+          ++c.consumer_groups[static_cast<std::size_t>(group.state())];
+          c.members += static_cast<double>(group.members.size());
+        }
+        return c;
+      },
+      scrape_timeout_);
   // Partitions that do not answer in time (stopping, or stuck) leave the last values in place.
-  if (!census->done.wait_for(lock, scrape_timeout_, [&] { return census->remaining == 0; })) {
-    return;
+  if (!read) return;
+  Census census;
+  for (const Census& c : *read) {
+    for (std::size_t i = 0; i < c.groups.size(); ++i) census.groups[i] += c.groups[i];
+    for (std::size_t i = 0; i < c.consumer_groups.size(); ++i) {
+      census.consumer_groups[i] += c.consumer_groups[i];
+    }
+    census.members += c.members;
   }
   for (std::size_t i = 0; i < kStates.size(); ++i) {
-    groups_.with({state_name(kStates[i])}).set(census->groups[i]);
+    groups_.with({state_name(kStates[i])}).set(census.groups[i]);
   }
   for (std::size_t i = 0; i < kConsumerStates.size(); ++i) {
     consumer_groups_.with({consumer_group_state_name(kConsumerStates[i])})
-        .set(census->consumer_groups[i]);
+        .set(census.consumer_groups[i]);
   }
-  members_.set(census->members);
+  members_.set(census.members);
 }
 
 }  // namespace groupwire::coordinator

@@ -27,7 +27,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from security_overhead import cpu_seconds, log, median_of, ratio_spread
+from security_overhead import cpu_seconds, log, median_of, print_section, ratio_spread
 
 _HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(_HERE.parents[0] / "e2e"))
@@ -313,10 +313,7 @@ def main() -> int:
         args.rounds, args.latency_requests = 1, 200
         volumes = [Volume(20000, 100), Volume(200, 100 * KIB)]
     lines, problems = data_plane_section(args.rounds, volumes, args.latency_requests, {})
-    print("\n".join(lines))
-    for problem in problems:
-        print(f"PROBLEM: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return print_section(lines, problems)
 
 
 if __name__ == "__main__":

@@ -10,14 +10,13 @@ p99_ms, failed (delivery errors).
 Run apart from the benchmark harness, so that its Python threads cost the producer nothing.
 """
 
-import argparse
 import json
 import sys
 import time
 
 from confluent_kafka import Producer
 
-from produce_load import WARMUP_RECORDS, settings
+from produce_load import WARMUP_RECORDS, arguments, settings
 
 
 def percentile(ordered: list[float], p: float) -> float:
@@ -26,15 +25,7 @@ def percentile(ordered: list[float], p: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bootstrap", required=True)
-    parser.add_argument("--topic", required=True)
-    parser.add_argument("--requests", type=int, required=True)
-    parser.add_argument("--size", type=int, default=100, help="bytes of each record's value")
-    parser.add_argument("-X", dest="config", action="append", default=[],
-                        help="a librdkafka setting KEY=VALUE (repeatable)")
-    args = parser.parse_args()
+    args = arguments(__doc__, "requests")
 
     producer = Producer({"bootstrap.servers": args.bootstrap, "acks": "1", "linger.ms": 0,
                          **settings(args.config)})

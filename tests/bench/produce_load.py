@@ -31,16 +31,22 @@ def settings(pairs: list[str]) -> dict:
     return out
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
+def arguments(doc: str, count: str) -> argparse.Namespace:
+    """The producer scripts' command line: where, what topic, `--<count>` records, their size and
+    librdkafka settings."""
+    parser = argparse.ArgumentParser(description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--topic", required=True)
-    parser.add_argument("--records", type=int, required=True)
+    parser.add_argument(f"--{count}", type=int, required=True)
     parser.add_argument("--size", type=int, default=100, help="bytes of each record's value")
     parser.add_argument("-X", dest="config", action="append", default=[],
                         help="a librdkafka setting KEY=VALUE (repeatable)")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = arguments(__doc__, "records")
 
     failed = 0
 

@@ -259,6 +259,15 @@ def security_section(rounds: int, duration_ms: int, groups: int, members: int, r
     return lines, problems
 
 
+def print_section(lines: list[str], problems: list[str]) -> int:
+    """A benchmark script's output: its section on stdout, its problems on stderr; the exit code
+    says whether there were any."""
+    print("\n".join(lines))
+    for problem in problems:
+        print(f"PROBLEM: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -279,10 +288,7 @@ def main() -> int:
     lines, problems = security_section(args.rounds, args.duration_ms, args.groups,
                                        args.members, args.records, args.size,
                                        warmup_ms=200 if args.smoke else 500)
-    print("\n".join(lines))
-    for problem in problems:
-        print(f"PROBLEM: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return print_section(lines, problems)
 
 
 if __name__ == "__main__":
